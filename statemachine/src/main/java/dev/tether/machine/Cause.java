@@ -1,0 +1,55 @@
+package dev.tether.machine;
+
+import java.util.Objects;
+
+/**
+ * Why a connection attempt failed or a channel was lost: a {@link Kind} a program can switch on,
+ * and a message for people.
+ *
+ * <p>A cause is plain data (no {@link Throwable}) so that traces stay comparable and replayable.
+ *
+ * @param kind what happened
+ * @param message a human-readable detail; never null, may be empty
+ */
+public record Cause(Kind kind, String message) {
+
+  /** The kinds of failure the machine distinguishes. */
+  public enum Kind {
+    /** The transport could not open a channel (refused, unreachable, TLS rejected, ...). */
+    OPEN_FAILED,
+    /** The channel did not open (and complete its handshake) within the connect timeout. */
+    CONNECT_TIMEOUT,
+    /** The channel opened but the connection handshake (resubscription, hook) failed. */
+    HANDSHAKE_FAILED,
+    /** The remote side closed an open channel. */
+    CHANNEL_CLOSED,
+    /** The channel failed with an I/O error. */
+    CHANNEL_ERROR,
+    /** Consecutive heartbeat probes went unanswered; the channel is presumed half-open. */
+    HEARTBEAT_MISSED,
+    /** The peer sent a frame larger than the configured maximum. */
+    FRAME_TOO_LARGE,
+    /** The peer violated the protocol so badly that the channel cannot be used. */
+    PROTOCOL_ERROR
+  }
+
+  /**
+   * Creates a cause.
+   *
+   * @throws NullPointerException if {@code kind} or {@code message} is null
+   */
+  public Cause {
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(message, "message");
+  }
+
+  /** Creates a cause of the given kind. */
+  public static Cause of(Kind kind, String message) {
+    return new Cause(kind, message);
+  }
+
+  @Override
+  public String toString() {
+    return message.isEmpty() ? kind.name() : kind + ": " + message;
+  }
+}

@@ -1,0 +1,142 @@
+package dev.tether.machine;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What a lifecycle subscriber is told. Lifecycle events are few and are never lost: every
+ * subscriber receives exactly one terminal event ({@link PermanentlyDisconnected} or {@link
+ * Closed}), as its last event (invariant I1).
+ *
+ * <p>Each event names the {@link ConnectionState} the connection entered with it ({@link
+ * #state()}).
+ */
+public sealed interface LifecycleEvent {
+
+  /** The state the connection is in after this event. */
+  ConnectionState state();
+
+  /** Whether this is the connection's final event. */
+  default boolean isTerminal() {
+    return state().isTerminal();
+  }
+
+  /** The event's type name as used in traces and JSON. */
+  default String name() {
+    return getClass().getSimpleName();
+  }
+
+  /**
+   * An initial connect attempt begins (after {@code delay}).
+   *
+   * @param attempt 1-based attempt number
+   * @param maxAttempts the limit, or {@link ConnectionState#UNLIMITED}
+   * @param delay the backoff before this attempt opens
+   * @param lastFailure why the previous attempt failed; empty for attempt 1
+   */
+  record Connecting(int attempt, int maxAttempts, Duration delay, Optional<Cause> lastFailure)
+      implements LifecycleEvent {
+    /** Validates the components. */
+    public Connecting {
+      Checks.attempt(attempt, maxAttempts);
+      Objects.requireNonNull(delay, "delay");
+      Objects.requireNonNull(lastFailure, "lastFailure");
+    }
+
+    @Override
+    public ConnectionState state() {
+      return new ConnectionState.Connecting(attempt, maxAttempts, delay, lastFailure);
+    }
+  }
+
+  /**
+   * The initial connection is up (a new run of the remote side, as far as the connection knows).
+   *
+   * @param epoch the connected period's number (1 for the first)
+   */
+  record Connected(long epoch) implements LifecycleEvent {
+    @Override
+    public ConnectionState state() {
+      return new ConnectionState.Connected(epoch);
+    }
+  }
+
+  /**
+   * The channel was lost or a reconnect attempt failed; attempt {@code attempt} opens after {@code
+   * delay}. Within one outage attempts are 1, 2, 3, … without gap or repeat (I2).
+   *
+   * @param attempt 1-based attempt number within this outage
+   * @param maxAttempts the limit, or {@link ConnectionState#UNLIMITED}
+   * @param delay the backoff before this attempt opens
+   * @param cause why the channel was lost or the previous attempt failed
+   */
+  record Reconnecting(int attempt, int maxAttempts, Duration delay, Cause cause)
+      implements LifecycleEvent {
+    /** Validates the components. */
+    public Reconnecting {
+      Checks.attempt(attempt, maxAttempts);
+      Objects.requireNonNull(delay, "delay");
+      Objects.requireNonNull(cause, "cause");
+    }
+
+    @Override
+    public ConnectionState state() {
+      return new ConnectionState.Reconnecting(attempt, maxAttempts, delay, cause);
+    }
+  }
+
+  /**
+   * The connection is up again after an outage.
+   *
+   * @param epoch the new connected period's number
+   * @param attempts how many attempts this outage took (the successful one included)
+   * @param downtime from the loss of the previous channel to this event
+   */
+  record Reconnected(long epoch, int attempts, Duration downtime) implements LifecycleEvent {
+    /** Validates the components. */
+    public Reconnected {
+      Objects.requireNonNull(downtime, "downtime");
+    }
+
+    @Override
+    public ConnectionState state() {
+      return new ConnectionState.Connected(epoch);
+    }
+  }
+
+  /**
+   * Retries are exhausted. Terminal.
+   *
+   * @param cause the last attempt's failure
+   * @param attempts attempts made in the final outage (or initial connect)
+   */
+  record PermanentlyDisconnected(Cause cause, int attempts) implements LifecycleEvent {
+    /** Validates the components. */
+    public PermanentlyDisconnected {
+      Objects.requireNonNull(cause, "cause");
+    }
+
+    @Override
+    public ConnectionState state() {
+      return new ConnectionState.PermanentlyDisconnected(cause, attempts);
+    }
+  }
+
+  /**
+   * The connection was closed on request. Terminal.
+   *
+   * @param reason the reason given to {@code close}
+   */
+  record Closed(String reason) implements LifecycleEvent {
+    /** Validates the reason. */
+    public Closed {
+      Objects.requireNonNull(reason, "reason");
+    }
+
+    @Override
+    public ConnectionState state() {
+      return new ConnectionState.Closed(reason);
+    }
+  }
+}
