@@ -1,0 +1,81 @@
+package dev.tether.runtime;
+
+import dev.tether.machine.ConnectionState;
+import dev.tether.runtime.spi.Channel;
+import java.net.URI;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One long-lived connection to a remote endpoint, kept alive by an explicit state machine:
+ * Connecting → Connected → Reconnecting(n) → … → PermanentlyDisconnected, or Closed on request.
+ *
+ * <p>All methods are thread-safe. State is confined to one context (the connection's {@link
+ * dev.tether.runtime.spi.Scheduler}); calls from other threads hop onto it.
+ *
+ * <p>Create one with {@link #builder()}:
+ *
+ * <pre>{@code
+ * Connection c = Connection.builder()
+ *     .transport(transport)
+ *     .endpoint(URI.create("ws://127.0.0.1:8181/ws"))
+ *     .build();
+ * c.subscribe(event -> System.out.println(event));
+ * c.start();
+ * }</pre>
+ */
+public interface Connection extends AutoCloseable {
+
+  /** A new builder. */
+  static ConnectionBuilder builder() {
+    return new ConnectionBuilder();
+  }
+
+  /** The endpoint this connection connects to. */
+  URI endpoint();
+
+  /** Starts connecting. Idempotent; ignored after close. */
+  void start();
+
+  /** The current state. A snapshot: it may change right after the call returns. */
+  ConnectionState state();
+
+  /**
+   * Subscribes to lifecycle events. The listener first receives the event that led to the current
+   * state (unless the connection was never started), atomically with registration, so nothing is
+   * missed between reading the state and subscribing; then every later event. A listener added
+   * after termination receives exactly the terminal event (I1).
+   *
+   * @return a handle that cancels the subscription
+   */
+  Subscription subscribe(LifecycleListener listener);
+
+  /**
+   * Closes the connection: the state becomes {@code Closed(reason)} unless it is already terminal.
+   * Returns at once; see {@link #terminated()}.
+   */
+  void close(String reason);
+
+  /** Closes with the reason {@code "closed by user"}. */
+  @Override
+  default void close() {
+    close("closed by user");
+  }
+
+  /** Completes with the terminal state once the connection has terminated and released all. */
+  CompletionStage<ConnectionState> terminated();
+
+  /**
+   * The channel of the current epoch, if connected. For protocol layers that run on the
+   * connection's context; call only from there.
+   *
+   * @throws IllegalStateException if called from another thread
+   */
+  Optional<Channel> currentChannel();
+
+  /**
+   * Declares the current channel dead (for example after missed heartbeats); the connection
+   * reconnects as if the channel had closed. Ignored if {@code epoch} is not the current epoch.
+   */
+  void declareLost(long epoch, dev.tether.machine.Cause cause);
+}

@@ -1,0 +1,116 @@
+package dev.tether.runtime;
+
+import dev.tether.machine.BackoffPolicy;
+import dev.tether.runtime.spi.Scheduler;
+import dev.tether.runtime.spi.Transport;
+import java.net.URI;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.random.RandomGenerator;
+
+/**
+ * Builds a {@link Connection}. Required: {@link #transport} and {@link #endpoint}. Defaults: {@link
+ * BackoffPolicy#defaults()}, a dedicated single-thread scheduler that the connection owns and stops
+ * when it terminates, an unseeded random source, no handshake, no frame listener.
+ *
+ * <p>Not thread-safe; build on one thread.
+ */
+public final class ConnectionBuilder {
+  private Transport transport;
+  private URI endpoint;
+  private Scheduler scheduler;
+  private BackoffPolicy policy = BackoffPolicy.defaults();
+  private RandomGenerator random;
+  private Handshake handshake;
+  private FrameListener frameListener;
+  private String name;
+
+  ConnectionBuilder() {}
+
+  /** The transport that opens channels. Required. */
+  public ConnectionBuilder transport(Transport transport) {
+    this.transport = Objects.requireNonNull(transport, "transport");
+    return this;
+  }
+
+  /**
+   * The endpoint to connect to. Required.
+   *
+   * @throws IllegalArgumentException if the URI has no scheme
+   */
+  public ConnectionBuilder endpoint(URI endpoint) {
+    Objects.requireNonNull(endpoint, "endpoint");
+    if (endpoint.getScheme() == null) {
+      throw new IllegalArgumentException(
+          "endpoint must have a scheme such as ws:// or tcp://, was " + endpoint);
+    }
+    this.endpoint = endpoint;
+    return this;
+  }
+
+  /** The context the connection is confined to, with its clock and timers. */
+  public ConnectionBuilder scheduler(Scheduler scheduler) {
+    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    return this;
+  }
+
+  /** The backoff policy for the initial connect and every reconnect. */
+  public ConnectionBuilder policy(BackoffPolicy policy) {
+    this.policy = Objects.requireNonNull(policy, "policy");
+    return this;
+  }
+
+  /**
+   * The source of jitter draws. Pass a seeded generator (such as {@code new
+   * SplittableRandom(seed)}) for reproducible runs. Used only on the connection's context.
+   */
+  public ConnectionBuilder random(RandomGenerator random) {
+    this.random = Objects.requireNonNull(random, "random");
+    return this;
+  }
+
+  /** Work to complete on each new channel before it counts as connected. */
+  public ConnectionBuilder handshake(Handshake handshake) {
+    this.handshake = Objects.requireNonNull(handshake, "handshake");
+    return this;
+  }
+
+  /** Receives the inbound frames of the current channel. */
+  public ConnectionBuilder frameListener(FrameListener frameListener) {
+    this.frameListener = Objects.requireNonNull(frameListener, "frameListener");
+    return this;
+  }
+
+  /** A name for logs; defaults to the endpoint. */
+  public ConnectionBuilder name(String name) {
+    this.name = Objects.requireNonNull(name, "name");
+    return this;
+  }
+
+  /**
+   * Builds the connection, not yet started.
+   *
+   * @throws IllegalStateException if the transport or the endpoint is missing
+   */
+  public Connection build() {
+    if (transport == null) {
+      throw new IllegalStateException("transport is required");
+    }
+    if (endpoint == null) {
+      throw new IllegalStateException("endpoint is required");
+    }
+    boolean owned = scheduler == null;
+    Scheduler s = owned ? ExecutorScheduler.singleThread("tether-" + endpoint) : scheduler;
+    return new ConnectionDriver(
+        new ConnectionDriver.Config(
+            name == null ? endpoint.toString() : name,
+            endpoint,
+            transport,
+            s,
+            owned,
+            policy,
+            random == null ? new SplittableRandom() : random,
+            handshake,
+            frameListener));
+  }
+}

@@ -1,0 +1,434 @@
+package dev.tether.runtime;
+
+import dev.tether.machine.BackoffPolicy;
+import dev.tether.machine.Cause;
+import dev.tether.machine.ConnectionMachine;
+import dev.tether.machine.ConnectionState;
+import dev.tether.machine.Effect;
+import dev.tether.machine.Input;
+import dev.tether.machine.LifecycleEvent;
+import dev.tether.machine.MachineState;
+import dev.tether.runtime.spi.Channel;
+import dev.tether.runtime.spi.ChannelListener;
+import dev.tether.runtime.spi.Scheduler;
+import dev.tether.runtime.spi.Transport;
+import java.net.URI;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns one {@link ConnectionMachine} and performs its effects through the SPIs. Everything below
+ * runs on the scheduler's context; public methods hop onto it.
+ *
+ * <p>Inputs that arrive while a step's effects are being performed (a transport answering inline, a
+ * listener closing the connection) are queued and stepped afterwards, so effects of one step are
+ * never interleaved with another's.
+ */
+final class ConnectionDriver implements Connection {
+  private static final Logger log = LoggerFactory.getLogger(ConnectionDriver.class);
+
+  /** Immutable wiring, copied from the builder. */
+  record Config(
+      String name,
+      URI endpoint,
+      Transport transport,
+      Scheduler scheduler,
+      boolean ownsScheduler,
+      BackoffPolicy policy,
+      RandomGenerator random,
+      Handshake handshake,
+      FrameListener frameListener) {}
+
+  private final Config config;
+  private final Scheduler scheduler;
+  private final ConnectionMachine machine;
+  private final CompletableFuture<ConnectionState> terminated = new CompletableFuture<>();
+
+  // Confined to the scheduler's context.
+  private MachineState machineState = MachineState.initial();
+  private final ArrayDeque<Input> inbox = new ArrayDeque<>();
+  private boolean stepping;
+  private final Map<Long, Slot> channels = new HashMap<>();
+  private final Map<TimerKey, Scheduler.Cancellable> timers = new HashMap<>();
+  private final List<Sub> subscribers = new ArrayList<>();
+  private LifecycleEvent lastEvent;
+
+  // Readable from any thread.
+  private volatile ConnectionState publicState = machineState.state();
+
+  ConnectionDriver(Config config) {
+    this.config = config;
+    this.scheduler = config.scheduler();
+    this.machine = new ConnectionMachine(config.policy(), config.handshake() != null);
+  }
+
+  @Override
+  public URI endpoint() {
+    return config.endpoint();
+  }
+
+  @Override
+  public void start() {
+    onContext(() -> feed(new Input.Start()));
+  }
+
+  @Override
+  public ConnectionState state() {
+    return publicState;
+  }
+
+  @Override
+  public Subscription subscribe(LifecycleListener listener) {
+    Sub sub = new Sub(Objects.requireNonNull(listener, "listener"));
+    onContext(() -> register(sub));
+    return sub;
+  }
+
+  @Override
+  public void close(String reason) {
+    Objects.requireNonNull(reason, "reason");
+    onContext(() -> feed(new Input.CloseRequested(reason)));
+  }
+
+  @Override
+  public CompletionStage<ConnectionState> terminated() {
+    return terminated.minimalCompletionStage();
+  }
+
+  @Override
+  public Optional<Channel> currentChannel() {
+    assertInContext();
+    if (machineState.stage() instanceof MachineState.Stage.Up up) {
+      Slot slot = channels.get(up.channelId());
+      return Optional.ofNullable(slot == null ? null : slot.channel);
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public void declareLost(long epoch, Cause cause) {
+    Objects.requireNonNull(cause, "cause");
+    onContext(
+        () -> {
+          if (machineState.stage() instanceof MachineState.Stage.Up up && up.epoch() == epoch) {
+            feed(new Input.ChannelLost(up.channelId(), cause));
+          }
+        });
+  }
+
+  @Override
+  public String toString() {
+    return "Connection[" + config.name() + ", " + publicState.label() + "]";
+  }
+
+  // ---------------------------------------------------------------- stepping
+
+  private void onContext(Runnable task) {
+    if (scheduler.inContext()) {
+      task.run();
+    } else {
+      scheduler.execute(task);
+    }
+  }
+
+  private void assertInContext() {
+    if (!scheduler.inContext()) {
+      throw new IllegalStateException("must be called on the connection's context");
+    }
+  }
+
+  /** Steps the machine with {@code input}, after any input already being processed. */
+  private void feed(Input input) {
+    inbox.add(input);
+    if (stepping) {
+      return;
+    }
+    stepping = true;
+    try {
+      Input next;
+      while ((next = inbox.poll()) != null) {
+        stepOnce(next);
+      }
+    } finally {
+      stepping = false;
+    }
+  }
+
+  private void stepOnce(Input input) {
+    var t = machine.step(machineState, input, scheduler.nanoTime(), config.random().nextDouble());
+    machineState = t.next();
+    publicState = machineState.state();
+    for (Effect effect : t.effects()) {
+      perform(effect);
+    }
+  }
+
+  private void perform(Effect effect) {
+    if (effect instanceof Effect.OpenChannel open) {
+      openChannel(open.attemptId());
+    } else if (effect instanceof Effect.CloseChannel close) {
+      closeChannel(close.channelId());
+    } else if (effect instanceof Effect.StartTimer start) {
+      startTimer(new TimerKey(start.kind(), start.attemptId()), start.delay());
+    } else if (effect instanceof Effect.CancelTimer cancel) {
+      Scheduler.Cancellable c = timers.remove(new TimerKey(cancel.kind(), cancel.attemptId()));
+      if (c != null) {
+        c.cancel();
+      }
+    } else if (effect instanceof Effect.StartHandshake hs) {
+      startHandshake(hs.attemptId());
+    } else if (effect instanceof Effect.Emit emit) {
+      emit(emit.event());
+    } else {
+      throw new AssertionError("unknown effect " + effect);
+    }
+  }
+
+  // ---------------------------------------------------------------- channels
+
+  private void openChannel(long attemptId) {
+    Slot slot = new Slot(attemptId);
+    channels.put(attemptId, slot);
+    CompletionStage<Channel> opening;
+    try {
+      opening = config.transport().open(config.endpoint(), slot);
+    } catch (RuntimeException e) {
+      channels.remove(attemptId);
+      feed(new Input.ChannelOpenFailed(attemptId, Causes.openFailed(e)));
+      return;
+    }
+    opening.whenComplete((ch, err) -> onContext(() -> openCompleted(slot, ch, err)));
+  }
+
+  private void openCompleted(Slot slot, Channel channel, Throwable error) {
+    if (error != null) {
+      if (channels.remove(slot.id, slot)) {
+        feed(new Input.ChannelOpenFailed(slot.id, Causes.openFailed(error)));
+      }
+      return;
+    }
+    slot.channel = channel;
+    if (slot.abandoned || slot.ended) {
+      // The machine gave up on this attempt (timeout or close), or the channel already ended.
+      channel.close();
+      if (!slot.abandoned && channels.remove(slot.id, slot)) {
+        feed(new Input.ChannelOpenFailed(slot.id, slot.endCause));
+      }
+      return;
+    }
+    feed(new Input.ChannelOpened(slot.id));
+  }
+
+  private void closeChannel(long channelId) {
+    Slot slot = channels.remove(channelId);
+    if (slot == null) {
+      return;
+    }
+    slot.abandoned = true;
+    if (slot.channel != null) {
+      slot.channel.close();
+    }
+  }
+
+  private void channelEnded(Slot slot, Cause cause) {
+    if (slot.ended) {
+      return; // a transport reporting the end twice must not cause a second reconnect
+    }
+    slot.ended = true;
+    slot.endCause = cause;
+    if (slot.channel != null && channels.get(slot.id) == slot) {
+      feed(new Input.ChannelLost(slot.id, cause));
+    }
+  }
+
+  private void frameArrived(Slot slot, byte[] frame) {
+    FrameListener fl = config.frameListener();
+    if (slot.ended || channels.get(slot.id) != slot || fl == null) {
+      return;
+    }
+    long epoch =
+        machineState.stage() instanceof MachineState.Stage.Up up && up.channelId() == slot.id
+            ? up.epoch()
+            : 0;
+    try {
+      fl.onFrame(epoch, frame);
+    } catch (RuntimeException e) {
+      log.warn("{}: frame listener threw; frame dropped", config.name(), e);
+    }
+  }
+
+  private void startHandshake(long attemptId) {
+    Slot slot = channels.get(attemptId);
+    CompletionStage<Void> hs;
+    try {
+      hs = config.handshake().run(slot.channel, machineState.lastEpoch() + 1);
+    } catch (RuntimeException e) {
+      feed(new Input.HandshakeFailed(attemptId, Causes.handshakeFailed(e)));
+      return;
+    }
+    hs.whenComplete(
+        (ok, err) ->
+            onContext(
+                () ->
+                    feed(
+                        err == null
+                            ? new Input.HandshakeSucceeded(attemptId)
+                            : new Input.HandshakeFailed(attemptId, Causes.handshakeFailed(err)))));
+  }
+
+  // ---------------------------------------------------------------- timers
+
+  private void startTimer(TimerKey key, java.time.Duration delay) {
+    Scheduler.Cancellable previous = timers.put(key, scheduler.schedule(delay, () -> fire(key)));
+    if (previous != null) {
+      previous.cancel();
+      throw new IllegalStateException("timer started twice: " + key);
+    }
+  }
+
+  private void fire(TimerKey key) {
+    if (timers.remove(key) == null) {
+      return; // cancelled after it was already queued
+    }
+    feed(
+        key.kind() == Effect.TimerKind.BACKOFF
+            ? new Input.BackoffElapsed(key.attemptId())
+            : new Input.ConnectTimedOut(key.attemptId()));
+  }
+
+  // ---------------------------------------------------------------- lifecycle delivery
+
+  private void register(Sub sub) {
+    if (sub.cancelled) {
+      return;
+    }
+    if (lastEvent != null && lastEvent.isTerminal()) {
+      deliver(sub, lastEvent); // I1: a late subscriber still gets the terminal event, once
+      return;
+    }
+    subscribers.add(sub);
+    if (lastEvent != null) {
+      deliver(sub, lastEvent);
+    }
+  }
+
+  private void emit(LifecycleEvent event) {
+    lastEvent = event;
+    for (Sub sub : List.copyOf(subscribers)) {
+      deliver(sub, event);
+    }
+    if (event.isTerminal()) {
+      terminate(event.state());
+    }
+  }
+
+  private void deliver(Sub sub, LifecycleEvent event) {
+    if (sub.cancelled) {
+      return;
+    }
+    try {
+      sub.listener.onEvent(event);
+    } catch (RuntimeException | AssertionError e) {
+      // R2: one listener's failure must not stop the others or the driver.
+      log.warn("{}: lifecycle listener threw on {}", config.name(), event.name(), e);
+    }
+  }
+
+  private void terminate(ConnectionState terminal) {
+    subscribers.clear();
+    if (!timers.isEmpty() || !channels.isEmpty()) {
+      // The machine releases everything before its terminal event; reaching here is a bug.
+      log.error(
+          "{}: leaked at termination: timers={} channels={}", config.name(), timers, channels);
+      timers.values().forEach(Scheduler.Cancellable::cancel);
+      timers.clear();
+      new ArrayList<>(channels.keySet()).forEach(this::closeChannel);
+    }
+    terminated.complete(terminal);
+    if (config.ownsScheduler() && scheduler instanceof ExecutorScheduler owned) {
+      owned.close();
+    }
+  }
+
+  // ---------------------------------------------------------------- types
+
+  private record TimerKey(Effect.TimerKind kind, long attemptId) {}
+
+  /** One channel, from the request to open it until it ends. */
+  private final class Slot implements ChannelListener {
+    final long id;
+    Channel channel;
+    boolean abandoned;
+    boolean ended;
+    Cause endCause;
+
+    Slot(long id) {
+      this.id = id;
+    }
+
+    @Override
+    public void onFrame(byte[] frame) {
+      onContext(() -> frameArrived(this, frame));
+    }
+
+    @Override
+    public void onClosed(Cause cause) {
+      onContext(() -> channelEnded(this, cause));
+    }
+
+    @Override
+    public String toString() {
+      return "channel#" + id;
+    }
+  }
+
+  private final class Sub implements Subscription {
+    final LifecycleListener listener;
+    volatile boolean cancelled;
+
+    Sub(LifecycleListener listener) {
+      this.listener = listener;
+    }
+
+    @Override
+    public void cancel() {
+      cancelled = true;
+      onContext(() -> subscribers.remove(this));
+    }
+  }
+
+  /** Maps exceptions from the SPIs to causes. */
+  static final class Causes {
+    private Causes() {}
+
+    static Cause openFailed(Throwable t) {
+      return Cause.of(Cause.Kind.OPEN_FAILED, describe(t));
+    }
+
+    static Cause handshakeFailed(Throwable t) {
+      return Cause.of(Cause.Kind.HANDSHAKE_FAILED, describe(t));
+    }
+
+    static String describe(Throwable t) {
+      Throwable root = t;
+      while ((root instanceof CompletionException
+              || root instanceof java.util.concurrent.ExecutionException)
+          && root.getCause() != null) {
+        root = root.getCause();
+      }
+      String msg = root.getMessage();
+      return msg == null || msg.isBlank() ? root.getClass().getSimpleName() : msg;
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package dev.tether.runtime;
+
+import dev.tether.runtime.spi.Scheduler;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@link Scheduler} on one dedicated daemon thread: the fallback context for connections that are
+ * given none. Thread-safe.
+ */
+public final class ExecutorScheduler implements Scheduler, AutoCloseable {
+  private final ScheduledExecutorService executor;
+  private volatile Thread thread;
+
+  private ExecutorScheduler(String threadName) {
+    this.executor =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, threadName);
+              t.setDaemon(true);
+              thread = t;
+              return t;
+            });
+  }
+
+  /** A scheduler running on a new daemon thread of the given name. */
+  public static ExecutorScheduler singleThread(String threadName) {
+    return new ExecutorScheduler(threadName);
+  }
+
+  @Override
+  public long nanoTime() {
+    return System.nanoTime();
+  }
+
+  @Override
+  public void execute(Runnable task) {
+    executor.execute(task);
+  }
+
+  @Override
+  public Cancellable schedule(Duration delay, Runnable task) {
+    ScheduledFuture<?> f = executor.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+    return () -> f.cancel(false);
+  }
+
+  @Override
+  public boolean inContext() {
+    return Thread.currentThread() == thread;
+  }
+
+  /** Stops the thread once queued tasks have run. */
+  @Override
+  public void close() {
+    executor.shutdown();
+  }
+}

@@ -1,0 +1,168 @@
+package dev.tether.stub;
+
+import dev.tether.machine.Cause;
+import dev.tether.runtime.spi.Channel;
+import dev.tether.runtime.spi.ChannelListener;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
+
+/**
+ * A server on a {@link StubNetwork} that the test controls. Starts accepting, with no latency.
+ *
+ * <p>Not thread-safe; used from the scheduler's thread.
+ */
+public final class StubEndpoint {
+
+  /** What the endpoint does with a new connection. */
+  public enum Mode {
+    /** Accept after the connect latency. */
+    ACCEPT,
+    /** Refuse after the connect latency. */
+    REFUSE,
+    /** Never answer: the open hangs until the client gives up. */
+    HANG
+  }
+
+  private final URI uri;
+  private final VirtualScheduler scheduler;
+  private final List<StubConnection> open = new ArrayList<>();
+  private Mode mode = Mode.ACCEPT;
+  private Duration latency = Duration.ZERO;
+  private BiConsumer<StubConnection, byte[]> handler = (c, f) -> {};
+  private int peakOpen;
+  private long accepted;
+  private long refused;
+
+  StubEndpoint(URI uri, VirtualScheduler scheduler) {
+    this.uri = uri;
+    this.scheduler = scheduler;
+  }
+
+  /** This endpoint's address. */
+  public URI uri() {
+    return uri;
+  }
+
+  /** Accept new connections. */
+  public StubEndpoint up() {
+    mode = Mode.ACCEPT;
+    return this;
+  }
+
+  /** Refuse new connections and drop the open ones: the server process went away. */
+  public StubEndpoint down() {
+    mode = Mode.REFUSE;
+    dropAll(Cause.of(Cause.Kind.CHANNEL_CLOSED, "server went away"));
+    return this;
+  }
+
+  /** Sets what happens to new connections; open ones are unaffected. */
+  public StubEndpoint mode(Mode mode) {
+    this.mode = Objects.requireNonNull(mode, "mode");
+    return this;
+  }
+
+  /** The current mode. */
+  public Mode mode() {
+    return mode;
+  }
+
+  /** Time from a client's open to its answer (accept or refuse). */
+  public StubEndpoint latency(Duration latency) {
+    this.latency = Objects.requireNonNull(latency, "latency");
+    return this;
+  }
+
+  /** Receives every frame a client sends, on the scheduler. */
+  public StubEndpoint onFrame(BiConsumer<StubConnection, byte[]> handler) {
+    this.handler = Objects.requireNonNull(handler, "handler");
+    return this;
+  }
+
+  /** Drops every open connection with {@code cause}. */
+  public void dropAll(Cause cause) {
+    for (StubConnection c : List.copyOf(open)) {
+      c.drop(cause);
+    }
+  }
+
+  /** Connections currently open. */
+  public List<StubConnection> connections() {
+    return List.copyOf(open);
+  }
+
+  /** Number of connections currently open. */
+  public int openCount() {
+    return open.size();
+  }
+
+  /** Most connections ever open at once (I5 says at most one per client connection). */
+  public int peakOpen() {
+    return peakOpen;
+  }
+
+  /** Connections accepted so far. */
+  public long accepted() {
+    return accepted;
+  }
+
+  /** Connection attempts refused so far. */
+  public long refused() {
+    return refused;
+  }
+
+  CompletionStage<Channel> open(ChannelListener listener) {
+    CompletableFuture<Channel> result = new CompletableFuture<>();
+    Mode m = mode;
+    if (m == Mode.HANG) {
+      return result;
+    }
+    scheduler.schedule(
+        latency,
+        () -> {
+          if (m == Mode.REFUSE) {
+            refused++;
+            result.completeExceptionally(new RefusedException(uri, "connection refused"));
+          } else {
+            result.complete(accept(listener));
+          }
+        });
+    return result;
+  }
+
+  private StubConnection accept(ChannelListener listener) {
+    StubConnection c = new StubConnection(this, listener);
+    open.add(c);
+    accepted++;
+    peakOpen = Math.max(peakOpen, open.size());
+    return c;
+  }
+
+  void closed(StubConnection c) {
+    open.remove(c);
+  }
+
+  void deliverToServer(StubConnection c, byte[] frame) {
+    handler.accept(c, frame);
+  }
+
+  VirtualScheduler scheduler() {
+    return scheduler;
+  }
+
+  /** The open was refused by the endpoint. */
+  public static final class RefusedException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    RefusedException(URI uri, String message) {
+      super(message + ": " + uri);
+    }
+  }
+}
