@@ -1,0 +1,106 @@
+package dev.tether.cli;
+
+import dev.tether.machine.BackoffPolicy;
+import dev.tether.machine.LifecycleEvent;
+import dev.tether.runtime.Connection;
+import dev.tether.stub.StubEndpoint;
+import dev.tether.stub.StubNetwork;
+import dev.tether.stub.VirtualScheduler;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.time.Duration;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tether demo}: a scripted outage scenario on the in-memory network and the virtual clock.
+ * It shows a short outage (Reconnecting 1/10, 2/10, Reconnected) and a permanent one (Reconnecting
+ * 1/10 … 10/10, PermanentlyDisconnected), with simulated timestamps.
+ */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description =
+        "Runs a scripted outage scenario on the in-memory transport and virtual clock and prints"
+            + " the lifecycle timeline.")
+final class DemoCommand implements Callable<Integer> {
+  static final URI ENDPOINT = URI.create("stub://demo-server");
+
+  /** When the server goes away briefly. */
+  static final Duration SHORT_OUTAGE_AT = Duration.ofSeconds(2);
+
+  /**
+   * When it is back: after attempt 1 (≤ 2.12 s with ±20 % jitter) and before attempt 2 (≥ 2.24 s),
+   * so the short outage always shows exactly two attempts.
+   */
+  static final Duration SHORT_OUTAGE_END = Duration.ofMillis(2200);
+
+  /** When the server goes away for good. */
+  static final Duration PERMANENT_OUTAGE_AT = Duration.ofSeconds(10);
+
+  /** Upper bound on the scenario's simulated length (10 attempts take about 52 s). */
+  static final Duration SCENARIO_LIMIT = Duration.ofMinutes(10);
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--json", description = "Print one JSON object per lifecycle event.")
+  boolean json;
+
+  @Option(
+      names = "--seed",
+      defaultValue = "42",
+      description = "Seed for backoff jitter (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    VirtualScheduler clock = new VirtualScheduler();
+    StubNetwork network = new StubNetwork(clock);
+    StubEndpoint server = network.endpoint(ENDPOINT);
+    Connection connection =
+        Connection.builder()
+            .transport(network.transport())
+            .endpoint(ENDPOINT)
+            .scheduler(clock)
+            .policy(BackoffPolicy.defaults())
+            .random(new SplittableRandom(seed))
+            .build();
+    if (!json) {
+      out.println("Tether demo: in-memory server " + ENDPOINT + ", virtual clock, seed " + seed);
+      out.println("policy: " + BackoffPolicy.defaults());
+    }
+    connection.subscribe(e -> print(out, clock, e));
+    connection.start();
+    clock.advance(SHORT_OUTAGE_AT);
+    note(out, clock, "server stops");
+    server.down();
+    clock.advance(SHORT_OUTAGE_END.minus(SHORT_OUTAGE_AT));
+    note(out, clock, "server is back");
+    server.up();
+    clock.advance(PERMANENT_OUTAGE_AT.minus(SHORT_OUTAGE_END));
+    note(out, clock, "server stops for good");
+    server.down();
+    clock.runUntil(() -> connection.state().isTerminal(), SCENARIO_LIMIT);
+    out.flush();
+    return connection.state().isTerminal() ? 0 : 1;
+  }
+
+  private void print(PrintWriter out, VirtualScheduler clock, LifecycleEvent e) {
+    long t = clock.now().toMillis();
+    if (json) {
+      out.println(LifecycleJson.of(e, t));
+    } else {
+      out.println("[" + LifecycleJson.clock(t) + "] " + LifecycleJson.describe(e));
+    }
+  }
+
+  private void note(PrintWriter out, VirtualScheduler clock, String what) {
+    if (!json) {
+      out.println("[" + LifecycleJson.clock(clock.now().toMillis()) + "] -- " + what);
+    }
+  }
+}

@@ -1,0 +1,104 @@
+package dev.tether.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tether.machine.LifecycleEvent;
+import java.time.Duration;
+
+/** Renders lifecycle events as the one-line JSON objects documented in the README. */
+final class LifecycleJson {
+  static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private LifecycleJson() {}
+
+  /**
+   * {@code {"type":"lifecycle","state":…,"attempt":…,"maxAttempts":…,"delayMs":…,"epoch":…,
+   * "cause":…,"t":…}}; fields that do not apply to the event are null.
+   *
+   * @param t milliseconds since the start of the run
+   */
+  static ObjectNode of(LifecycleEvent e, long t) {
+    ObjectNode n = MAPPER.createObjectNode();
+    n.put("type", "lifecycle");
+    n.put("event", e.name());
+    n.put("state", e.state().name());
+    n.putNull("attempt");
+    n.putNull("maxAttempts");
+    n.putNull("delayMs");
+    n.putNull("epoch");
+    n.putNull("cause");
+    if (e instanceof LifecycleEvent.Connecting c) {
+      attempt(n, c.attempt(), c.maxAttempts(), c.delay());
+      c.lastFailure().ifPresent(cause -> n.put("cause", cause.toString()));
+    } else if (e instanceof LifecycleEvent.Reconnecting r) {
+      attempt(n, r.attempt(), r.maxAttempts(), r.delay());
+      n.put("cause", r.cause().toString());
+    } else if (e instanceof LifecycleEvent.Connected c) {
+      n.put("epoch", c.epoch());
+    } else if (e instanceof LifecycleEvent.Reconnected r) {
+      n.put("epoch", r.epoch());
+      n.put("attempt", r.attempts());
+      n.put("downtimeMs", r.downtime().toMillis());
+    } else if (e instanceof LifecycleEvent.PermanentlyDisconnected p) {
+      n.put("attempt", p.attempts());
+      n.put("cause", p.cause().toString());
+    } else if (e instanceof LifecycleEvent.Closed c) {
+      n.put("cause", c.reason());
+    }
+    n.put("t", t);
+    return n;
+  }
+
+  /** A readable one-line description of an event. */
+  static String describe(LifecycleEvent e) {
+    if (e instanceof LifecycleEvent.Connecting c) {
+      return "Connecting (" + fraction(c.attempt(), c.maxAttempts()) + ")" + delay(c.delay());
+    } else if (e instanceof LifecycleEvent.Reconnecting r) {
+      return "Reconnecting ("
+          + fraction(r.attempt(), r.maxAttempts())
+          + ")"
+          + delay(r.delay())
+          + " after "
+          + r.cause();
+    } else if (e instanceof LifecycleEvent.Connected c) {
+      return "Connected (epoch " + c.epoch() + ")";
+    } else if (e instanceof LifecycleEvent.Reconnected r) {
+      return "Reconnected (epoch "
+          + r.epoch()
+          + ") after "
+          + r.attempts()
+          + " attempt(s), down "
+          + r.downtime().toMillis()
+          + " ms";
+    } else if (e instanceof LifecycleEvent.PermanentlyDisconnected p) {
+      return "PermanentlyDisconnected after " + p.attempts() + " attempt(s): " + p.cause();
+    } else if (e instanceof LifecycleEvent.Closed c) {
+      return "Closed: " + c.reason();
+    }
+    throw new AssertionError("unknown event " + e);
+  }
+
+  /** {@code mm:ss.SSS} of a simulated or elapsed time. */
+  static String clock(long millis) {
+    return String.format(
+        java.util.Locale.ROOT,
+        "%02d:%02d.%03d",
+        millis / 60_000,
+        millis / 1000 % 60,
+        millis % 1000);
+  }
+
+  private static void attempt(ObjectNode n, int attempt, int max, Duration delay) {
+    n.put("attempt", attempt);
+    n.put("maxAttempts", max);
+    n.put("delayMs", delay.toMillis());
+  }
+
+  private static String fraction(int attempt, int max) {
+    return max < 0 ? Integer.toString(attempt) : attempt + "/" + max;
+  }
+
+  private static String delay(Duration d) {
+    return d.isZero() ? "" : " in " + d.toMillis() + " ms";
+  }
+}
