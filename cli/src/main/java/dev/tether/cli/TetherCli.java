@@ -28,7 +28,18 @@ public final class TetherCli {
 
   /** Runs the command line and returns its exit status (for tests and embedding). */
   public static int run(String... args) {
+    var utf8 = java.nio.charset.StandardCharsets.UTF_8;
+    return run(
+        new java.io.PrintWriter(new java.io.OutputStreamWriter(System.out, utf8), true),
+        new java.io.PrintWriter(new java.io.OutputStreamWriter(System.err, utf8), true),
+        args);
+  }
+
+  /** Runs the command line with the given output streams and returns its exit status. */
+  public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new TetherCli());
+    cli.setOut(out);
+    cli.setErr(err);
     cli.setExitCodeExceptionMapper(e -> EXIT_USAGE);
     cli.setParameterExceptionHandler(
         (ex, a) -> {

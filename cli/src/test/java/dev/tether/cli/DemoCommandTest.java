@@ -1,0 +1,72 @@
+package dev.tether.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DemoCommandTest {
+
+  static String run(int expectedExit, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit = TetherCli.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    assertThat(exit).as("exit status; stderr: %s", err).isEqualTo(expectedExit);
+    return out.toString();
+  }
+
+  @Test
+  void jsonTimelineShowsShortAndPermanentOutage() throws Exception {
+    List<String> labels = new ArrayList<>();
+    long lastT = -1;
+    for (String line : run(0, "demo", "--json").lines().toList()) {
+      JsonNode n = LifecycleJson.MAPPER.readTree(line);
+      assertThat(n.get("type").asText()).isEqualTo("lifecycle");
+      assertThat(n.get("t").asLong()).isGreaterThanOrEqualTo(lastT);
+      lastT = n.get("t").asLong();
+      String label = n.get("event").asText();
+      if (n.get("event").asText().equals("Reconnecting")) {
+        label += n.get("attempt").asInt() + "/" + n.get("maxAttempts").asInt();
+        assertThat(n.get("delayMs").asLong()).isPositive();
+        assertThat(n.get("cause").asText()).isNotEmpty();
+      }
+      labels.add(label);
+    }
+    List<String> expected =
+        new ArrayList<>(
+            List.of(
+                "Connecting", "Connected", "Reconnecting1/10", "Reconnecting2/10", "Reconnected"));
+    for (int i = 1; i <= 10; i++) {
+      expected.add("Reconnecting" + i + "/10");
+    }
+    expected.add("PermanentlyDisconnected");
+    assertThat(labels).containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void readableTimelineHasSimulatedTimestamps() {
+    String out = run(0, "demo");
+    assertThat(out)
+        .contains("[00:00.000] Connected (epoch 1)")
+        .contains("Reconnecting (2/10)")
+        .contains("Reconnected (epoch 2) after 2 attempt(s)")
+        .contains("Reconnecting (10/10)")
+        .containsPattern("\\[\\d\\d:\\d\\d\\.\\d{3}] PermanentlyDisconnected after 10 attempt");
+  }
+
+  @Test
+  void sameSeedSameTimeline() {
+    assertThat(run(0, "demo", "--json", "--seed", "7"))
+        .isEqualTo(run(0, "demo", "--json", "--seed", "7"))
+        .isNotEqualTo(run(0, "demo", "--json", "--seed", "8"));
+  }
+
+  @Test
+  void unknownOptionIsAUsageError() {
+    run(TetherCli.EXIT_USAGE, "demo", "--no-such-option");
+  }
+}
