@@ -44,7 +44,8 @@ public interface Connection extends AutoCloseable {
    * Subscribes to lifecycle events. The listener first receives the event that led to the current
    * state (unless the connection was never started), atomically with registration, so nothing is
    * missed between reading the state and subscribing; then every later event. A listener added
-   * after termination receives exactly the terminal event (I1).
+   * after termination receives exactly the terminal event (I1); if the connection ran on its own
+   * thread, which stops at termination, that event is delivered on the subscribing thread.
    *
    * @return a handle that cancels the subscription
    */

@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -137,8 +138,17 @@ final class ConnectionDriver implements Connection {
   private void onContext(Runnable task) {
     if (scheduler.inContext()) {
       task.run();
-    } else {
+      return;
+    }
+    try {
       scheduler.execute(task);
+    } catch (RejectedExecutionException e) {
+      if (!terminated.isDone()) {
+        throw e;
+      }
+      // The connection's own thread stopped after termination. Nothing can change any more, so
+      // the task (a late subscription's terminal event, an ignored close) runs on the caller.
+      task.run();
     }
   }
 
