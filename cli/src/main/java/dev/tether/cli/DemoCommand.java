@@ -55,9 +55,24 @@ final class DemoCommand implements Callable<Integer> {
       description = "Seed for backoff jitter (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(
+      names = "--sessions",
+      defaultValue = "1",
+      description =
+          "Number of sessions (1-9). With more than one, shows independent outages and the global"
+              + " status following the active session as it switches.")
+  int sessions;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    if (sessions < 1 || sessions > dev.tether.session.SessionsConfig.DEFAULT_MAX_SESSIONS) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--sessions must be between 1 and 9, was " + sessions);
+    }
+    if (sessions > 1) {
+      return new SessionsDemo(out, json, seed).run(sessions);
+    }
     VirtualScheduler clock = new VirtualScheduler();
     StubNetwork network = new StubNetwork(clock);
     StubEndpoint server = network.endpoint(ENDPOINT);

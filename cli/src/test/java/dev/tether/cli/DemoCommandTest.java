@@ -69,4 +69,37 @@ class DemoCommandTest {
   void unknownOptionIsAUsageError() {
     run(TetherCli.EXIT_USAGE, "demo", "--no-such-option");
   }
+
+  @Test
+  void sessionsDemoStatusFollowsTheActiveSession() throws Exception {
+    java.util.Map<String, String> lastState = new java.util.HashMap<>();
+    List<String> actives = new ArrayList<>();
+    int statusLines = 0;
+    for (String line : run(0, "demo", "--sessions", "3", "--json").lines().toList()) {
+      JsonNode n = LifecycleJson.MAPPER.readTree(line);
+      if (n.get("type").asText().equals("lifecycle")) {
+        assertThat(n.hasNonNull("session")).as(line).isTrue();
+        lastState.put(n.get("session").asText(), n.get("state").asText());
+      } else {
+        assertThat(n.get("type").asText()).isEqualTo("status");
+        statusLines++;
+        String active = n.get("active").asText();
+        if (actives.isEmpty() || !actives.get(actives.size() - 1).equals(active)) {
+          actives.add(active);
+        }
+        // S1 seen from outside: the status is the active session's latest state.
+        assertThat(n.get("status").asText())
+            .as(line)
+            .isEqualTo(lastState.getOrDefault(active, "Idle"));
+      }
+    }
+    assertThat(statusLines).isGreaterThan(5);
+    assertThat(actives).hasSizeGreaterThanOrEqualTo(3).startsWith("app-1", "app-2", "app-3");
+    assertThat(lastState.values()).contains("PermanentlyDisconnected");
+  }
+
+  @Test
+  void tooManySessionsIsAUsageError() {
+    run(TetherCli.EXIT_USAGE, "demo", "--sessions", "10");
+  }
 }

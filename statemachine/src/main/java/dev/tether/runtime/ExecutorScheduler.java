@@ -3,6 +3,7 @@ package dev.tether.runtime;
 import dev.tether.runtime.spi.Scheduler;
 import java.time.Duration;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -13,6 +14,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ExecutorScheduler implements Scheduler, AutoCloseable {
   private final ScheduledExecutorService executor;
+  private final Object lock = new Object();
+  private boolean closed;
   private volatile Thread thread;
 
   private ExecutorScheduler(String threadName) {
@@ -36,15 +39,38 @@ public final class ExecutorScheduler implements Scheduler, AutoCloseable {
     return System.nanoTime();
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws RejectedExecutionException after {@link #close()}
+   */
   @Override
   public void execute(Runnable task) {
-    executor.execute(task);
+    // Under the lock, a task is either queued before shutdown (and then runs) or rejected: a
+    // ScheduledThreadPoolExecutor racing with its own termination would otherwise cancel it
+    // silently.
+    synchronized (lock) {
+      if (closed) {
+        throw new RejectedExecutionException("scheduler closed");
+      }
+      executor.execute(task);
+    }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * @throws RejectedExecutionException after {@link #close()}
+   */
   @Override
   public Cancellable schedule(Duration delay, Runnable task) {
-    ScheduledFuture<?> f = executor.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
-    return () -> f.cancel(false);
+    synchronized (lock) {
+      if (closed) {
+        throw new RejectedExecutionException("scheduler closed");
+      }
+      ScheduledFuture<?> f = executor.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+      return () -> f.cancel(false);
+    }
   }
 
   @Override
@@ -55,6 +81,9 @@ public final class ExecutorScheduler implements Scheduler, AutoCloseable {
   /** Stops the thread once queued tasks have run. */
   @Override
   public void close() {
-    executor.shutdown();
+    synchronized (lock) {
+      closed = true;
+      executor.shutdown();
+    }
   }
 }

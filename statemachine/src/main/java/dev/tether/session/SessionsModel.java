@@ -78,7 +78,13 @@ public record SessionsModel(
       return add(added, target);
     }
     if (target.isEmpty()) {
-      return reject(msg, "no session " + msg.session());
+      boolean fromRuntime =
+          msg instanceof Msg.Lifecycle
+              || msg instanceof Msg.Sample
+              || msg instanceof Msg.PollerTick;
+      // Late news about a removed session is expected (its connection's Closed event, a poll in
+      // flight) and changes nothing; a user command naming no session is a mistake.
+      return fromRuntime ? new Update(this, List.of()) : reject(msg, "no session " + msg.session());
     }
     Session s = target.get();
     if (msg instanceof Msg.Activate) {

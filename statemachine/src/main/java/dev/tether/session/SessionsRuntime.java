@@ -184,15 +184,7 @@ public final class SessionsRuntime implements AutoCloseable {
     boolean changed = !u.model().equals(model);
     model = u.model();
     snapshot = model;
-    String rejected = null;
-    for (Action a : u.actions()) {
-      if (a instanceof Action.Rejected r) {
-        rejected = r.reason();
-        log.warn("session message rejected: {}: {}", r.msg(), r.reason());
-      } else {
-        perform(a);
-      }
-    }
+    // Observers see the model of this update before its actions cause further messages.
     if (changed) {
       for (Consumer<SessionsModel> l : List.copyOf(changeListeners)) {
         try {
@@ -200,6 +192,15 @@ public final class SessionsRuntime implements AutoCloseable {
         } catch (RuntimeException e) {
           log.warn("session change listener threw", e);
         }
+      }
+    }
+    String rejected = null;
+    for (Action a : u.actions()) {
+      if (a instanceof Action.Rejected r) {
+        rejected = r.reason();
+        log.warn("session message rejected: {}: {}", r.msg(), r.reason());
+      } else {
+        perform(a);
       }
     }
     if (p.done() != null) {

@@ -37,9 +37,11 @@ class ConnectionThreadingTest {
                 public void close() {}
               });
 
+  final List<Throwable> workerFailures = new CopyOnWriteArrayList<>();
+
   @Test
   void everyConcurrentSubscriberGetsExactlyOneTerminalEventLast() throws Exception {
-    for (int round = 0; round < 20; round++) {
+    for (int round = 0; round < 200; round++) {
       Connection c =
           Connection.builder()
               .transport(ACCEPTING)
@@ -47,17 +49,27 @@ class ConnectionThreadingTest {
               .build();
       int threads = 8;
       List<List<LifecycleEvent>> seen = new ArrayList<>();
+      List<CompletableFuture<Void>> ended = new ArrayList<>();
       CountDownLatch ready = new CountDownLatch(1);
       List<Thread> workers = new ArrayList<>();
       for (int i = 0; i < threads; i++) {
         List<LifecycleEvent> mine = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> end = new CompletableFuture<>();
         seen.add(mine);
+        ended.add(end);
         Thread t =
             new Thread(
                 () -> {
                   awaitQuietly(ready);
-                  c.subscribe(mine::add);
+                  c.subscribe(
+                      e -> {
+                        mine.add(e);
+                        if (e.isTerminal()) {
+                          end.complete(null);
+                        }
+                      });
                 });
+        t.setUncaughtExceptionHandler((th, ex) -> workerFailures.add(ex));
         workers.add(t);
         t.start();
       }
@@ -69,11 +81,10 @@ class ConnectionThreadingTest {
       }
       assertThat(c.terminated().toCompletableFuture().get(5, TimeUnit.SECONDS))
           .isEqualTo(new ConnectionState.Closed("round over"));
+      assertThat(workerFailures).as("exceptions in subscribing threads").isEmpty();
+      // Registrations may be queued behind close; each still gets the terminal event.
+      CompletableFuture.allOf(ended.toArray(new CompletableFuture<?>[0])).get(5, TimeUnit.SECONDS);
       for (List<LifecycleEvent> events : seen) {
-        // Registration may be queued behind close; the late subscriber still gets the end.
-        CompletableFuture<Void> settled = new CompletableFuture<>();
-        c.subscribe(e -> settled.complete(null));
-        settled.get(5, TimeUnit.SECONDS);
         assertThat(events).last().isEqualTo(new LifecycleEvent.Closed("round over"));
         assertThat(events).filteredOn(LifecycleEvent::isTerminal).hasSize(1);
       }

@@ -45,7 +45,9 @@ final class ReferenceSessions {
       return add(msg.session(), r);
     }
     if (r == null) {
-      return false;
+      return msg instanceof Msg.Lifecycle
+          || msg instanceof Msg.Sample
+          || msg instanceof Msg.PollerTick;
     }
     if (msg instanceof Msg.Activate) {
       active = msg.session();
