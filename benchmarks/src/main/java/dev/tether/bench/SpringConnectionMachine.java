@@ -1,0 +1,160 @@
+package dev.tether.bench;
+
+import java.util.EnumSet;
+import java.util.Map;
+import org.springframework.messaging.support.MessageBuilder;
+import org.springframework.statemachine.StateContext;
+import org.springframework.statemachine.StateMachine;
+import org.springframework.statemachine.config.StateMachineBuilder;
+import org.springframework.statemachine.support.DefaultStateMachineContext;
+import reactor.core.publisher.Mono;
+
+/**
+ * The B1 baseline: the same connection machine (stages, attempt counting, retry limit) built with
+ * Spring Statemachine 4.0.2, the way its documentation builds machines. Benchmarks only.
+ */
+final class SpringConnectionMachine {
+  enum S {
+    IDLE,
+    OPENING,
+    WAITING,
+    UP,
+    PERMANENT,
+    CLOSED
+  }
+
+  enum E {
+    START,
+    OPENED,
+    OPEN_FAILED,
+    TIMEOUT,
+    LOST,
+    BACKOFF,
+    CLOSE,
+    STALE
+  }
+
+  private final StateMachine<S, E> machine;
+  private final int maxAttempts;
+
+  SpringConnectionMachine(int maxAttempts) throws Exception {
+    this.maxAttempts = maxAttempts;
+    StateMachineBuilder.Builder<S, E> b = StateMachineBuilder.builder();
+    b.configureConfiguration().withConfiguration().autoStartup(false);
+    b.configureStates()
+        .withStates()
+        .initial(S.IDLE)
+        .states(EnumSet.allOf(S.class))
+        .end(S.PERMANENT)
+        .end(S.CLOSED);
+    b.configureTransitions()
+        .withExternal()
+        .source(S.IDLE)
+        .target(S.OPENING)
+        .event(E.START)
+        .action(this::firstAttempt)
+        .and()
+        .withExternal()
+        .source(S.OPENING)
+        .target(S.UP)
+        .event(E.OPENED)
+        .action(this::connected)
+        .and()
+        .withExternal()
+        .source(S.OPENING)
+        .target(S.WAITING)
+        .event(E.OPEN_FAILED)
+        .guard(this::canRetry)
+        .action(this::nextAttempt)
+        .and()
+        .withExternal()
+        .source(S.OPENING)
+        .target(S.PERMANENT)
+        .event(E.OPEN_FAILED)
+        .guard(c -> !canRetry(c))
+        .and()
+        .withExternal()
+        .source(S.OPENING)
+        .target(S.WAITING)
+        .event(E.TIMEOUT)
+        .guard(this::canRetry)
+        .action(this::nextAttempt)
+        .and()
+        .withExternal()
+        .source(S.OPENING)
+        .target(S.PERMANENT)
+        .event(E.TIMEOUT)
+        .guard(c -> !canRetry(c))
+        .and()
+        .withExternal()
+        .source(S.WAITING)
+        .target(S.OPENING)
+        .event(E.BACKOFF)
+        .and()
+        .withExternal()
+        .source(S.UP)
+        .target(S.WAITING)
+        .event(E.LOST)
+        .action(this::firstAttempt)
+        .and()
+        .withExternal()
+        .source(S.IDLE)
+        .target(S.CLOSED)
+        .event(E.CLOSE)
+        .and()
+        .withExternal()
+        .source(S.OPENING)
+        .target(S.CLOSED)
+        .event(E.CLOSE)
+        .and()
+        .withExternal()
+        .source(S.WAITING)
+        .target(S.CLOSED)
+        .event(E.CLOSE)
+        .and()
+        .withExternal()
+        .source(S.UP)
+        .target(S.CLOSED)
+        .event(E.CLOSE);
+    machine = b.build();
+  }
+
+  private void firstAttempt(StateContext<S, E> c) {
+    c.getExtendedState().getVariables().put("attempt", 1);
+  }
+
+  private void connected(StateContext<S, E> c) {
+    Map<Object, Object> v = c.getExtendedState().getVariables();
+    v.put("epoch", (Integer) v.getOrDefault("epoch", 0) + 1);
+  }
+
+  private boolean canRetry(StateContext<S, E> c) {
+    int attempt = (Integer) c.getExtendedState().getVariables().getOrDefault("attempt", 1);
+    return maxAttempts < 0 || attempt < maxAttempts;
+  }
+
+  private void nextAttempt(StateContext<S, E> c) {
+    Map<Object, Object> v = c.getExtendedState().getVariables();
+    v.put("attempt", (Integer) v.getOrDefault("attempt", 1) + 1);
+  }
+
+  /** Replays the trace's events from a fresh start; returns a value derived from the end state. */
+  int replay(InputTrace.Kind[] kinds) {
+    machine.stopReactively().block();
+    machine
+        .getStateMachineAccessor()
+        .doWithAllRegions(
+            a ->
+                a.resetStateMachineReactively(
+                        new DefaultStateMachineContext<>(S.IDLE, null, null, null))
+                    .block());
+    machine.getExtendedState().getVariables().clear();
+    machine.startReactively().block();
+    for (InputTrace.Kind k : kinds) {
+      machine
+          .sendEvent(Mono.just(MessageBuilder.withPayload(E.valueOf(k.name())).build()))
+          .blockLast();
+    }
+    return machine.getState().getId().name().length();
+  }
+}

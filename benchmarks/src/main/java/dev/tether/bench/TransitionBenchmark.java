@@ -1,0 +1,47 @@
+package dev.tether.bench;
+
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * B1: throughput of connection transitions over one fixed trace of {@value #TRACE_LENGTH} inputs:
+ * Tether's pure {@code step} vs the same machine in Spring Statemachine. Reported per transition.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+public class TransitionBenchmark {
+  /** Inputs per replay: long enough to cover every stage many times. */
+  public static final int TRACE_LENGTH = 1000;
+
+  InputTrace trace;
+  SpringConnectionMachine spring;
+
+  /** Builds the trace and the baseline once. */
+  @Setup
+  public void setup() throws Exception {
+    trace = new InputTrace(42, TRACE_LENGTH);
+    spring = new SpringConnectionMachine(trace.policy.maxAttempts());
+  }
+
+  /** Tether's pure transition function. */
+  @Benchmark
+  @OperationsPerInvocation(TRACE_LENGTH)
+  public int tetherStep() {
+    return trace.replay();
+  }
+
+  /** The same trace through Spring Statemachine. */
+  @Benchmark
+  @OperationsPerInvocation(TRACE_LENGTH)
+  public int springStatemachine() {
+    return spring.replay(trace.kinds);
+  }
+}
