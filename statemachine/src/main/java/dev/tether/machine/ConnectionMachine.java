@@ -10,7 +10,6 @@ import dev.tether.machine.Effect.TimerKind;
 import dev.tether.machine.MachineState.Attempt;
 import dev.tether.machine.MachineState.Stage;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -84,6 +83,35 @@ public final class ConnectionMachine {
     return s.result();
   }
 
+  /** Up to four effects in fields; {@link #toList()} makes the one immutable list. */
+  private static final class EffectList {
+    private Effect e0;
+    private Effect e1;
+    private Effect e2;
+    private Effect e3;
+    private int size;
+
+    void add(Effect e) {
+      switch (size++) {
+        case 0 -> e0 = e;
+        case 1 -> e1 = e;
+        case 2 -> e2 = e;
+        case 3 -> e3 = e;
+        default -> throw new IllegalStateException("more than four effects in one step");
+      }
+    }
+
+    List<Effect> toList() {
+      return switch (size) {
+        case 0 -> List.of();
+        case 1 -> List.of(e0);
+        case 2 -> List.of(e0, e1);
+        case 3 -> List.of(e0, e1, e2);
+        default -> List.of(e0, e1, e2, e3);
+      };
+    }
+  }
+
   /** One transition under construction; confined to a single {@code step} call. */
   private final class Step {
     private final long nowNanos;
@@ -91,7 +119,9 @@ public final class ConnectionMachine {
     private Stage stage;
     private long lastAttemptId;
     private long lastEpoch;
-    private final List<Effect> effects = new ArrayList<>(4);
+    // At most four effects per step (cancel, close, emit, start timer), kept in fields so that a
+    // step allocates one small immutable list and no growable buffer.
+    private final EffectList effects = new EffectList();
 
     Step(MachineState state, long nowNanos, double random) {
       this.stage = state.stage();
@@ -102,7 +132,7 @@ public final class ConnectionMachine {
     }
 
     Transition result() {
-      return new Transition(new MachineState(stage, lastAttemptId, lastEpoch), effects);
+      return new Transition(new MachineState(stage, lastAttemptId, lastEpoch), effects.toList());
     }
 
     void start() {
