@@ -65,6 +65,29 @@ public final class BenchMain {
     }
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
     report(run(profile, json), json, out);
+    memory(profile == Profile.FULL ? 100_000 : 10_000, json, out);
+  }
+
+  /** B5 on the simulator: an absolute figure against its goal, not a ratio. */
+  static void memory(int sessions, boolean json, PrintStream out) {
+    double perSession = MemoryFootprint.bytesPerSession(sessions);
+    if (json) {
+      ObjectNode n = new ObjectMapper().createObjectNode();
+      n.put("name", "B5 memory (simulator, " + sessions + " sessions)");
+      n.put("tether", perSession);
+      n.putNull("baseline");
+      n.putNull("ratio");
+      n.put("unit", "bytes/session");
+      n.put("goal", 2048);
+      out.println(n);
+    } else {
+      out.printf(
+          Locale.ROOT,
+          "%-18s tether %,.0f bytes per connected session over %,d sessions (goal <= 2,048)%n",
+          "B5 memory (sim)",
+          perSession,
+          sessions);
+    }
   }
 
   /** Runs all comparisons; returns the score of each benchmark method by its full name. */

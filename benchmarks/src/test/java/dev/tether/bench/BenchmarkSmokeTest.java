@@ -25,4 +25,9 @@ class BenchmarkSmokeTest {
     // Both end Closed: "CLOSED".length()
     assertThat(spring.replay(trace.kinds)).isEqualTo("CLOSED".length());
   }
+
+  @Test
+  void memoryFootprintIsMeasurable() {
+    assertThat(MemoryFootprint.bytesPerSession(2_000)).isPositive();
+  }
 }
