@@ -1,5 +1,6 @@
 package dev.tether.runtime;
 
+import dev.tether.machine.Cause;
 import dev.tether.machine.ConnectionState;
 import dev.tether.runtime.spi.Channel;
 import java.net.URI;
@@ -78,5 +79,5 @@ public interface Connection extends AutoCloseable {
    * Declares the current channel dead (for example after missed heartbeats); the connection
    * reconnects as if the channel had closed. Ignored if {@code epoch} is not the current epoch.
    */
-  void declareLost(long epoch, dev.tether.machine.Cause cause);
+  void declareLost(long epoch, Cause cause);
 }
