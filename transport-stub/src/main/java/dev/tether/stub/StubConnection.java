@@ -17,6 +17,7 @@ public final class StubConnection implements Channel {
   private final StubEndpoint endpoint;
   private final ChannelListener client;
   private boolean open = true;
+  private boolean silent;
 
   StubConnection(StubEndpoint endpoint, ChannelListener client) {
     this.endpoint = endpoint;
@@ -28,9 +29,22 @@ public final class StubConnection implements Channel {
     return open;
   }
 
-  /** Sends a frame from the server to the client. Ignored once closed. */
+  /**
+   * Makes the connection half-open: from now on frames are silently lost in both directions and
+   * neither side is told. Only a heartbeat can notice; {@link #drop} and {@link #close} still work.
+   */
+  public void silence() {
+    silent = true;
+  }
+
+  /** Whether {@link #silence()} was called. */
+  public boolean isSilent() {
+    return silent;
+  }
+
+  /** Sends a frame from the server to the client. Ignored once closed or silenced. */
   public void push(byte[] frame) {
-    if (open) {
+    if (open && !silent) {
       endpoint.scheduler().execute(() -> deliverToClient(frame));
     }
   }
@@ -54,7 +68,7 @@ public final class StubConnection implements Channel {
         .scheduler()
         .execute(
             () -> {
-              if (open) {
+              if (open && !silent) {
                 endpoint.deliverToServer(this, frame);
               }
             });
@@ -72,7 +86,7 @@ public final class StubConnection implements Channel {
   }
 
   private void deliverToClient(byte[] frame) {
-    if (open) {
+    if (open && !silent) {
       client.onFrame(frame);
     }
   }

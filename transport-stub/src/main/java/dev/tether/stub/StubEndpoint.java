@@ -34,7 +34,7 @@ public final class StubEndpoint {
   private final VirtualScheduler scheduler;
   private final List<StubConnection> open = new ArrayList<>();
   private Mode mode = Mode.ACCEPT;
-  private Duration latency = Duration.ZERO;
+  private Latency latency = Latency.fixed(Duration.ZERO);
   private BiConsumer<StubConnection, byte[]> handler = (c, f) -> {};
   private int peakOpen;
   private long accepted;
@@ -76,6 +76,12 @@ public final class StubEndpoint {
 
   /** Time from a client's open to its answer (accept or refuse). */
   public StubEndpoint latency(Duration latency) {
+    this.latency = Latency.fixed(latency);
+    return this;
+  }
+
+  /** Draws the time from a client's open to its answer from {@code latency}, once per open. */
+  public StubEndpoint latency(Latency latency) {
     this.latency = Objects.requireNonNull(latency, "latency");
     return this;
   }
@@ -125,7 +131,7 @@ public final class StubEndpoint {
       return result;
     }
     scheduler.schedule(
-        latency,
+        latency.next(),
         () -> {
           if (m == Mode.REFUSE) {
             refused++;

@@ -1,0 +1,45 @@
+package dev.tether.stub.sim;
+
+/**
+ * How often a run reached the situations that matter for reconnect bugs. A harness fails when a
+ * category it relies on is never reached, so a fault plan that stopped exercising something is
+ * noticed.
+ *
+ * @param permanentlyDisconnected sessions that ran out of retries
+ * @param closedByUser sessions closed by a {@code close} fault
+ * @param reconnected Reconnected events
+ * @param highAttempts attempt events with attempt number ≥ {@link #HIGH_ATTEMPT}
+ * @param closeDuringBackoff closes that hit a session while it waited out a backoff delay
+ * @param staleCallbacks open completions that arrived after the attempt was given up (too late, or
+ *     after close), which the connection had to ignore
+ * @param halfOpen channels made half-open
+ */
+public record Coverage(
+    long permanentlyDisconnected,
+    long closedByUser,
+    long reconnected,
+    long highAttempts,
+    long closeDuringBackoff,
+    long staleCallbacks,
+    long halfOpen) {
+
+  /** The attempt number that counts as a high attempt count: most of the default budget of 10. */
+  public static final int HIGH_ATTEMPT = 8;
+
+  /** Adds two coverages, for statistics over many runs. */
+  public Coverage plus(Coverage o) {
+    return new Coverage(
+        permanentlyDisconnected + o.permanentlyDisconnected,
+        closedByUser + o.closedByUser,
+        reconnected + o.reconnected,
+        highAttempts + o.highAttempts,
+        closeDuringBackoff + o.closeDuringBackoff,
+        staleCallbacks + o.staleCallbacks,
+        halfOpen + o.halfOpen);
+  }
+
+  /** All zero. */
+  public static Coverage zero() {
+    return new Coverage(0, 0, 0, 0, 0, 0, 0);
+  }
+}

@@ -1,0 +1,116 @@
+package dev.tether.stub.sim;
+
+/**
+ * One timed fault of a {@link FaultPlan}, aimed at one simulated session's link (a partition covers
+ * a range of sessions). Times are milliseconds of simulated time from the start of the run.
+ *
+ * <p>{@code toString()} gives the one-line form that {@link FaultPlan#parse} reads back, so a
+ * printed plan replays exactly.
+ */
+public sealed interface Fault {
+
+  /** The kinds of fault, with the keyword used in the replayable form. */
+  enum Kind {
+    /** The server is down for a while: connects are refused and open channels drop. */
+    OUTAGE,
+    /** Connects hang (until the client's connect timeout) for a while. */
+    HANG,
+    /** The open channel drops mid-stream. */
+    DROP,
+    /** Connects take {@code latencyMillis} for a while (possibly past the connect timeout). */
+    SLOW,
+    /** The open channel goes half-open: silent in both directions, nobody is told. */
+    HALF_OPEN,
+    /** The remote process restarts: all server-side state is lost, down for a moment. */
+    RESTART,
+    /** The server flaps: down and up every {@code periodMillis} for a while. */
+    FLAP,
+    /** A range of sessions is cut off: channels drop, connects hang, for a while. */
+    PARTITION,
+    /** The user closes the connection. */
+    CLOSE
+  }
+
+  /** The session this fault hits (the first one, for a partition). */
+  int session();
+
+  /** When the fault starts, in ms of simulated time. */
+  long atMillis();
+
+  /** How long it lasts, in ms; 0 for an instantaneous fault. */
+  long lengthMillis();
+
+  /** The fault's kind. */
+  Kind kind();
+
+  /**
+   * An instantaneous fault ({@code DROP}, {@code HALF_OPEN}, {@code RESTART}, {@code CLOSE}).
+   *
+   * @param kind the kind
+   * @param session the session's index
+   * @param atMillis when
+   */
+  record Instant(Kind kind, int session, long atMillis) implements Fault {
+    /** Validates the components. */
+    public Instant {
+      FaultPlan.check(session, atMillis, 0);
+      if (kind != Kind.DROP
+          && kind != Kind.HALF_OPEN
+          && kind != Kind.RESTART
+          && kind != Kind.CLOSE) {
+        throw new IllegalArgumentException("not an instantaneous fault: " + kind);
+      }
+    }
+
+    @Override
+    public long lengthMillis() {
+      return 0;
+    }
+
+    @Override
+    public String toString() {
+      return FaultPlan.keyword(kind) + " " + session + " " + atMillis;
+    }
+  }
+
+  /**
+   * A fault with a duration ({@code OUTAGE}, {@code HANG}, {@code SLOW}, {@code FLAP}, {@code
+   * PARTITION}).
+   *
+   * @param kind the kind
+   * @param session the (first) session's index
+   * @param atMillis when it starts
+   * @param lengthMillis how long it lasts
+   * @param param {@code SLOW}: the connect latency in ms; {@code FLAP}: the period in ms; {@code
+   *     PARTITION}: the number of sessions cut off; otherwise 0
+   */
+  record Window(Kind kind, int session, long atMillis, long lengthMillis, long param)
+      implements Fault {
+    /** Validates the components. */
+    public Window {
+      FaultPlan.check(session, atMillis, lengthMillis);
+      if (kind != Kind.OUTAGE
+          && kind != Kind.HANG
+          && kind != Kind.SLOW
+          && kind != Kind.FLAP
+          && kind != Kind.PARTITION) {
+        throw new IllegalArgumentException("not a windowed fault: " + kind);
+      }
+      boolean needsParam = kind == Kind.SLOW || kind == Kind.FLAP || kind == Kind.PARTITION;
+      if (needsParam ? param < 1 : param != 0) {
+        throw new IllegalArgumentException("bad parameter " + param + " for " + kind);
+      }
+    }
+
+    /** The last session cut off (for a partition; otherwise {@link #session()}). */
+    public int lastSession() {
+      return kind == Kind.PARTITION ? session + (int) param - 1 : session;
+    }
+
+    @Override
+    public String toString() {
+      String s = FaultPlan.keyword(kind) + " " + session + " " + atMillis + " " + lengthMillis;
+      return param == 0 ? s : s + " " + param;
+    }
+  }
+}

@@ -1,0 +1,247 @@
+package dev.tether.stub.sim;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * An ordered list of timed {@link Fault faults}: either drawn at random from a seed, a {@link
+ * FaultProfile} and an intensity, or written out explicitly. {@link #toString()} prints one fault
+ * per line in the form {@link #parse} reads, so a shrunk plan from a failing run replays as an
+ * explicit plan.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class FaultPlan {
+
+  /** Longest outage the random profiles draw: long enough to exhaust the default retries. */
+  static final long MAX_OUTAGE_MILLIS = 30 * 60_000L;
+
+  /** Largest partition, in sessions; keeps one fault's blast radius readable in a report. */
+  static final int MAX_PARTITION_SESSIONS = 8;
+
+  private static final Comparator<Fault> ORDER =
+      Comparator.comparingLong(Fault::atMillis)
+          .thenComparingInt(Fault::session)
+          .thenComparing(Fault::kind)
+          .thenComparingLong(Fault::lengthMillis)
+          .thenComparing(Fault::toString);
+
+  private final List<Fault> faults;
+
+  private FaultPlan(List<Fault> faults) {
+    List<Fault> sorted = new ArrayList<>(faults);
+    sorted.sort(ORDER);
+    this.faults = List.copyOf(sorted);
+  }
+
+  /** A plan with exactly these faults (in time order). */
+  public static FaultPlan of(List<Fault> faults) {
+    return new FaultPlan(faults);
+  }
+
+  /** The empty plan. */
+  public static FaultPlan none() {
+    return new FaultPlan(List.of());
+  }
+
+  /** The faults, in time order. */
+  public List<Fault> faults() {
+    return faults;
+  }
+
+  /** Number of faults. */
+  public int size() {
+    return faults.size();
+  }
+
+  /**
+   * Draws a random plan. The same arguments always give the same plan.
+   *
+   * @param seed the seed
+   * @param profile which faults and how often
+   * @param intensity multiplies every rate; 1 is the profile's nominal rate
+   * @param sessions how many sessions the run has
+   * @param durationMillis the run's length
+   * @param regime {@link Regime#LIVENESS} makes every fault heal by half the run
+   * @throws IllegalArgumentException if {@code intensity} is negative or not finite, or {@code
+   *     sessions < 1}
+   */
+  public static FaultPlan random(
+      long seed,
+      FaultProfile profile,
+      double intensity,
+      int sessions,
+      long durationMillis,
+      Regime regime) {
+    if (!(intensity >= 0 && Double.isFinite(intensity))) {
+      throw new IllegalArgumentException("intensity must be >= 0, was " + intensity);
+    }
+    if (sessions < 1) {
+      throw new IllegalArgumentException("sessions must be >= 1, was " + sessions);
+    }
+    long healMillis = regime.healMillis(durationMillis);
+    SplittableRandom root = new SplittableRandom(seed);
+    List<Fault> out = new ArrayList<>();
+    for (int s = 0; s < sessions; s++) {
+      new Drawer(root.split(), s, sessions, healMillis, intensity, out).draw(profile);
+    }
+    return new FaultPlan(out);
+  }
+
+  /** Draws one session's faults. */
+  private static final class Drawer {
+    private final SplittableRandom r;
+    private final int session;
+    private final int sessions;
+    private final long healMillis;
+    private final double intensity;
+    private final List<Fault> out;
+
+    Drawer(
+        SplittableRandom r,
+        int session,
+        int sessions,
+        long healMillis,
+        double intensity,
+        List<Fault> out) {
+      this.r = r;
+      this.session = session;
+      this.sessions = sessions;
+      this.healMillis = healMillis;
+      this.intensity = intensity;
+      this.out = out;
+    }
+
+    void draw(FaultProfile p) {
+      instants(Fault.Kind.DROP, p.drop);
+      instants(Fault.Kind.HALF_OPEN, p.halfOpen);
+      instants(Fault.Kind.RESTART, p.restart);
+      instants(Fault.Kind.CLOSE, p.close);
+      windows(Fault.Kind.OUTAGE, p.outage, 1_000, MAX_OUTAGE_MILLIS);
+      windows(Fault.Kind.HANG, p.hang, 5_000, 5 * 60_000L);
+      windows(Fault.Kind.SLOW, p.slow, 30_000, 5 * 60_000L);
+      windows(Fault.Kind.FLAP, p.flap, 30_000, 10 * 60_000L);
+      windows(Fault.Kind.PARTITION, p.partition, 10_000, 10 * 60_000L);
+    }
+
+    private void instants(Fault.Kind kind, double perHour) {
+      for (long at = next(0, perHour); at < healMillis; at = next(at, perHour)) {
+        out.add(new Fault.Instant(kind, session, at));
+      }
+    }
+
+    private void windows(Fault.Kind kind, double perHour, long minMillis, long maxMillis) {
+      for (long at = next(0, perHour); at < healMillis; at = next(at, perHour)) {
+        // Log-uniform lengths: mostly short windows, now and then a long one.
+        long length =
+            Math.round(
+                Math.exp(r.nextDouble(Math.log((double) minMillis), Math.log((double) maxMillis))));
+        length = Math.max(1, Math.min(length, healMillis - at));
+        out.add(new Fault.Window(kind, session, at, length, param(kind)));
+      }
+    }
+
+    private long param(Fault.Kind kind) {
+      if (kind == Fault.Kind.SLOW) {
+        return r.nextLong(1_000, 20_000); // sometimes past the 10 s default connect timeout
+      }
+      if (kind == Fault.Kind.FLAP) {
+        return r.nextLong(500, 20_000);
+      }
+      if (kind == Fault.Kind.PARTITION) {
+        return 1L + r.nextInt(Math.min(MAX_PARTITION_SESSIONS, sessions - session));
+      }
+      return 0;
+    }
+
+    /** The next arrival of a Poisson process of {@code perHour} (scaled by the intensity). */
+    private long next(long fromMillis, double perHour) {
+      double rate = perHour * intensity;
+      if (rate <= 0) {
+        return Long.MAX_VALUE;
+      }
+      double hours = -Math.log(1.0 - r.nextDouble()) / rate;
+      return fromMillis + 1 + (long) Math.min(Long.MAX_VALUE / 4.0, hours * 3_600_000.0);
+    }
+  }
+
+  /**
+   * Reads a plan in the form {@link #toString()} prints: one fault per line, {@code kind session
+   * atMillis [lengthMillis [param]]}; blank lines and {@code #} comments are ignored.
+   *
+   * @throws IllegalArgumentException naming the line that does not parse
+   */
+  public static FaultPlan parse(String text) {
+    List<Fault> out = new ArrayList<>();
+    for (String raw : text.split("\n", -1)) {
+      String line = raw.strip();
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      try {
+        out.add(parseLine(line.split("\\s+", -1)));
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException(
+            "cannot parse fault '" + line + "': " + e.getMessage(), e);
+      }
+    }
+    return new FaultPlan(out);
+  }
+
+  private static Fault parseLine(String[] f) {
+    Fault.Kind kind = Fault.Kind.valueOf(f[0].toUpperCase(Locale.ROOT).replace('-', '_'));
+    int session = Integer.parseInt(f[1]);
+    long at = Long.parseLong(f[2]);
+    if (f.length == 3) {
+      return new Fault.Instant(kind, session, at);
+    }
+    long param = f.length > 4 ? Long.parseLong(f[4]) : 0;
+    return new Fault.Window(kind, session, at, Long.parseLong(f[3]), param);
+  }
+
+  /** This plan without the faults at {@code from} (inclusive) to {@code to} (exclusive). */
+  FaultPlan without(int from, int to) {
+    List<Fault> rest = new ArrayList<>(faults.subList(0, from));
+    rest.addAll(faults.subList(to, faults.size()));
+    return new FaultPlan(rest);
+  }
+
+  static void check(int session, long atMillis, long lengthMillis) {
+    if (session < 0) {
+      throw new IllegalArgumentException("session must be >= 0, was " + session);
+    }
+    if (atMillis < 0) {
+      throw new IllegalArgumentException("atMillis must be >= 0, was " + atMillis);
+    }
+    if (lengthMillis < 0) {
+      throw new IllegalArgumentException("lengthMillis must be >= 0, was " + lengthMillis);
+    }
+  }
+
+  static String keyword(Fault.Kind kind) {
+    return kind.name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  /** One fault per line, in the form {@link #parse} reads. */
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder();
+    for (Fault f : faults) {
+      sb.append(f).append('\n');
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof FaultPlan p && p.faults.equals(faults);
+  }
+
+  @Override
+  public int hashCode() {
+    return faults.hashCode();
+  }
+}

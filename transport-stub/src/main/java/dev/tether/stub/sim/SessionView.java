@@ -1,0 +1,34 @@
+package dev.tether.stub.sim;
+
+import dev.tether.machine.BackoffPolicy;
+import dev.tether.machine.LifecycleEvent;
+import dev.tether.runtime.Connection;
+import dev.tether.stub.StubEndpoint;
+
+/**
+ * What an {@link Oracle} may look at of one simulated session. A view, valid only during the
+ * callback it is passed to, on the simulation's thread.
+ */
+public interface SessionView {
+
+  /** The session's index, 0-based. */
+  int index();
+
+  /** The connection under test. */
+  Connection connection();
+
+  /** The backoff policy the connection was built with. */
+  BackoffPolicy policy();
+
+  /** The simulated server the connection talks to. */
+  StubEndpoint endpoint();
+
+  /** The current simulated time in nanoseconds. */
+  long nowNanos();
+
+  /** The last event the session's subscriber received, or null if none yet. */
+  LifecycleEvent lastEvent();
+
+  /** How many terminal events the session's subscriber has received. */
+  int terminalEvents();
+}

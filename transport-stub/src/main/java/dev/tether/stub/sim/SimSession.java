@@ -1,0 +1,253 @@
+package dev.tether.stub.sim;
+
+import dev.tether.machine.BackoffPolicy;
+import dev.tether.machine.Cause;
+import dev.tether.machine.ConnectionState;
+import dev.tether.machine.LifecycleEvent;
+import dev.tether.runtime.Connection;
+import dev.tether.runtime.spi.Channel;
+import dev.tether.runtime.spi.ChannelListener;
+import dev.tether.stub.Latency;
+import dev.tether.stub.StubConnection;
+import dev.tether.stub.StubEndpoint;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/** One simulated connection, its server, its link faults and what its subscriber saw. */
+final class SimSession implements SessionView {
+  /** How many recent trace entries a violation report shows. */
+  static final int RECENT = 16;
+
+  /** Normal link latency bounds: a LAN to a distant region. */
+  static final Duration MIN_LATENCY = Duration.ofMillis(1);
+
+  static final Duration MAX_LATENCY = Duration.ofMillis(50);
+
+  final Run run;
+  final int index;
+  final BackoffPolicy policy;
+  final StubEndpoint endpoint;
+  final Connection connection;
+  final List<Timeline.Segment> timeline;
+  private final Latency baseLatency;
+  private final List<Long> slowLatencies = new ArrayList<>();
+  private int down;
+  private int hang;
+  private LifecycleEvent lastEvent;
+  private int terminalEvents;
+  private long lastAttemptNanos;
+  private final Object[] recent = new Object[RECENT];
+  private final long[] recentNanos = new long[RECENT];
+  private int recentCount;
+
+  SimSession(Run run, int index, BackoffPolicy policy, SplittableRandom random) {
+    this.run = run;
+    this.index = index;
+    this.policy = policy;
+    this.endpoint = run.network.endpoint("sim://s" + index);
+    this.baseLatency = Latency.uniform(MIN_LATENCY, MAX_LATENCY, random.split());
+    endpoint.latency(baseLatency);
+    this.timeline = index < run.sim.timelines ? new ArrayList<>() : null;
+    this.connection =
+        Connection.builder()
+            .transport(this::open)
+            .endpoint(endpoint.uri())
+            .scheduler(run.clock)
+            .policy(policy)
+            .random(random.split())
+            .name("s" + index)
+            .build();
+    connection.subscribe(this::probe);
+    connection.subscribe(run.sim.listenerDecorator.apply(this::observe));
+  }
+
+  // ------------------------------------------------------------------ SessionView
+
+  @Override
+  public int index() {
+    return index;
+  }
+
+  @Override
+  public Connection connection() {
+    return connection;
+  }
+
+  @Override
+  public BackoffPolicy policy() {
+    return policy;
+  }
+
+  @Override
+  public StubEndpoint endpoint() {
+    return endpoint;
+  }
+
+  @Override
+  public long nowNanos() {
+    return run.clock.nanoTime();
+  }
+
+  @Override
+  public LifecycleEvent lastEvent() {
+    return lastEvent;
+  }
+
+  @Override
+  public int terminalEvents() {
+    return terminalEvents;
+  }
+
+  // ------------------------------------------------------------------ observation
+
+  private void probe(LifecycleEvent e) {
+    run.probe(this, e);
+    remember(e);
+    if (e instanceof LifecycleEvent.Connecting || e instanceof LifecycleEvent.Reconnecting) {
+      lastAttemptNanos = run.clock.nanoTime();
+    }
+    if (timeline != null) {
+      ConnectionState st = e.state();
+      timeline.add(new Timeline.Segment(run.clock.nanoTime(), st.name(), st.label()));
+    }
+  }
+
+  private void observe(LifecycleEvent e) {
+    LifecycleEvent prev = lastEvent;
+    lastEvent = e;
+    if (e.isTerminal()) {
+      terminalEvents++;
+    }
+    run.observe(this, prev, e);
+  }
+
+  /** I1: a subscriber added after termination receives exactly the terminal event. */
+  void lateSubscriberCheck() {
+    List<LifecycleEvent> got = new ArrayList<>();
+    connection.subscribe(got::add);
+    run.clock.runUntilIdle();
+    run.lifecycleEvents += got.size();
+    if (got.size() != 1 || !got.get(0).isTerminal()) {
+      run.violate(
+          "I1", this, "a late subscriber received " + got + " instead of one terminal event");
+    }
+  }
+
+  void remember(Object entry) {
+    recent[recentCount % RECENT] = entry;
+    recentNanos[recentCount % RECENT] = run.clock.nanoTime();
+    recentCount++;
+  }
+
+  List<String> recent() {
+    List<String> out = new ArrayList<>();
+    for (int i = Math.max(0, recentCount - RECENT); i < recentCount; i++) {
+      out.add(Duration.ofNanos(recentNanos[i % RECENT]) + " " + recent[i % RECENT]);
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ the link
+
+  private CompletionStage<Channel> open(URI uri, ChannelListener listener) {
+    long started = run.clock.nanoTime();
+    CompletableFuture<Channel> mine = new CompletableFuture<>();
+    run.network
+        .transport()
+        .open(uri, listener)
+        .whenComplete(
+            (channel, error) -> {
+              boolean late =
+                  connection.state().isTerminal()
+                      || run.clock.nanoTime() - started >= policy.connectTimeout().toNanos();
+              if (error != null) {
+                mine.completeExceptionally(error);
+              } else {
+                mine.complete(channel);
+              }
+              if (late || (channel instanceof StubConnection sc && !sc.isOpen())) {
+                run.staleCallbacks++;
+              }
+              run.check(this);
+            });
+    return mine;
+  }
+
+  void goDown() {
+    down++;
+    endpoint.dropAll(Cause.of(Cause.Kind.CHANNEL_CLOSED, "server down"));
+    applyLink();
+  }
+
+  void comeUp() {
+    down--;
+    applyLink();
+  }
+
+  void hangOn() {
+    hang++;
+    applyLink();
+  }
+
+  void hangOff() {
+    hang--;
+    applyLink();
+  }
+
+  void partitionOn() {
+    hang++;
+    endpoint.dropAll(Cause.of(Cause.Kind.CHANNEL_ERROR, "partitioned"));
+    applyLink();
+  }
+
+  void slowOn(long latencyMillis) {
+    slowLatencies.add(latencyMillis);
+    applyLink();
+  }
+
+  void slowOff(long latencyMillis) {
+    slowLatencies.remove(Long.valueOf(latencyMillis));
+    applyLink();
+  }
+
+  void drop(String reason) {
+    endpoint.dropAll(Cause.of(Cause.Kind.CHANNEL_ERROR, reason));
+  }
+
+  void silence() {
+    for (StubConnection c : endpoint.connections()) {
+      if (!c.isSilent()) {
+        c.silence();
+        run.halfOpen++;
+      }
+    }
+  }
+
+  void userClose() {
+    if (connection.state().isTerminal()) {
+      return;
+    }
+    if (Run.inBackoff(connection, lastAttemptNanos, run.clock.nanoTime())) {
+      run.closeDuringBackoff++;
+    }
+    run.closedByUser++;
+    connection.close("closed by the fault plan");
+  }
+
+  private void applyLink() {
+    endpoint.mode(
+        down > 0
+            ? StubEndpoint.Mode.REFUSE
+            : hang > 0 ? StubEndpoint.Mode.HANG : StubEndpoint.Mode.ACCEPT);
+    long slow = 0;
+    for (long l : slowLatencies) {
+      slow = Math.max(slow, l);
+    }
+    endpoint.latency(slow > 0 ? Latency.fixed(Duration.ofMillis(slow)) : baseLatency);
+  }
+}

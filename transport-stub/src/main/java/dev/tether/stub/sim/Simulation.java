@@ -1,0 +1,288 @@
+package dev.tether.stub.sim;
+
+import dev.tether.machine.BackoffPolicy;
+import dev.tether.runtime.LifecycleListener;
+import dev.tether.stub.VirtualScheduler;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.IntFunction;
+import java.util.function.LongConsumer;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
+
+/**
+ * A deterministic fault simulation: many connections on one {@link VirtualScheduler} and {@link
+ * dev.tether.stub.StubNetwork}, a {@link FaultPlan} applied to their links, and {@link Oracle
+ * oracles} checked after every step. One seed reproduces everything: the plan, link latencies,
+ * jitter draws and scheduling order, so the {@link SimulationResult#traceHash() trace hash} is the
+ * same on every run (I9).
+ *
+ * <pre>{@code
+ * SimulationResult r = Simulation.builder()
+ *     .seed(42).sessions(100).duration(Duration.ofHours(1))
+ *     .faults(FaultProfile.FLAKY)
+ *     .build()
+ *     .run();
+ * if (!r.passed()) {
+ *   System.out.println(r.violation().get());
+ *   System.out.println(simulation.shrink(r)); // a minimal plan, replayable with FaultPlan.parse
+ * }
+ * }</pre>
+ *
+ * <p>Each run builds fresh state, so {@link #run} may be called repeatedly. Not thread-safe.
+ */
+public final class Simulation {
+
+  /** Upper bound on re-runs while shrinking, so a slow simulation cannot stall a build. */
+  public static final int MAX_SHRINK_RUNS = 400;
+
+  /** How far time moves between progress reports and stop checks. */
+  static final Duration SLICE = Duration.ofMinutes(1);
+
+  final long seed;
+  final int sessions;
+  final Duration duration;
+  final FaultProfile profile;
+  final double intensity;
+  final Regime regime;
+  final FaultPlan explicitPlan;
+  final IntFunction<BackoffPolicy> policies;
+  final UnaryOperator<LifecycleListener> listenerDecorator;
+  final List<Oracle> oracles;
+  final Consumer<String> traceSink;
+  final int timelines;
+  final LongConsumer progress;
+
+  private Simulation(Builder b) {
+    this.seed = b.seed;
+    this.sessions = b.sessions;
+    this.duration = b.duration;
+    this.profile = b.profile;
+    this.intensity = b.intensity;
+    this.regime = b.regime;
+    this.explicitPlan = b.plan;
+    this.policies = b.policies;
+    this.listenerDecorator = b.listenerDecorator;
+    List<Oracle> all = new ArrayList<>(Oracles.standard());
+    all.addAll(b.extraOracles);
+    this.oracles = List.copyOf(all);
+    this.traceSink = b.traceSink;
+    this.timelines = b.timelines;
+    this.progress = b.progress;
+  }
+
+  /** A new builder with the defaults: seed 1, 10 sessions, 1 hour, flaky faults, safety. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The plan this simulation runs: the explicit one, or the one drawn from the seed. */
+  public FaultPlan plan() {
+    if (explicitPlan != null) {
+      return explicitPlan;
+    }
+    return FaultPlan.random(seed, profile, intensity, sessions, duration.toMillis(), regime);
+  }
+
+  /** Runs the simulation with its plan. */
+  public SimulationResult run() {
+    return run(plan());
+  }
+
+  /** Runs the simulation with {@code plan} instead of its own (same seed and everything else). */
+  public SimulationResult run(FaultPlan plan) {
+    return new Run(this, Objects.requireNonNull(plan, "plan")).execute();
+  }
+
+  /**
+   * Shrinks the plan of a failed run by delta debugging: removes ever smaller groups of faults
+   * while the run still violates the same invariant. Bounded by {@link #MAX_SHRINK_RUNS} re-runs.
+   *
+   * @param failed a result of this simulation with a violation
+   * @return a plan, no larger than the failed one, that still violates the same invariant
+   * @throws IllegalArgumentException if {@code failed} has no violation
+   */
+  public FaultPlan shrink(SimulationResult failed) {
+    Violation v =
+        failed
+            .violation()
+            .orElseThrow(() -> new IllegalArgumentException("the run passed; nothing to shrink"));
+    return shrink(failed.plan(), p -> sameFailure(run(p), v.invariant()));
+  }
+
+  private static boolean sameFailure(SimulationResult r, String invariant) {
+    return r.violation().map(x -> x.invariant().equals(invariant)).orElse(false);
+  }
+
+  /** Delta debugging (ddmin) over the faults of {@code plan}; {@code fails} must hold for it. */
+  static FaultPlan shrink(FaultPlan plan, Predicate<FaultPlan> fails) {
+    FaultPlan current = plan;
+    int runs = 0;
+    int chunk = Math.max(1, current.size() / 2);
+    while (current.size() > 0 && runs < MAX_SHRINK_RUNS) {
+      boolean removed = false;
+      for (int start = 0; start < current.size() && runs < MAX_SHRINK_RUNS; ) {
+        FaultPlan candidate = current.without(start, Math.min(current.size(), start + chunk));
+        runs++;
+        if (fails.test(candidate)) {
+          current = candidate;
+          removed = true;
+        } else {
+          start += chunk;
+        }
+      }
+      if (!removed) {
+        if (chunk == 1) {
+          break;
+        }
+        chunk = Math.max(1, chunk / 2);
+      } else {
+        chunk = Math.min(chunk, Math.max(1, current.size()));
+      }
+    }
+    return current;
+  }
+
+  /** Configures a {@link Simulation}. Not thread-safe. */
+  public static final class Builder {
+    private long seed = 1;
+    private int sessions = 10;
+    private Duration duration = Duration.ofHours(1);
+    private FaultProfile profile = FaultProfile.FLAKY;
+    private double intensity = 1.0;
+    private Regime regime = Regime.SAFETY;
+    private FaultPlan plan;
+    private IntFunction<BackoffPolicy> policies = Builder::defaultPolicy;
+    private UnaryOperator<LifecycleListener> listenerDecorator = UnaryOperator.identity();
+    private final List<Oracle> extraOracles = new ArrayList<>();
+    private Consumer<String> traceSink;
+    private int timelines;
+    private LongConsumer progress = t -> {};
+
+    private Builder() {}
+
+    /** Every fourth session uses the default policy (10 attempts), the rest retry forever. */
+    static BackoffPolicy defaultPolicy(int session) {
+      return session % 4 == 0
+          ? BackoffPolicy.defaults()
+          : BackoffPolicy.builder().unlimitedAttempts().build();
+    }
+
+    /** The seed; everything random in the run derives from it. */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /**
+     * Number of simulated connections, each with its own server.
+     *
+     * @throws IllegalArgumentException if {@code sessions < 1}
+     */
+    public Builder sessions(int sessions) {
+      if (sessions < 1) {
+        throw new IllegalArgumentException("sessions must be >= 1, was " + sessions);
+      }
+      this.sessions = sessions;
+      return this;
+    }
+
+    /**
+     * Simulated time to cover.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder duration(Duration duration) {
+      if (duration.isNegative() || duration.isZero()) {
+        throw new IllegalArgumentException("duration must be positive, was " + duration);
+      }
+      this.duration = duration;
+      return this;
+    }
+
+    /** Random faults of {@code profile} at intensity 1 (ignored if an explicit plan is set). */
+    public Builder faults(FaultProfile profile) {
+      return faults(profile, 1.0);
+    }
+
+    /**
+     * Random faults of {@code profile}, rates multiplied by {@code intensity}.
+     *
+     * @throws IllegalArgumentException if {@code intensity} is negative or not finite
+     */
+    public Builder faults(FaultProfile profile, double intensity) {
+      if (!(intensity >= 0 && Double.isFinite(intensity))) {
+        throw new IllegalArgumentException("intensity must be >= 0, was " + intensity);
+      }
+      this.profile = Objects.requireNonNull(profile, "profile");
+      this.intensity = intensity;
+      return this;
+    }
+
+    /** An explicit fault plan instead of a random one. */
+    public Builder plan(FaultPlan plan) {
+      this.plan = Objects.requireNonNull(plan, "plan");
+      return this;
+    }
+
+    /** Safety (faults throughout) or liveness (faults heal at half time; I8 checked). */
+    public Builder regime(Regime regime) {
+      this.regime = Objects.requireNonNull(regime, "regime");
+      return this;
+    }
+
+    /** The backoff policy of each session, by index. */
+    public Builder policies(IntFunction<BackoffPolicy> policies) {
+      this.policies = Objects.requireNonNull(policies, "policies");
+      return this;
+    }
+
+    /**
+     * Wraps the oracles' subscriber before it subscribes: put your own listener pipeline (a queue,
+     * an adapter) between the connection and the oracles, and the oracles check what it delivers.
+     */
+    public Builder listenerDecorator(UnaryOperator<LifecycleListener> decorator) {
+      this.listenerDecorator = Objects.requireNonNull(decorator, "decorator");
+      return this;
+    }
+
+    /** Adds an oracle to the standard ones. */
+    public Builder oracle(Oracle oracle) {
+      extraOracles.add(Objects.requireNonNull(oracle, "oracle"));
+      return this;
+    }
+
+    /** Receives every trace record as a JSON line. */
+    public Builder traceSink(Consumer<String> sink) {
+      this.traceSink = Objects.requireNonNull(sink, "sink");
+      return this;
+    }
+
+    /**
+     * Keeps the state timelines of the first {@code count} sessions, for reports.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder timelines(int count) {
+      if (count < 0) {
+        throw new IllegalArgumentException("timelines must be >= 0, was " + count);
+      }
+      this.timelines = count;
+      return this;
+    }
+
+    /** Receives the simulated time in ms after every simulated minute. */
+    public Builder progress(LongConsumer progress) {
+      this.progress = Objects.requireNonNull(progress, "progress");
+      return this;
+    }
+
+    /** Builds the simulation. */
+    public Simulation build() {
+      return new Simulation(this);
+    }
+  }
+}
