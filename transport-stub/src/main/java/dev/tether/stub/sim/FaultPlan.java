@@ -209,6 +209,18 @@ public final class FaultPlan {
     return new FaultPlan(rest);
   }
 
+  /** The faults that hit {@code session} (partitions covering it included). */
+  FaultPlan touching(int session) {
+    List<Fault> out = new ArrayList<>();
+    for (Fault f : faults) {
+      int last = f instanceof Fault.Window w ? w.lastSession() : f.session();
+      if (f.session() <= session && session <= last) {
+        out.add(f);
+      }
+    }
+    return new FaultPlan(out);
+  }
+
   static void check(int session, long atMillis, long lengthMillis) {
     if (session < 0) {
       throw new IllegalArgumentException("session must be >= 0, was " + session);
