@@ -119,17 +119,20 @@ final class Run {
 
   private void scheduleLivenessChecks() {
     long healNanos = Duration.ofMillis(sim.regime.healMillis(sim.duration.toMillis())).toNanos();
+    long lastNanos = sim.duration.toNanos() - 1;
     for (SimSession s : sessions) {
       long at = healNanos + Oracles.recoveryBound(s.policy).toNanos();
-      if (at < sim.duration.toNanos()) {
-        clock.schedule(
-            Duration.ofNanos(at),
-            () -> {
-              for (Oracle o : sim.oracles) {
-                report(o.invariant(), s, o.afterHeal(s, healNanos));
-              }
-            });
+      if (at < lastNanos) {
+        clock.schedule(Duration.ofNanos(at), () -> afterHeal(s, healNanos));
+        // ... and it must stay that way while the network stays healthy.
+        clock.schedule(Duration.ofNanos(lastNanos), () -> afterHeal(s, healNanos));
       }
+    }
+  }
+
+  private void afterHeal(SimSession s, long healNanos) {
+    for (Oracle o : sim.oracles) {
+      report(o.invariant(), s, o.afterHeal(s, healNanos));
     }
   }
 
@@ -158,6 +161,7 @@ final class Run {
     faultsApplied++;
     trace.record(clock.nanoTime(), f.session(), FaultPlan.keyword(f.kind()), f.lengthMillis(), 0);
     SimSession s = sessions.get(f.session());
+    s.remember(f);
     switch (f.kind()) {
       case OUTAGE -> window(f, s, SimSession::goDown, SimSession::comeUp);
       case HANG -> window(f, s, SimSession::hangOn, SimSession::hangOff);
