@@ -1,0 +1,109 @@
+package dev.tether.rpc;
+
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * The counters behind {@link ConnectionStats}: written on the connection's context (and by queued
+ * deliveries' executors), read from anywhere without locks.
+ */
+final class Counters {
+  enum C {
+    IN_FLIGHT,
+    INTERNAL_IN_FLIGHT,
+    WAITING,
+    SUCCEEDED,
+    REMOTE_ERRORS,
+    TIMEOUTS,
+    CONNECTION_LOST,
+    SEND_FAILURES,
+    NOT_CONNECTED,
+    REJECTED,
+    REPLAYED,
+    EVENTS_RECEIVED,
+    EVENTS_DROPPED,
+    HANDLER_ERRORS,
+    UNROUTED,
+    MALFORMED,
+    UNMATCHED,
+    SERVER_REQUESTS,
+    OVERSIZED,
+    RESUBSCRIBE_FAILURES,
+    HEARTBEAT_MISSES,
+    RECONNECTS,
+    FRAMES_IN,
+    BYTES_IN,
+    FRAMES_OUT,
+    BYTES_OUT
+  }
+
+  private final AtomicLongArray values = new AtomicLongArray(C.values().length);
+
+  long inc(C c) {
+    return values.incrementAndGet(c.ordinal());
+  }
+
+  void add(C c, long delta) {
+    values.addAndGet(c.ordinal(), delta);
+  }
+
+  void set(C c, long value) {
+    values.set(c.ordinal(), value);
+  }
+
+  long get(C c) {
+    return values.get(c.ordinal());
+  }
+
+  static C settledCounter(RpcException.Kind kind) {
+    switch (kind) {
+      case REMOTE_ERROR:
+        return C.REMOTE_ERRORS;
+      case TIMEOUT:
+        return C.TIMEOUTS;
+      case CONNECTION_LOST:
+        return C.CONNECTION_LOST;
+      case SEND_FAILED:
+        return C.SEND_FAILURES;
+      case NOT_CONNECTED:
+        return C.NOT_CONNECTED;
+      case REJECTED:
+        return C.REJECTED;
+    }
+    throw new AssertionError(kind);
+  }
+
+  ConnectionStats snapshot() {
+    return new ConnectionStats(
+        get(C.IN_FLIGHT),
+        get(C.INTERNAL_IN_FLIGHT),
+        get(C.WAITING),
+        get(C.SUCCEEDED),
+        get(C.REMOTE_ERRORS),
+        get(C.TIMEOUTS),
+        get(C.CONNECTION_LOST),
+        get(C.SEND_FAILURES),
+        get(C.NOT_CONNECTED),
+        get(C.REJECTED),
+        get(C.REPLAYED),
+        get(C.EVENTS_RECEIVED),
+        get(C.EVENTS_DROPPED),
+        get(C.HANDLER_ERRORS),
+        get(C.UNROUTED),
+        get(C.MALFORMED),
+        get(C.UNMATCHED),
+        get(C.SERVER_REQUESTS),
+        get(C.OVERSIZED),
+        get(C.RESUBSCRIBE_FAILURES),
+        get(C.HEARTBEAT_MISSES),
+        get(C.RECONNECTS),
+        get(C.FRAMES_IN),
+        get(C.BYTES_IN),
+        get(C.FRAMES_OUT),
+        get(C.BYTES_OUT));
+  }
+
+  /** Whether {@code count} is 1, 2, 4, 8, …: log those occurrences so a flood cannot flood logs. */
+  static boolean rarely(long count) {
+    return Long.bitCount(count) == 1;
+  }
+}
