@@ -74,20 +74,13 @@ public record ConnectionStats(
 
   /** Settled requests with the given failure kind. */
   public long settledWith(RpcException.Kind kind) {
-    switch (kind) {
-      case REMOTE_ERROR:
-        return remoteErrors;
-      case TIMEOUT:
-        return timeouts;
-      case CONNECTION_LOST:
-        return connectionLost;
-      case SEND_FAILED:
-        return sendFailures;
-      case NOT_CONNECTED:
-        return notConnected;
-      case REJECTED:
-        return rejected;
-    }
-    throw new AssertionError(kind);
+    return switch (kind) {
+      case REMOTE_ERROR -> remoteErrors;
+      case TIMEOUT -> timeouts;
+      case CONNECTION_LOST -> connectionLost;
+      case SEND_FAILED -> sendFailures;
+      case NOT_CONNECTED -> notConnected;
+      case REJECTED -> rejected;
+    };
   }
 }

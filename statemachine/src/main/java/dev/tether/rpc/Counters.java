@@ -1,6 +1,8 @@
 package dev.tether.rpc;
 
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The counters behind {@link ConnectionStats}: written on the connection's context (and by queued
@@ -36,40 +38,40 @@ final class Counters {
     BYTES_OUT
   }
 
-  private final AtomicLongArray values = new AtomicLongArray(C.values().length);
+  // Filled once in the constructor and never changed structurally: safe to read from any thread.
+  private final Map<C, AtomicLong> values = new EnumMap<>(C.class);
+
+  Counters() {
+    for (C c : C.values()) {
+      values.put(c, new AtomicLong());
+    }
+  }
 
   long inc(C c) {
-    return values.incrementAndGet(c.ordinal());
+    return values.get(c).incrementAndGet();
   }
 
   void add(C c, long delta) {
-    values.addAndGet(c.ordinal(), delta);
+    values.get(c).addAndGet(delta);
   }
 
   void set(C c, long value) {
-    values.set(c.ordinal(), value);
+    values.get(c).set(value);
   }
 
   long get(C c) {
-    return values.get(c.ordinal());
+    return values.get(c).get();
   }
 
   static C settledCounter(RpcException.Kind kind) {
-    switch (kind) {
-      case REMOTE_ERROR:
-        return C.REMOTE_ERRORS;
-      case TIMEOUT:
-        return C.TIMEOUTS;
-      case CONNECTION_LOST:
-        return C.CONNECTION_LOST;
-      case SEND_FAILED:
-        return C.SEND_FAILURES;
-      case NOT_CONNECTED:
-        return C.NOT_CONNECTED;
-      case REJECTED:
-        return C.REJECTED;
-    }
-    throw new AssertionError(kind);
+    return switch (kind) {
+      case REMOTE_ERROR -> C.REMOTE_ERRORS;
+      case TIMEOUT -> C.TIMEOUTS;
+      case CONNECTION_LOST -> C.CONNECTION_LOST;
+      case SEND_FAILED -> C.SEND_FAILURES;
+      case NOT_CONNECTED -> C.NOT_CONNECTED;
+      case REJECTED -> C.REJECTED;
+    };
   }
 
   ConnectionStats snapshot() {

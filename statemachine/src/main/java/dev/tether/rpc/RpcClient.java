@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -298,6 +299,9 @@ final class RpcClient implements RpcConnection {
     } else {
       p.future.completeExceptionally(failure);
     }
+    if (p.then != null) {
+      p.then.accept(result, failure);
+    }
   }
 
   private void unlink(Pending p) {
@@ -490,7 +494,7 @@ final class RpcClient implements RpcConnection {
     long gen = channelGen;
     subscriptionOps++;
     Pending p = internal(call.get(), config.requestTimeout());
-    p.future.whenComplete((result, err) -> subscribeSettled(gen, stream, result, err));
+    p.then = (result, err) -> subscribeSettled(gen, stream, result, err);
     send(p);
   }
 
@@ -503,7 +507,7 @@ final class RpcClient implements RpcConnection {
     long gen = channelGen;
     subscriptionOps++;
     Pending p = internal(call.get(), config.requestTimeout());
-    p.future.whenComplete(
+    p.then =
         (result, err) -> {
           if (gen == channelGen) {
             subscriptionOps--;
@@ -513,7 +517,7 @@ final class RpcClient implements RpcConnection {
             }
             maybeFinishSetup();
           }
-        });
+        };
     send(p);
   }
 
@@ -666,17 +670,12 @@ final class RpcClient implements RpcConnection {
   }
 
   private void invalid(Codec.Invalid bad) {
-    C counter;
-    switch (bad.problem()) {
-      case UNMATCHED_RESPONSE:
-        counter = C.UNMATCHED;
-        break;
-      case SERVER_REQUEST:
-        counter = C.SERVER_REQUESTS;
-        break;
-      default:
-        counter = C.MALFORMED;
-    }
+    C counter =
+        switch (bad.problem()) {
+          case UNMATCHED_RESPONSE -> C.UNMATCHED;
+          case SERVER_REQUEST -> C.SERVER_REQUESTS;
+          case MALFORMED -> C.MALFORMED;
+        };
     long n = counters.inc(counter);
     if (Counters.rarely(n)) {
       log.warn("{}: ignored inbound frame ({} so far): {}", config.name(), n, bad.detail());
@@ -744,7 +743,7 @@ final class RpcClient implements RpcConnection {
     Heartbeat hb = config.heartbeat();
     heartbeatTimer = scheduler.schedule(hb.interval(), () -> probe(epoch));
     Pending p = internal(config.probe(), hb.timeout());
-    p.future.whenComplete((r, err) -> probeSettled(epoch, err));
+    p.then = (r, err) -> probeSettled(epoch, err);
     send(p);
   }
 
@@ -785,6 +784,7 @@ final class RpcClient implements RpcConnection {
     boolean replay;
     boolean settled;
     Scheduler.Cancellable deadline;
+    BiConsumer<JsonNode, RpcException> then; // the connection's own follow-up, after the future
 
     Pending(
         String method,

@@ -85,7 +85,7 @@ public abstract sealed class RpcException extends RuntimeException {
     }
   }
 
-  /** The channel was lost before the answer arrived; {@link #cause()} says why. */
+  /** The channel was lost before the answer arrived; {@link #connectionCause()} says why. */
   public static final class ConnectionLost extends RpcException {
     private static final long serialVersionUID = 1L;
     private final transient Cause connectionCause;
