@@ -52,6 +52,7 @@ class RpcPropertyTest {
   static final String REFUSED = "X";
   static final int STEPS = 80;
   static final int SEEDS = 150;
+  static final Duration SUBSCRIBE_DELAY = Duration.ofMillis(40);
 
   sealed interface Cmd {}
 
@@ -90,7 +91,7 @@ class RpcPropertyTest {
       } else if (p < 58) {
         cmds.add(new Emit(s));
       } else if (p < 80) {
-        cmds.add(new Advance(1 + r.nextInt(3000)));
+        cmds.add(new Advance(1 + (r.nextBoolean() ? r.nextInt(60) : r.nextInt(3000))));
       } else if (p < 85) {
         cmds.add(new Drop());
       } else if (p < 90) {
@@ -107,13 +108,25 @@ class RpcPropertyTest {
   }
 
   @Test
-  void requestsSettleOnceAndSubscriptionsAreRestored() {
+  void vmServiceRequestsSettleOnceAndSubscriptionsAreRestored() {
     Property.forAll(
-        "rpc ledger and subscriptions",
+        "rpc ledger and subscriptions (vm-service)",
         RpcPropertyTest.class,
         SEEDS,
         RpcPropertyTest::generate,
-        cmds -> new World().run(cmds));
+        cmds -> new World(ScriptedRpcPeer.PeerDialect.VM_SERVICE, Dialect.vmService()).run(cmds));
+  }
+
+  @Test
+  void rpcWebsocketsRequestsSettleOnceAndSubscriptionsAreRestored() {
+    Property.forAll(
+        "rpc ledger and subscriptions (rpc-websockets)",
+        RpcPropertyTest.class,
+        SEEDS,
+        RpcPropertyTest::generate,
+        cmds ->
+            new World(ScriptedRpcPeer.PeerDialect.RPC_WEBSOCKETS, Dialect.rpcWebsockets())
+                .run(cmds));
   }
 
   /** One run: the simulator, the peer, the client, and the test's own model of what it did. */
@@ -121,8 +134,7 @@ class RpcPropertyTest {
     final VirtualScheduler clock = new VirtualScheduler();
     final StubNetwork network = new StubNetwork(clock);
     final StubEndpoint server = network.endpoint(SERVER);
-    final ScriptedRpcPeer peer =
-        ScriptedRpcPeer.attach(server, clock, ScriptedRpcPeer.PeerDialect.VM_SERVICE);
+    final ScriptedRpcPeer peer;
     final RpcConnection client;
     final List<Tracked> requests = new ArrayList<>();
     final List<StreamSubscription> subscriptions = new ArrayList<>();
@@ -131,8 +143,14 @@ class RpcPropertyTest {
     long refusalsAtLastUp;
     int ups;
 
-    World() {
+    World(ScriptedRpcPeer.PeerDialect peerDialect, Dialect dialect) {
+      peer = ScriptedRpcPeer.attach(server, clock, peerDialect);
       peer.refuse(REFUSED);
+      // Subscription answers take time, so faults and commands land in the middle of handshakes.
+      for (String m : List.of("streamListen", "streamCancel", "rpc.on", "rpc.off", "getVersion")) {
+        peer.delay(m, SUBSCRIBE_DELAY);
+      }
+      peer.handle("getVersion", p -> JSON.objectNode().put("major", 3));
       peer.handle("echo", p -> p);
       peer.handle("slow", p -> p).delay("slow", Duration.ofSeconds(3));
       peer.handle(
@@ -157,11 +175,14 @@ class RpcPropertyTest {
                       .unlimitedAttempts()
                       .connectTimeout(Duration.ofSeconds(4))
                       .build())
-              .dialect(Dialect.vmService())
+              .dialect(dialect)
+              .handshakeHook(
+                  (caller, epoch) -> caller.request("getVersion", null).thenApply(v -> null))
               .requestTimeout(Duration.ofSeconds(2))
               .waitForReady(false, 4)
               .heartbeat(
-                  new Heartbeat(Duration.ofSeconds(1), Duration.ofMillis(300), 2, Optional.empty()))
+                  new Heartbeat(Duration.ofSeconds(1), Duration.ofMillis(300), 2, Optional.empty())
+                      .withProbe("getVersion"))
               .build();
       client.subscribe(this::onLifecycle);
     }
