@@ -26,9 +26,10 @@ public final class Delivery {
     /** Discard the new event. */
     DROP_NEWEST,
     /**
-     * Stop reading from the channel until the queue has room: inbound frames wait, in order, in a
-     * bounded backlog; a backlog past its bound makes the channel count as lost ({@code
-     * PROTOCOL_ERROR}). Nothing is dropped.
+     * Hold back stream events until the queue has room: every inbound notification (of any stream)
+     * waits, in order, in a bounded backlog, while answers to requests still flow so requests and
+     * handshakes are not blocked behind a slow consumer. A backlog past its bound makes the channel
+     * count as lost ({@code PROTOCOL_ERROR}). Nothing is dropped while the connection lives.
      */
     PAUSE
   }

@@ -71,7 +71,7 @@ final class RpcClient implements RpcConnection {
   private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
   private final Map<String, Stream> streams = new LinkedHashMap<>();
   private final Set<String> onServer = new HashSet<>();
-  private final ArrayDeque<byte[]> backlog = new ArrayDeque<>();
+  private final ArrayDeque<ObjectNode> backlog = new ArrayDeque<>(); // notifications held back
   private long nextId = 1;
   private int internalInFlight;
   private Channel channel;
@@ -391,6 +391,7 @@ final class RpcClient implements RpcConnection {
       }
     }
     if (end) {
+      backlog.clear();
       for (Pending p : new ArrayList<>(waiting)) {
         settle(p, null, new RpcException.ConnectionLost(why, cause));
       }
@@ -418,13 +419,8 @@ final class RpcClient implements RpcConnection {
     setup = null;
     onServer.clear();
     subscriptionOps = 0;
-    backlog.clear();
-    pausedLanes = 0;
-    for (Stream s : streams.values()) {
-      for (Sub sub : s.subs) {
-        sub.pausing = false;
-      }
-    }
+    // The backlog and paused lanes outlive the channel: those events were received; they wait for
+    // their consumer like the next channel's events will.
     if (heartbeatTimer != null) {
       heartbeatTimer.cancel();
       heartbeatTimer = null;
@@ -623,14 +619,10 @@ final class RpcClient implements RpcConnection {
                   + config.maxFrameBytes()));
       return;
     }
-    if (pausedLanes > 0 || !backlog.isEmpty()) {
-      park(frame);
-      return;
-    }
     handle(frame);
   }
 
-  private void park(byte[] frame) {
+  private void park(ObjectNode notification) {
     if (backlog.size() >= config.maxBacklogFrames()) {
       loseChannel(
           Cause.of(
@@ -640,7 +632,7 @@ final class RpcClient implements RpcConnection {
                   + " frames while a PAUSE subscription's queue stayed full"));
       return;
     }
-    backlog.addLast(frame);
+    backlog.addLast(notification);
   }
 
   private void handle(byte[] frame) {
@@ -650,7 +642,11 @@ final class RpcClient implements RpcConnection {
     } else if (in instanceof Codec.Failure e) {
       respond(e.id(), null, e.error());
     } else if (in instanceof Codec.Notification n) {
-      notification(n.frame());
+      if (pausedLanes > 0 || !backlog.isEmpty()) {
+        park(n.frame()); // a PAUSE queue is full: events wait, in order; answers still flow
+      } else {
+        notification(n.frame());
+      }
     } else if (in instanceof Codec.Invalid bad) {
       invalid(bad);
     }
@@ -722,9 +718,8 @@ final class RpcClient implements RpcConnection {
     }
     sub.pausing = false;
     pausedLanes--;
-    long gen = channelGen;
-    while (pausedLanes == 0 && gen == channelGen && !backlog.isEmpty()) {
-      handle(backlog.pollFirst());
+    while (pausedLanes == 0 && !backlog.isEmpty()) {
+      notification(backlog.pollFirst());
     }
   }
 

@@ -255,7 +255,7 @@ class RpcConnectionTest {
   }
 
   @Test
-  void refusedSubscriptionIsReportedNotSilentlyMissing() {
+  void resubscriptionFailureIsReportedNotFireAndForget() {
     vm.peer.refuse("Secret");
     RpcConnection c = connectVm();
     List<RpcException> failures = new ArrayList<>();
@@ -350,7 +350,7 @@ class RpcConnectionTest {
   }
 
   @Test
-  void pauseOverflowHoldsReadingBackAndLosesNothing() {
+  void pauseOverflowHoldsEventsBackAndLosesNothing() {
     RpcConnection c = connectVm();
     List<Runnable> executor = new ArrayList<>();
     List<Integer> got = new ArrayList<>();
@@ -364,7 +364,8 @@ class RpcConnectionTest {
     }
     CompletableFuture<JsonNode> r = f(c.request("echo", JSON.arrayNode()));
     vm.clock.runUntilIdle();
-    assertThat(r).as("reading is paused, so the answer waits too").isNotDone();
+    assertThat(r).as("answers still flow while events wait").isDone();
+    assertThat(got).isEmpty();
     while (!executor.isEmpty()) {
       executor.remove(0).run();
       vm.clock.runUntilIdle();
@@ -372,6 +373,85 @@ class RpcConnectionTest {
     assertThat(got).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
     assertThat(r).isDone();
     assertThat(c.stats().eventsDropped()).isZero();
+  }
+
+  @Test
+  void pauseBacklogPastItsBoundLosesTheChannelWithAClearCause() {
+    RpcConnection c = vm.start(vm.builder(Dialect.vmService()).maxBacklogFrames(5));
+    c.listen("Isolate", e -> {}, Delivery.queued(r -> {}, 1, Delivery.Overflow.PAUSE));
+    vm.clock.runUntilIdle();
+    for (int i = 0; i < 1 + 5 + 1; i++) {
+      vm.peer.emit("Isolate", JSON.numberNode(i));
+    }
+    vm.clock.runUntilIdle();
+    assertThat(vm.events)
+        .anySatisfy(
+            e ->
+                assertThat(e)
+                    .isInstanceOfSatisfying(
+                        LifecycleEvent.Reconnecting.class,
+                        r -> {
+                          assertThat(r.cause().kind()).isEqualTo(Cause.Kind.PROTOCOL_ERROR);
+                          assertThat(r.cause().message()).contains("backlog exceeded 5");
+                        }));
+  }
+
+  /** Seed defect: lifecycle events were dropped when a bounded channel was full (try_send). */
+  @Test
+  void lifecycleEventsAreNotHeldBackByAFullDataLane() {
+    RpcConnection c = connectVm();
+    List<Runnable> neverRun = new ArrayList<>();
+    c.listen("Isolate", e -> {}, Delivery.queued(neverRun::add, 1, Delivery.Overflow.PAUSE));
+    vm.clock.runUntilIdle();
+    vm.peer.emit("Isolate", JSON.numberNode(1));
+    vm.peer.emit("Isolate", JSON.numberNode(2));
+    vm.clock.runUntilIdle();
+    vm.peer.silent(true);
+    CompletableFuture<JsonNode> r = f(c.request("echo", null));
+    vm.clock.runUntilIdle();
+    vm.peer.silent(false);
+    vm.peer.restart();
+    vm.clock.runUntil(() -> c.stats().reconnects() == 1, LONG);
+    assertThat(vm.events)
+        .extracting(LifecycleEvent::name)
+        .containsSubsequence("Connected", "Reconnecting", "Reconnected");
+    assertThat(failure(r)).isInstanceOf(RpcException.ConnectionLost.class);
+    vm.peer.emit("Isolate", JSON.numberNode(3));
+    CompletableFuture<JsonNode> after = f(c.request("echo", JSON.arrayNode().add(3)));
+    vm.clock.runUntilIdle();
+    assertThat(after.join().get(0).asInt()).as("answers flow while events wait").isEqualTo(3);
+    neverRun.remove(0).run(); // the consumer catches up: held-back events of both channels flow
+    vm.clock.runUntilIdle();
+    while (!neverRun.isEmpty()) {
+      neverRun.remove(0).run();
+      vm.clock.runUntilIdle();
+    }
+    assertThat(c.stats().eventsReceived()).isEqualTo(3);
+    assertThat(c.stats().eventsDropped()).isZero();
+  }
+
+  @Test
+  void failingHandshakeHookFailsTheAttempt() {
+    int[] calls = {0};
+    RpcConnection c =
+        vm.start(
+            vm.builder(Dialect.vmService())
+                .handshakeHook(
+                    (caller, epoch) ->
+                        calls[0]++ == 0
+                            ? CompletableFuture.failedFuture(
+                                new IllegalStateException("no isolate"))
+                            : CompletableFuture.completedFuture(null)));
+    vm.clock.runUntil(
+        () -> c.state() instanceof dev.tether.machine.ConnectionState.Connected, LONG);
+    assertThat(vm.events.get(1))
+        .isInstanceOfSatisfying(
+            LifecycleEvent.Connecting.class,
+            e -> {
+              assertThat(e.lastFailure().orElseThrow().kind())
+                  .isEqualTo(Cause.Kind.HANDSHAKE_FAILED);
+              assertThat(e.lastFailure().orElseThrow().message()).contains("no isolate");
+            });
   }
 
   // ------------------------------------------------------------------ heartbeat, frame size
