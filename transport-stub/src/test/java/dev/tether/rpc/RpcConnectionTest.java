@@ -31,6 +31,20 @@ class RpcConnectionTest {
     return vm.start(vm.builder(Dialect.vmService()));
   }
 
+  /** Some Reconnecting event names a cause of {@code kind} whose message contains {@code words}. */
+  void assertLostWith(Cause.Kind kind, String... words) {
+    assertThat(vm.events)
+        .filteredOn(LifecycleEvent.Reconnecting.class::isInstance)
+        .map(e -> ((LifecycleEvent.Reconnecting) e).cause())
+        .anySatisfy(
+            cause -> {
+              assertThat(cause.kind()).isEqualTo(kind);
+              for (String w : words) {
+                assertThat(cause.message()).contains(w);
+              }
+            });
+  }
+
   // ------------------------------------------------------------------ requests (I6)
 
   @Test
@@ -110,13 +124,7 @@ class RpcConnectionTest {
     vm.peer.restart();
     vm.clock.runUntil(
         () -> c.state() instanceof dev.tether.machine.ConnectionState.Connected, LONG);
-    assertThat(vm.events)
-        .anySatisfy(
-            e ->
-                assertThat(e)
-                    .isInstanceOfSatisfying(
-                        LifecycleEvent.Reconnecting.class,
-                        r -> assertThat(r.cause().kind()).isEqualTo(Cause.Kind.HANDSHAKE_FAILED)));
+    assertLostWith(Cause.Kind.HANDSHAKE_FAILED);
     assertThat(c.stats().sendFailures()).isEqualTo(1);
     assertThat(c.stats().inFlight()).isZero();
     assertThat(vm.peer.subscriptions()).containsExactly("Isolate");
@@ -384,16 +392,7 @@ class RpcConnectionTest {
       vm.peer.emit("Isolate", JSON.numberNode(i));
     }
     vm.clock.runUntilIdle();
-    assertThat(vm.events)
-        .anySatisfy(
-            e ->
-                assertThat(e)
-                    .isInstanceOfSatisfying(
-                        LifecycleEvent.Reconnecting.class,
-                        r -> {
-                          assertThat(r.cause().kind()).isEqualTo(Cause.Kind.PROTOCOL_ERROR);
-                          assertThat(r.cause().message()).contains("backlog exceeded 5");
-                        }));
+    assertLostWith(Cause.Kind.PROTOCOL_ERROR, "backlog exceeded 5");
   }
 
   /** Seed defect: lifecycle events were dropped when a bounded channel was full (try_send). */
@@ -489,16 +488,7 @@ class RpcConnectionTest {
     RpcConnection c = vm.start(vm.builder(Dialect.vmService()).maxFrameBytes(1024));
     vm.peer.pushRaw(new byte[1025]);
     vm.clock.runUntilIdle();
-    assertThat(vm.events)
-        .anySatisfy(
-            e ->
-                assertThat(e)
-                    .isInstanceOfSatisfying(
-                        LifecycleEvent.Reconnecting.class,
-                        r -> {
-                          assertThat(r.cause().kind()).isEqualTo(Cause.Kind.FRAME_TOO_LARGE);
-                          assertThat(r.cause().message()).contains("1025").contains("1024");
-                        }));
+    assertLostWith(Cause.Kind.FRAME_TOO_LARGE, "1025", "1024");
     assertThat(c.stats().oversizedFrames()).isEqualTo(1);
   }
 
