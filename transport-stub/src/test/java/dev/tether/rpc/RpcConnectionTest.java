@@ -6,10 +6,13 @@ import static dev.tether.rpc.RpcFixture.failure;
 import static dev.tether.rpc.RpcFixture.ms;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tether.machine.BackoffPolicy;
 import dev.tether.machine.Cause;
+import dev.tether.machine.ConnectionState;
 import dev.tether.machine.LifecycleEvent;
 import dev.tether.stub.rpc.PeerError;
 import dev.tether.stub.rpc.ScriptedRpcPeer.PeerDialect;
@@ -19,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The JSON-RPC layer on virtual time against the scripted peer: I6, I7, heartbeat, R1 edges. */
@@ -122,12 +126,40 @@ class RpcConnectionTest {
     int[] failures = {1};
     vm.failSend = text -> text.contains("streamListen") && failures[0]-- > 0;
     vm.peer.restart();
-    vm.clock.runUntil(
-        () -> c.state() instanceof dev.tether.machine.ConnectionState.Connected, LONG);
+    vm.clock.runUntil(() -> c.state() instanceof ConnectionState.Connected, LONG);
     assertLostWith(Cause.Kind.HANDSHAKE_FAILED);
     assertThat(c.stats().sendFailures()).isEqualTo(1);
     assertThat(c.stats().inFlight()).isZero();
     assertThat(vm.peer.subscriptions()).containsExactly("Isolate");
+  }
+
+  @Test
+  void encodeFailureSettlesWithSendFailedAndLeavesNoSlot() {
+    RpcConnection c = connectVm();
+    CompletableFuture<JsonNode> r =
+        f(c.request("echo", JSON.objectNode().putPOJO("x", new Object())));
+    vm.clock.runUntilIdle();
+    assertThat(failure(r)).isInstanceOf(RpcException.SendFailed.class);
+    assertThat(c.stats().inFlight()).isZero();
+    assertThat(c.stats().sendFailures()).isEqualTo(1);
+  }
+
+  @Test
+  void ownThreadStopsAtTerminationAndLaterRequestsStillSettle() throws Exception {
+    RpcConnection c =
+        RpcConnection.builder()
+            .transport(
+                (uri, listener) ->
+                    CompletableFuture.failedFuture(new java.io.IOException("refused")))
+            .endpoint(RpcFixture.SERVER)
+            .policy(BackoffPolicy.builder().failFastOnFirstConnect(true).build())
+            .build();
+    c.start();
+    assertThat(c.terminated().toCompletableFuture().get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ConnectionState.PermanentlyDisconnected.class);
+    CompletableFuture<JsonNode> late = f(c.request("echo", null));
+    assertThat(catchThrowable(() -> late.get(10, TimeUnit.SECONDS)))
+        .hasCauseInstanceOf(RpcException.ConnectionLost.class);
   }
 
   @Test
@@ -273,7 +305,7 @@ class RpcConnectionTest {
     vm.clock.runUntil(() -> failures.size() == 2, LONG);
     assertThat(failures).hasSize(2).allMatch(f -> f.kind() == RpcException.Kind.REMOTE_ERROR);
     assertThat(c.stats().resubscribeFailures()).isEqualTo(2);
-    assertThat(c.state()).isInstanceOf(dev.tether.machine.ConnectionState.Connected.class);
+    assertThat(c.state()).isInstanceOf(ConnectionState.Connected.class);
   }
 
   @Test
@@ -441,8 +473,7 @@ class RpcConnectionTest {
                             ? CompletableFuture.failedFuture(
                                 new IllegalStateException("no isolate"))
                             : CompletableFuture.completedFuture(null)));
-    vm.clock.runUntil(
-        () -> c.state() instanceof dev.tether.machine.ConnectionState.Connected, LONG);
+    vm.clock.runUntil(() -> c.state() instanceof ConnectionState.Connected, LONG);
     assertThat(vm.events.get(1))
         .isInstanceOfSatisfying(
             LifecycleEvent.Connecting.class,
@@ -465,15 +496,13 @@ class RpcConnectionTest {
     assertThat(vm.peer.received("getVersion")).isEqualTo(5);
     assertThat(c.stats().heartbeatMisses()).isZero();
     vm.peer.silent(true);
-    vm.clock.runUntil(
-        () -> c.state() instanceof dev.tether.machine.ConnectionState.Reconnecting, LONG);
+    vm.clock.runUntil(() -> c.state() instanceof ConnectionState.Reconnecting, LONG);
     LifecycleEvent.Reconnecting r =
         (LifecycleEvent.Reconnecting) vm.events.get(vm.events.size() - 1);
     assertThat(r.cause().kind()).isEqualTo(Cause.Kind.HEARTBEAT_MISSED);
     assertThat(c.stats().heartbeatMisses()).isEqualTo(3);
     vm.peer.silent(false);
-    vm.clock.runUntil(
-        () -> c.state() instanceof dev.tether.machine.ConnectionState.Connected, LONG);
+    vm.clock.runUntil(() -> c.state() instanceof ConnectionState.Connected, LONG);
   }
 
   @Test
