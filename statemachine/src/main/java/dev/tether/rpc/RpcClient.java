@@ -6,6 +6,7 @@ import dev.tether.machine.Cause;
 import dev.tether.machine.ConnectionState;
 import dev.tether.machine.LifecycleEvent;
 import dev.tether.rpc.Counters.C;
+import dev.tether.rpc.Ledger.Pending;
 import dev.tether.runtime.Connection;
 import dev.tether.runtime.LifecycleListener;
 import dev.tether.runtime.Subscription;
@@ -25,7 +26,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,12 +33,11 @@ import org.slf4j.LoggerFactory;
  * The {@link RpcConnection} implementation: request ledger, stream registry, handshake, heartbeat.
  * All state is confined to the connection's context; public methods hop onto it.
  *
- * <p>How I6 holds: a request is in exactly one place at a time (the wait queue, or the ledger under
- * its id), {@link #settle} is the only way out of both, and the lifecycle listener fails the ledger
- * at the moment the machine reports the channel lost (every loss emits Connecting, Reconnecting or
- * a terminal event at once). How I7 holds: the handshake completes only when every subscription
- * request sent on the new channel has settled, and the driver reports Connected/Reconnected only
- * after the handshake.
+ * <p>How I6 holds: the {@link Ledger} holds every unsettled request, and the lifecycle listener
+ * fails (or queues for replay) everything in flight at the moment the machine reports the channel
+ * lost (every loss emits Connecting, Reconnecting or a terminal event at once). How I7 holds: the
+ * handshake completes only when every subscription request sent on the new channel has settled, and
+ * the driver reports Connected/Reconnected only after the handshake.
  */
 final class RpcClient implements RpcConnection {
   private static final Logger log = LoggerFactory.getLogger(RpcClient.class);
@@ -64,16 +63,13 @@ final class RpcClient implements RpcConnection {
   private final Scheduler scheduler;
   private final Codec codec = new Codec();
   private final Counters counters = new Counters();
+  private final Ledger ledger;
   private Connection connection;
 
   // Confined to the context.
-  private final Map<Long, Pending> ledger = new LinkedHashMap<>();
-  private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
   private final Map<String, Stream> streams = new LinkedHashMap<>();
   private final Set<String> onServer = new HashSet<>();
   private final ArrayDeque<ObjectNode> backlog = new ArrayDeque<>(); // notifications held back
-  private long nextId = 1;
-  private int internalInFlight;
   private Channel channel;
   private long channelGen;
   private long upEpoch;
@@ -87,6 +83,7 @@ final class RpcClient implements RpcConnection {
   RpcClient(Config config) {
     this.config = config;
     this.scheduler = config.scheduler();
+    this.ledger = new Ledger(counters, config.waitCapacity());
   }
 
   void attach(Connection connection) {
@@ -228,17 +225,13 @@ final class RpcClient implements RpcConnection {
   }
 
   private void enqueue(Pending p) {
-    if (waiting.size() >= config.waitCapacity()) {
+    if (!ledger.enqueue(p)) {
       settle(
           p,
           null,
           new RpcException.Rejected(
               "wait-for-ready queue full (capacity " + config.waitCapacity() + ")"));
-      return;
     }
-    waiting.addLast(p);
-    p.waiting = true;
-    gauges();
   }
 
   /** Registers the slot, then writes. Every failure settles the slot (I6). */
@@ -248,13 +241,7 @@ final class RpcClient implements RpcConnection {
       settle(p, null, new RpcException.NotConnected("no channel; " + p.method + " was not sent"));
       return;
     }
-    long id = nextId++;
-    p.id = id;
-    ledger.put(id, p);
-    if (p.internal) {
-      internalInFlight++;
-    }
-    gauges();
+    long id = ledger.register(p);
     byte[] frame;
     CompletionStage<Void> sent;
     try {
@@ -283,43 +270,8 @@ final class RpcClient implements RpcConnection {
     }
   }
 
-  /** The only way out of the ledger and the wait queue. */
   private void settle(Pending p, JsonNode result, RpcException failure) {
-    if (p.settled) {
-      return;
-    }
-    p.settled = true;
-    unlink(p);
-    if (p.deadline != null) {
-      p.deadline.cancel();
-    }
-    counters.inc(failure == null ? C.SUCCEEDED : Counters.settledCounter(failure.kind()));
-    if (failure == null) {
-      p.future.complete(result);
-    } else {
-      p.future.completeExceptionally(failure);
-    }
-    if (p.then != null) {
-      p.then.accept(result, failure);
-    }
-  }
-
-  private void unlink(Pending p) {
-    if (p.id != 0 && ledger.remove(p.id, p) && p.internal) {
-      internalInFlight--;
-    }
-    p.id = 0;
-    if (p.waiting) {
-      waiting.remove(p);
-      p.waiting = false;
-    }
-    gauges();
-  }
-
-  private void gauges() {
-    counters.set(C.IN_FLIGHT, ledger.size());
-    counters.set(C.INTERNAL_IN_FLIGHT, internalInFlight);
-    counters.set(C.WAITING, waiting.size());
+    ledger.settle(p, result, failure);
   }
 
   /** A request of the connection's own, sent on the current channel even during the handshake. */
@@ -359,15 +311,13 @@ final class RpcClient implements RpcConnection {
     setup = null;
     misses = 0;
     startHeartbeat(epoch);
-    while (upEpoch == epoch && !waiting.isEmpty()) {
-      Pending p = waiting.pollFirst();
-      p.waiting = false;
+    Pending p;
+    while (upEpoch == epoch && (p = ledger.pollWaiting()) != null) {
       if (p.replay) {
         counters.inc(C.REPLAYED);
       }
       send(p);
     }
-    gauges();
   }
 
   /** The channel is gone (or there never was one): fail what was in flight, at once (I6). */
@@ -380,23 +330,19 @@ final class RpcClient implements RpcConnection {
             : "channel lost: " + cause;
     resetChannel(null);
     terminal |= end;
-    for (Pending p : new ArrayList<>(ledger.values())) {
-      if (p.idempotent && !end && waiting.size() < config.waitCapacity()) {
-        unlink(p);
-        p.replay = true;
-        waiting.addLast(p);
-        p.waiting = true;
+    for (Pending p : ledger.inFlight()) {
+      if (p.idempotent && !end && ledger.enqueue(p)) {
+        p.replay = true; // sent again, under a new id, once connected
       } else {
         settle(p, null, new RpcException.ConnectionLost(why, cause));
       }
     }
     if (end) {
       backlog.clear();
-      for (Pending p : new ArrayList<>(waiting)) {
+      for (Pending p : ledger.waiting()) {
         settle(p, null, new RpcException.ConnectionLost(why, cause));
       }
     }
-    gauges();
   }
 
   private static Cause causeOf(LifecycleEvent e) {
@@ -764,38 +710,6 @@ final class RpcClient implements RpcConnection {
   }
 
   // ---------------------------------------------------------------- types
-
-  /** One request, from the call until it settles. */
-  private static final class Pending {
-    final String method;
-    final JsonNode params;
-    final boolean internal;
-    final boolean idempotent;
-    final boolean mayWait;
-    final Duration timeout;
-    final CompletableFuture<JsonNode> future = new CompletableFuture<>();
-    long id; // 0 unless in the ledger
-    boolean waiting;
-    boolean replay;
-    boolean settled;
-    Scheduler.Cancellable deadline;
-    BiConsumer<JsonNode, RpcException> then; // the connection's own follow-up, after the future
-
-    Pending(
-        String method,
-        JsonNode params,
-        boolean internal,
-        boolean idempotent,
-        boolean mayWait,
-        Duration timeout) {
-      this.method = method;
-      this.params = params;
-      this.internal = internal;
-      this.idempotent = idempotent;
-      this.mayWait = mayWait;
-      this.timeout = timeout;
-    }
-  }
 
   /** One handshake on one channel. */
   private static final class Setup {
