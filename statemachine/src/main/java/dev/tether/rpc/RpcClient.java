@@ -455,7 +455,10 @@ final class RpcClient implements RpcConnection {
             subscriptionOps--;
             if (err != null) {
               log.warn(
-                  "{}: cancelling stream {} failed: {}", config.name(), stream, err.toString());
+                  "{}: cancelling stream {} failed: {}",
+                  config.name(),
+                  stream,
+                  Codec.abbreviate(err));
             }
             maybeFinishSetup();
           }
@@ -495,7 +498,11 @@ final class RpcClient implements RpcConnection {
   private void subscriptionRefused(String stream, RpcException refusal) {
     onServer.remove(stream);
     counters.inc(C.RESUBSCRIBE_FAILURES);
-    log.warn("{}: subscribing stream {} failed: {}", config.name(), stream, refusal.getMessage());
+    log.warn(
+        "{}: subscribing stream {} failed: {}",
+        config.name(),
+        stream,
+        Codec.abbreviate(refusal.getMessage())); // the message comes from the remote side
     Stream s = streams.get(stream);
     if (s == null) {
       return;

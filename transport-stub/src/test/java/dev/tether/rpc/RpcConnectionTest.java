@@ -522,6 +522,23 @@ class RpcConnectionTest {
   }
 
   @Test
+  void oversizedFrameDuringTheHandshakeFailsTheAttempt() {
+    vm.peer.delay("streamListen", ms(100));
+    RpcConnection c = vm.start(vm.builder(Dialect.vmService()).maxFrameBytes(1024));
+    c.listen("Isolate", e -> {});
+    vm.clock.runUntilIdle();
+    vm.peer.restart();
+    vm.clock.advance(ms(150)); // the reconnect attempt is now waiting for streamListen's answer
+    vm.clock.runUntil(() -> vm.server.openCount() == 1, LONG);
+    vm.peer.pushRaw(new byte[2048]);
+    vm.clock.runUntilIdle();
+    assertLostWith(Cause.Kind.HANDSHAKE_FAILED, "FRAME_TOO_LARGE", "2048");
+    assertThat(c.stats().oversizedFrames()).isEqualTo(1);
+    vm.clock.runUntil(() -> c.stats().reconnects() == 1, LONG);
+    assertThat(vm.peer.subscriptions()).containsExactly("Isolate");
+  }
+
+  @Test
   void handshakeHookRunsOnEveryChannelBeforeConnected() {
     List<Long> hooks = new ArrayList<>();
     RpcConnection c =
