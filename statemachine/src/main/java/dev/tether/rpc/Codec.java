@@ -1,0 +1,146 @@
+package dev.tether.rpc;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+
+/**
+ * JSON-RPC 2.0 framing: strict on what it writes, tolerant on read where the spec allows (a missing
+ * {@code jsonrpc} member, an error object of the wrong shape still settles its request). Parses
+ * straight from the frame's bytes. Thread-safe.
+ */
+final class Codec {
+  /**
+   * Deepest nesting accepted. JSON-RPC payloads we know of are far shallower; the bound keeps a
+   * hostile {@code [[[[…} from costing deep recursion while building the tree.
+   */
+  static final int MAX_NESTING_DEPTH = 256;
+
+  /** Longest number literal accepted: enough for any id or metric, too short for a CPU bomb. */
+  static final int MAX_NUMBER_CHARS = 1_000;
+
+  /** JSON-RPC's "internal error" code, used when a server sends an error object we cannot read. */
+  static final int MALFORMED_ERROR_CODE = -32603;
+
+  private final ObjectMapper mapper;
+
+  Codec() {
+    JsonFactory factory =
+        JsonFactory.builder()
+            .streamReadConstraints(
+                StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_NESTING_DEPTH)
+                    .maxNumberLength(MAX_NUMBER_CHARS)
+                    .build())
+            .build();
+    mapper = new ObjectMapper(factory).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  }
+
+  /** What an inbound frame is. */
+  sealed interface Inbound {}
+
+  /** A response carrying a result for request {@code id}. */
+  record Result(long id, JsonNode result) implements Inbound {}
+
+  /** A response carrying an error for request {@code id}. */
+  record Failure(long id, RpcException.RemoteError error) implements Inbound {}
+
+  /** A notification (a {@code method} without an id, or an rpc-websockets event). */
+  record Notification(ObjectNode frame) implements Inbound {}
+
+  /** A frame we cannot use. */
+  record Invalid(Problem problem, String detail) implements Inbound {}
+
+  /** Why a frame was unusable. */
+  enum Problem {
+    /** Not JSON, not an object, wrong types, wrong {@code jsonrpc}. */
+    MALFORMED,
+    /** A response whose id is not one this client could have issued. */
+    UNMATCHED_RESPONSE,
+    /** A request from the server; this client serves none. */
+    SERVER_REQUEST
+  }
+
+  /** Encodes a request. */
+  byte[] request(long id, String method, JsonNode params) throws JsonProcessingException {
+    ObjectNode n = mapper.createObjectNode();
+    n.put("jsonrpc", "2.0");
+    n.put("id", id);
+    n.put("method", method);
+    if (params != null) {
+      n.set("params", params);
+    }
+    return mapper.writeValueAsBytes(n);
+  }
+
+  /** Parses and classifies a frame. Never throws. */
+  Inbound decode(byte[] frame) {
+    JsonNode n;
+    try {
+      n = mapper.readTree(frame);
+    } catch (IOException | RuntimeException e) {
+      return new Invalid(Problem.MALFORMED, "not JSON: " + abbreviate(e.getMessage()));
+    }
+    if (!(n instanceof ObjectNode o)) {
+      return new Invalid(Problem.MALFORMED, "not a JSON object");
+    }
+    JsonNode version = o.get("jsonrpc");
+    if (version != null && !"2.0".equals(version.textValue())) {
+      return new Invalid(Problem.MALFORMED, "jsonrpc must be \"2.0\", was " + abbreviate(version));
+    }
+    JsonNode id = o.get("id");
+    boolean hasId = id != null && !id.isNull();
+    if (o.has("result") || o.has("error")) {
+      return response(o, id);
+    }
+    JsonNode m = o.get("method");
+    if (m != null && m.isTextual()) {
+      return hasId
+          ? new Invalid(Problem.SERVER_REQUEST, "request " + abbreviate(m))
+          : new Notification(o);
+    }
+    if (!hasId && o.path("notification").isTextual()) {
+      return new Notification(o);
+    }
+    return new Invalid(Problem.MALFORMED, "neither response nor notification");
+  }
+
+  private static Inbound response(ObjectNode o, JsonNode id) {
+    if (id == null || !id.isIntegralNumber() || !id.canConvertToLong()) {
+      // We only ever issue integer ids; anything else (null, string, float, huge) matches nothing.
+      return new Invalid(Problem.UNMATCHED_RESPONSE, "response id " + abbreviate(id));
+    }
+    JsonNode error = o.get("error");
+    if (error != null && !error.isNull()) {
+      return new Failure(id.longValue(), remoteError(error));
+    }
+    return new Result(id.longValue(), o.get("result"));
+  }
+
+  private static RpcException.RemoteError remoteError(JsonNode error) {
+    JsonNode code = error.get("code");
+    JsonNode message = error.get("message");
+    if (code == null || !code.canConvertToInt() || !code.isIntegralNumber()) {
+      return new RpcException.RemoteError(
+          MALFORMED_ERROR_CODE, "malformed error object: " + abbreviate(error), error);
+    }
+    return new RpcException.RemoteError(
+        code.intValue(),
+        message != null && message.isTextual() ? message.textValue() : "",
+        error.get("data"));
+  }
+
+  /** Bounds what a hostile frame can put into a log line or an exception message. */
+  static String abbreviate(Object o) {
+    String s = String.valueOf(o);
+    return s.length() <= MAX_DETAIL_CHARS ? s : s.substring(0, MAX_DETAIL_CHARS) + "…";
+  }
+
+  /** Longest excerpt of remote input we copy into messages. */
+  static final int MAX_DETAIL_CHARS = 120;
+}

@@ -1,0 +1,86 @@
+package dev.tether.rpc;
+
+/**
+ * A snapshot of one {@link RpcConnection}'s counters. Immutable; taking one is cheap (no locks, no
+ * hop onto the connection's context), so counters read in one snapshot may be a few events apart.
+ *
+ * @param inFlight requests sent and awaiting their answer (internal ones included): the ledger size
+ * @param internalInFlight of {@code inFlight}, the connection's own requests (subscriptions,
+ *     heartbeat probes, handshake hook)
+ * @param waiting requests waiting for the connection (wait-for-ready queue, replays)
+ * @param succeeded requests settled with a result
+ * @param remoteErrors requests settled with a server error
+ * @param timeouts requests settled by their deadline
+ * @param connectionLost requests settled because the channel was lost
+ * @param sendFailures requests that could not be encoded or written
+ * @param notConnected requests refused because the connection was down
+ * @param rejected requests refused because the wait-for-ready queue was full
+ * @param replayed idempotent requests sent again after a reconnect
+ * @param eventsReceived stream events routed to a subscribed stream
+ * @param eventsDropped stream events dropped by a full queue (DROP_OLDEST / DROP_NEWEST)
+ * @param handlerErrors exceptions thrown by stream handlers
+ * @param unroutedNotifications notifications no subscription wanted
+ * @param malformedFrames frames that were not JSON-RPC (bad JSON, wrong types, wrong version)
+ * @param unmatchedResponses responses whose id matched no pending request (unknown, late, or
+ *     duplicate)
+ * @param serverRequests requests from the server (ignored: this client serves none)
+ * @param oversizedFrames frames over the maximum size (each one loses the channel)
+ * @param resubscribeFailures (re)subscriptions the server refused
+ * @param heartbeatMisses heartbeat probes that went unanswered
+ * @param reconnects {@code Reconnected} events
+ * @param framesIn frames received
+ * @param bytesIn bytes received
+ * @param framesOut frames sent
+ * @param bytesOut bytes sent
+ */
+public record ConnectionStats(
+    long inFlight,
+    long internalInFlight,
+    long waiting,
+    long succeeded,
+    long remoteErrors,
+    long timeouts,
+    long connectionLost,
+    long sendFailures,
+    long notConnected,
+    long rejected,
+    long replayed,
+    long eventsReceived,
+    long eventsDropped,
+    long handlerErrors,
+    long unroutedNotifications,
+    long malformedFrames,
+    long unmatchedResponses,
+    long serverRequests,
+    long oversizedFrames,
+    long resubscribeFailures,
+    long heartbeatMisses,
+    long reconnects,
+    long framesIn,
+    long bytesIn,
+    long framesOut,
+    long bytesOut) {
+
+  /** Requests settled, by any outcome. */
+  public long settled() {
+    return succeeded
+        + remoteErrors
+        + timeouts
+        + connectionLost
+        + sendFailures
+        + notConnected
+        + rejected;
+  }
+
+  /** Settled requests with the given failure kind. */
+  public long settledWith(RpcException.Kind kind) {
+    return switch (kind) {
+      case REMOTE_ERROR -> remoteErrors;
+      case TIMEOUT -> timeouts;
+      case CONNECTION_LOST -> connectionLost;
+      case SEND_FAILED -> sendFailures;
+      case NOT_CONNECTED -> notConnected;
+      case REJECTED -> rejected;
+    };
+  }
+}

@@ -1,0 +1,111 @@
+package dev.tether.rpc;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The counters behind {@link ConnectionStats}: written on the connection's context (and by queued
+ * deliveries' executors), read from anywhere without locks.
+ */
+final class Counters {
+  enum C {
+    IN_FLIGHT,
+    INTERNAL_IN_FLIGHT,
+    WAITING,
+    SUCCEEDED,
+    REMOTE_ERRORS,
+    TIMEOUTS,
+    CONNECTION_LOST,
+    SEND_FAILURES,
+    NOT_CONNECTED,
+    REJECTED,
+    REPLAYED,
+    EVENTS_RECEIVED,
+    EVENTS_DROPPED,
+    HANDLER_ERRORS,
+    UNROUTED,
+    MALFORMED,
+    UNMATCHED,
+    SERVER_REQUESTS,
+    OVERSIZED,
+    RESUBSCRIBE_FAILURES,
+    HEARTBEAT_MISSES,
+    RECONNECTS,
+    FRAMES_IN,
+    BYTES_IN,
+    FRAMES_OUT,
+    BYTES_OUT
+  }
+
+  // Filled once in the constructor and never changed structurally: safe to read from any thread.
+  private final Map<C, AtomicLong> values = new EnumMap<>(C.class);
+
+  Counters() {
+    for (C c : C.values()) {
+      values.put(c, new AtomicLong());
+    }
+  }
+
+  long inc(C c) {
+    return values.get(c).incrementAndGet();
+  }
+
+  void add(C c, long delta) {
+    values.get(c).addAndGet(delta);
+  }
+
+  void set(C c, long value) {
+    values.get(c).set(value);
+  }
+
+  long get(C c) {
+    return values.get(c).get();
+  }
+
+  static C settledCounter(RpcException.Kind kind) {
+    return switch (kind) {
+      case REMOTE_ERROR -> C.REMOTE_ERRORS;
+      case TIMEOUT -> C.TIMEOUTS;
+      case CONNECTION_LOST -> C.CONNECTION_LOST;
+      case SEND_FAILED -> C.SEND_FAILURES;
+      case NOT_CONNECTED -> C.NOT_CONNECTED;
+      case REJECTED -> C.REJECTED;
+    };
+  }
+
+  ConnectionStats snapshot() {
+    return new ConnectionStats(
+        get(C.IN_FLIGHT),
+        get(C.INTERNAL_IN_FLIGHT),
+        get(C.WAITING),
+        get(C.SUCCEEDED),
+        get(C.REMOTE_ERRORS),
+        get(C.TIMEOUTS),
+        get(C.CONNECTION_LOST),
+        get(C.SEND_FAILURES),
+        get(C.NOT_CONNECTED),
+        get(C.REJECTED),
+        get(C.REPLAYED),
+        get(C.EVENTS_RECEIVED),
+        get(C.EVENTS_DROPPED),
+        get(C.HANDLER_ERRORS),
+        get(C.UNROUTED),
+        get(C.MALFORMED),
+        get(C.UNMATCHED),
+        get(C.SERVER_REQUESTS),
+        get(C.OVERSIZED),
+        get(C.RESUBSCRIBE_FAILURES),
+        get(C.HEARTBEAT_MISSES),
+        get(C.RECONNECTS),
+        get(C.FRAMES_IN),
+        get(C.BYTES_IN),
+        get(C.FRAMES_OUT),
+        get(C.BYTES_OUT));
+  }
+
+  /** Whether {@code count} is 1, 2, 4, 8, …: log those occurrences so a flood cannot flood logs. */
+  static boolean rarely(long count) {
+    return Long.bitCount(count) == 1;
+  }
+}

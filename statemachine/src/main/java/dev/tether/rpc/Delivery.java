@@ -1,0 +1,86 @@
+package dev.tether.rpc;
+
+import java.util.Objects;
+import java.util.concurrent.Executor;
+
+/**
+ * How a stream's events reach its handler (the data lane). Immutable and thread-safe.
+ *
+ * <ul>
+ *   <li>{@link #direct()} (the default): on the connection's context, as each frame is read.
+ *   <li>{@link #queued}: through a bounded queue drained on an executor of your choice; when the
+ *       queue is full, the {@link Overflow} policy applies. Every dropped event is counted in
+ *       {@link ConnectionStats#eventsDropped()} and logged at {@code warn}, rate-limited.
+ * </ul>
+ */
+public final class Delivery {
+  /** Largest queue accepted: a bound on memory per subscription (events can be MiBs). */
+  public static final int MAX_CAPACITY = 1 << 20;
+
+  private static final Delivery DIRECT = new Delivery(null, 0, Overflow.DROP_NEWEST);
+
+  /** What to do with an event when the queue is full. */
+  public enum Overflow {
+    /** Discard the oldest queued event to make room. */
+    DROP_OLDEST,
+    /** Discard the new event. */
+    DROP_NEWEST,
+    /**
+     * Hold back stream events until the queue has room: every inbound notification (of any stream)
+     * waits, in order, in a bounded backlog, while answers to requests still flow so requests and
+     * handshakes are not blocked behind a slow consumer. A backlog past its bound makes the channel
+     * count as lost ({@code PROTOCOL_ERROR}). Nothing is dropped while the connection lives.
+     */
+    PAUSE
+  }
+
+  private final Executor executor;
+  private final int capacity;
+  private final Overflow overflow;
+
+  private Delivery(Executor executor, int capacity, Overflow overflow) {
+    this.executor = executor;
+    this.capacity = capacity;
+    this.overflow = overflow;
+  }
+
+  /** Events are handled on the connection's context as they arrive. */
+  public static Delivery direct() {
+    return DIRECT;
+  }
+
+  /**
+   * Events go through a bounded queue drained on {@code executor}.
+   *
+   * @throws IllegalArgumentException if {@code capacity} is not in 1..{@link #MAX_CAPACITY}
+   */
+  public static Delivery queued(Executor executor, int capacity, Overflow overflow) {
+    Objects.requireNonNull(executor, "executor");
+    Objects.requireNonNull(overflow, "overflow");
+    if (capacity < 1 || capacity > MAX_CAPACITY) {
+      throw new IllegalArgumentException(
+          "capacity must be in 1.." + MAX_CAPACITY + ", was " + capacity);
+    }
+    return new Delivery(executor, capacity, overflow);
+  }
+
+  /** Whether events are queued (false: direct). */
+  public boolean isQueued() {
+    return executor != null;
+  }
+
+  /** The executor draining the queue; null for direct delivery. */
+  public Executor executor() {
+    return executor;
+  }
+
+  /** The queue's capacity; 0 for direct delivery. */
+  public int capacity() {
+    return capacity;
+  }
+
+  /** The overflow policy (meaningless for direct delivery). */
+  public Overflow overflow() {
+    return overflow;
+  }
+}

@@ -1,0 +1,162 @@
+package dev.tether.rpc;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tether.rpc.Counters.C;
+import dev.tether.runtime.spi.Scheduler;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
+
+/**
+ * Where every request is between its call and its settlement (I6): in the bounded wait queue, or in
+ * flight under an id that is never reused. {@link #settle} is the only way out of both, and it
+ * works at most once per request. Keeps the gauges of {@link ConnectionStats} equal to the real
+ * sizes. Confined to the connection's context.
+ */
+final class Ledger {
+  private final Map<Long, Pending> inFlight = new LinkedHashMap<>();
+  private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
+  private final Counters counters;
+  private final int waitCapacity;
+  private long nextId = 1;
+  private int internalInFlight;
+
+  Ledger(Counters counters, int waitCapacity) {
+    this.counters = counters;
+    this.waitCapacity = waitCapacity;
+  }
+
+  /** One request, from the call until it settles. */
+  static final class Pending {
+    final String method;
+    final JsonNode params;
+    final boolean internal;
+    final boolean idempotent;
+    final boolean mayWait;
+    final Duration timeout;
+    final CompletableFuture<JsonNode> future = new CompletableFuture<>();
+    long id; // 0 unless in flight
+    boolean waiting;
+    boolean replay;
+    boolean settled;
+    Scheduler.Cancellable deadline;
+    BiConsumer<JsonNode, RpcException> then; // the connection's own follow-up, after the future
+
+    Pending(
+        String method,
+        JsonNode params,
+        boolean internal,
+        boolean idempotent,
+        boolean mayWait,
+        Duration timeout) {
+      this.method = method;
+      this.params = params;
+      this.internal = internal;
+      this.idempotent = idempotent;
+      this.mayWait = mayWait;
+      this.timeout = timeout;
+    }
+  }
+
+  /** Puts {@code p} in flight under a fresh id, before it is written. */
+  long register(Pending p) {
+    long id = nextId++;
+    p.id = id;
+    inFlight.put(id, p);
+    if (p.internal) {
+      internalInFlight++;
+    }
+    gauges();
+    return id;
+  }
+
+  /** The request in flight under {@code id}, or null. */
+  Pending get(long id) {
+    return inFlight.get(id);
+  }
+
+  /**
+   * Appends {@code p} to the wait queue, taking it out of flight first.
+   *
+   * @return false (and {@code p} untouched) if the queue is full
+   */
+  boolean enqueue(Pending p) {
+    if (waiting.size() >= waitCapacity) {
+      return false;
+    }
+    unlink(p);
+    waiting.addLast(p);
+    p.waiting = true;
+    gauges();
+    return true;
+  }
+
+  /** Removes and returns the oldest waiting request, or null. */
+  Pending pollWaiting() {
+    Pending p = waiting.pollFirst();
+    if (p != null) {
+      p.waiting = false;
+      gauges();
+    }
+    return p;
+  }
+
+  /** The requests in flight, oldest first (a copy). */
+  List<Pending> inFlight() {
+    return new ArrayList<>(inFlight.values());
+  }
+
+  /** The waiting requests, oldest first (a copy). */
+  List<Pending> waiting() {
+    return new ArrayList<>(waiting);
+  }
+
+  /** The wait queue's capacity. */
+  int waitCapacity() {
+    return waitCapacity;
+  }
+
+  /** Settles {@code p} once: out of the ledger, deadline cancelled, counted, then completed. */
+  void settle(Pending p, JsonNode result, RpcException failure) {
+    if (p.settled) {
+      return;
+    }
+    p.settled = true;
+    unlink(p);
+    if (p.deadline != null) {
+      p.deadline.cancel();
+    }
+    counters.inc(failure == null ? C.SUCCEEDED : Counters.settledCounter(failure.kind()));
+    if (failure == null) {
+      p.future.complete(result);
+    } else {
+      p.future.completeExceptionally(failure);
+    }
+    if (p.then != null) {
+      p.then.accept(result, failure);
+    }
+  }
+
+  private void unlink(Pending p) {
+    if (p.id != 0 && inFlight.remove(p.id, p) && p.internal) {
+      internalInFlight--;
+    }
+    p.id = 0;
+    if (p.waiting) {
+      waiting.remove(p);
+      p.waiting = false;
+    }
+    gauges();
+  }
+
+  private void gauges() {
+    counters.set(C.IN_FLIGHT, inFlight.size());
+    counters.set(C.INTERNAL_IN_FLIGHT, internalInFlight);
+    counters.set(C.WAITING, waiting.size());
+  }
+}

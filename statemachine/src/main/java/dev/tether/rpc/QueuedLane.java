@@ -1,0 +1,148 @@
+package dev.tether.rpc;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One subscription's bounded event queue, filled on the connection's context and drained on the
+ * delivery's executor. Thread-safe.
+ */
+final class QueuedLane {
+  private static final Logger log = LoggerFactory.getLogger(QueuedLane.class);
+
+  /**
+   * Events handled per executor task before yielding it, so one busy stream cannot monopolise a
+   * shared executor.
+   */
+  static final int MAX_BATCH = 256;
+
+  private final String name;
+  private final Delivery delivery;
+
+  private final StreamHandler handler;
+  private final Counters counters;
+  private final Runnable onRoom;
+  private final ArrayDeque<JsonNode> queue = new ArrayDeque<>();
+  private boolean draining;
+  private boolean closed;
+  private long dropped;
+
+  /**
+   * @param onRoom called (on the executor) when a full {@code PAUSE} queue gets room again
+   */
+  QueuedLane(
+      String name, Delivery delivery, StreamHandler handler, Counters counters, Runnable onRoom) {
+    this.name = name;
+    this.delivery = delivery;
+    this.handler = handler;
+    this.counters = counters;
+    this.onRoom = onRoom;
+  }
+
+  /** The delivery options. */
+  Delivery delivery() {
+    return delivery;
+  }
+
+  /** Whether the queue is at capacity. */
+  synchronized boolean full() {
+    return queue.size() >= delivery.capacity();
+  }
+
+  /** Events waiting. */
+  synchronized int size() {
+    return queue.size();
+  }
+
+  /** Enqueues {@code event}, applying the overflow policy when full. Called on the context. */
+  void offer(JsonNode event) {
+    boolean start;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      if (queue.size() < delivery.capacity()) {
+        queue.addLast(event);
+      } else if (delivery.overflow() == Delivery.Overflow.DROP_OLDEST) {
+        queue.pollFirst();
+        queue.addLast(event);
+        drop();
+      } else {
+        // DROP_NEWEST; a PAUSE queue is never offered to when full (reading stops first).
+        drop();
+      }
+      start = !draining;
+      draining = true;
+    }
+    if (start) {
+      submit();
+    }
+  }
+
+  /** Stops delivery and discards what is queued. */
+  synchronized void close() {
+    closed = true;
+    queue.clear();
+  }
+
+  private void drop() {
+    counters.inc(Counters.C.EVENTS_DROPPED);
+    if (Counters.rarely(++dropped)) {
+      log.warn(
+          "{}: queue full ({} events, {}): dropped {} events so far",
+          name,
+          delivery.capacity(),
+          delivery.overflow(),
+          dropped);
+    }
+  }
+
+  private void submit() {
+    try {
+      delivery.executor().execute(this::drain);
+    } catch (RejectedExecutionException e) {
+      int lost;
+      synchronized (this) {
+        lost = queue.size();
+        queue.clear();
+        draining = false;
+      }
+      counters.add(Counters.C.EVENTS_DROPPED, lost);
+      log.warn("{}: delivery executor rejected work; dropped {} events", name, lost, e);
+    }
+  }
+
+  private void drain() {
+    for (int i = 0; i < MAX_BATCH; i++) {
+      JsonNode event;
+      boolean wasFull;
+      synchronized (this) {
+        wasFull = queue.size() >= delivery.capacity();
+        event = closed ? null : queue.pollFirst();
+        if (event == null) {
+          draining = false;
+          return;
+        }
+      }
+      if (wasFull && delivery.overflow() == Delivery.Overflow.PAUSE) {
+        onRoom.run();
+      }
+      deliver(event);
+    }
+    submit(); // yield the executor, continue later
+  }
+
+  private void deliver(JsonNode event) {
+    try {
+      handler.onEvent(event);
+    } catch (RuntimeException e) {
+      long n = counters.inc(Counters.C.HANDLER_ERRORS);
+      if (Counters.rarely(n)) {
+        log.warn("{}: stream handler threw ({} so far)", name, n, e);
+      }
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package dev.tether.rpc;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tether.machine.ConnectionState;
+import dev.tether.runtime.Connection;
+import dev.tether.runtime.LifecycleListener;
+import dev.tether.runtime.Subscription;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A JSON-RPC 2.0 client on a self-healing {@link Connection}.
+ *
+ * <ul>
+ *   <li>Requests settle exactly once (I6): with the result, a {@link RpcException.RemoteError}, a
+ *       {@link RpcException.Timeout}, a {@link RpcException.ConnectionLost} at the moment the
+ *       channel is lost, or a send failure; then no trace of them is left.
+ *   <li>Streams: {@link #listen} subscribes; handlers on one stream share one server subscription.
+ *       On every new channel the connection first resubscribes every stream, and only then reports
+ *       {@code Connected}/{@code Reconnected} (I7); a refused resubscription is reported to the
+ *       stream's handlers and counted, never silently missing.
+ *   <li>Hostile input (R1) is counted in {@link #stats()} and never crashes the client.
+ * </ul>
+ *
+ * <p>All methods are thread-safe. Settlement callbacks and direct stream handlers run on the
+ * connection's context: do not block there.
+ */
+public interface RpcConnection extends RpcCaller, AutoCloseable {
+
+  /** A new builder. */
+  static RpcConnectionBuilder builder() {
+    return new RpcConnectionBuilder();
+  }
+
+  /** Starts connecting. Idempotent. */
+  void start();
+
+  /** The connection's state; a snapshot. */
+  ConnectionState state();
+
+  /**
+   * Sends a request with the default {@link RequestOptions}.
+   *
+   * @throws IllegalArgumentException if {@code method} is empty or {@code params} is neither null,
+   *     an object nor an array
+   */
+  @Override
+  default CompletionStage<JsonNode> request(String method, JsonNode params) {
+    return request(method, params, RequestOptions.defaults());
+  }
+
+  /**
+   * Sends a request.
+   *
+   * @return the result, or fails with an {@link RpcException}
+   * @throws IllegalArgumentException if {@code method} is empty or {@code params} is neither null,
+   *     an object nor an array
+   */
+  CompletionStage<JsonNode> request(String method, JsonNode params, RequestOptions options);
+
+  /** Listens to {@code stream} with {@link Delivery#direct()}. */
+  default StreamSubscription listen(String stream, StreamHandler handler) {
+    return listen(stream, handler, Delivery.direct());
+  }
+
+  /**
+   * Listens to {@code stream}: the first listener of a stream subscribes it on the server, the last
+   * one to cancel unsubscribes it.
+   *
+   * @throws IllegalArgumentException if {@code stream} is empty
+   */
+  StreamSubscription listen(String stream, StreamHandler handler, Delivery delivery);
+
+  /** Subscribes to the connection's lifecycle events; see {@link Connection#subscribe}. */
+  Subscription subscribe(LifecycleListener listener);
+
+  /** A cheap snapshot of the counters. */
+  ConnectionStats stats();
+
+  /** The underlying connection. */
+  Connection connection();
+
+  /** Closes the connection; pending requests fail with {@link RpcException.ConnectionLost}. */
+  void close(String reason);
+
+  /** Closes with the reason {@code "closed by user"}. */
+  @Override
+  default void close() {
+    close("closed by user");
+  }
+
+  /** Completes with the terminal state once the connection has terminated. */
+  CompletionStage<ConnectionState> terminated();
+}

@@ -1,0 +1,225 @@
+package dev.tether.rpc;
+
+import dev.tether.machine.BackoffPolicy;
+import dev.tether.runtime.Connection;
+import dev.tether.runtime.ConnectionBuilder;
+import dev.tether.runtime.ExecutorScheduler;
+import dev.tether.runtime.spi.Scheduler;
+import dev.tether.runtime.spi.Transport;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+
+/**
+ * Builds an {@link RpcConnection}. Required: {@link #transport} and {@link #endpoint}. Defaults:
+ * dialect {@link Dialect#plain()}, request timeout {@link #DEFAULT_REQUEST_TIMEOUT}, fail fast
+ * while not connected (wait-for-ready off, queue {@link #DEFAULT_WAIT_QUEUE_CAPACITY}), no
+ * heartbeat, max frame {@link #DEFAULT_MAX_FRAME_BYTES}, no handshake hook, {@link
+ * BackoffPolicy#defaults()}, and a dedicated thread (stopped at termination) unless a {@link
+ * #scheduler} is given.
+ *
+ * <p>Not thread-safe; build on one thread.
+ */
+public final class RpcConnectionBuilder {
+  /** Default deadline of a request. */
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
+  /** Default bound on requests waiting for the connection: a burst, not a backlog. */
+  public static final int DEFAULT_WAIT_QUEUE_CAPACITY = 256;
+
+  /** Largest wait queue accepted; waiting requests hold their params in memory. */
+  public static final int MAX_WAIT_QUEUE_CAPACITY = 1 << 16;
+
+  /** Default largest inbound frame (R1): far above any normal payload, far below a heap. */
+  public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+  /**
+   * Default bound on inbound frames held back while a {@link Delivery.Overflow#PAUSE} queue is
+   * full: a generous burst; past it the consumer is hopelessly behind and the channel is dropped.
+   */
+  public static final int DEFAULT_MAX_BACKLOG_FRAMES = 10_000;
+
+  private final ConnectionBuilder connection = Connection.builder();
+  private URI endpoint;
+  private boolean hasTransport;
+  private Scheduler scheduler;
+  private String name;
+  private Dialect dialect = Dialect.plain();
+  private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+  private boolean waitForReady;
+  private int waitQueueCapacity = DEFAULT_WAIT_QUEUE_CAPACITY;
+  private Heartbeat heartbeat;
+  private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
+  private int maxBacklogFrames = DEFAULT_MAX_BACKLOG_FRAMES;
+  private HandshakeHook hook;
+
+  RpcConnectionBuilder() {}
+
+  /** The transport that opens channels. Required. */
+  public RpcConnectionBuilder transport(Transport transport) {
+    connection.transport(transport);
+    hasTransport = true;
+    return this;
+  }
+
+  /**
+   * The endpoint to connect to. Required.
+   *
+   * @throws IllegalArgumentException if the URI has no scheme
+   */
+  public RpcConnectionBuilder endpoint(URI endpoint) {
+    connection.endpoint(endpoint);
+    this.endpoint = endpoint;
+    return this;
+  }
+
+  /** The context the connection is confined to (a virtual scheduler in tests). */
+  public RpcConnectionBuilder scheduler(Scheduler scheduler) {
+    this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    return this;
+  }
+
+  /** The backoff policy. */
+  public RpcConnectionBuilder policy(BackoffPolicy policy) {
+    connection.policy(policy);
+    return this;
+  }
+
+  /** The source of jitter draws; seed it for reproducible runs. */
+  public RpcConnectionBuilder random(RandomGenerator random) {
+    connection.random(random);
+    return this;
+  }
+
+  /** A name for logs; defaults to the endpoint. */
+  public RpcConnectionBuilder name(String name) {
+    this.name = Objects.requireNonNull(name, "name");
+    connection.name(name);
+    return this;
+  }
+
+  /** The subscription dialect. */
+  public RpcConnectionBuilder dialect(Dialect dialect) {
+    this.dialect = Objects.requireNonNull(dialect, "dialect");
+    return this;
+  }
+
+  /**
+   * The default request deadline.
+   *
+   * @throws IllegalArgumentException if not positive
+   */
+  public RpcConnectionBuilder requestTimeout(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("requestTimeout must be positive, was " + timeout);
+    }
+    this.requestTimeout = timeout;
+    return this;
+  }
+
+  /**
+   * Whether requests wait for the connection by default (gRPC's {@code waitForReady}), in a queue
+   * of at most {@code capacity} requests, each until its deadline.
+   *
+   * @throws IllegalArgumentException if {@code capacity} is not in 1..{@link
+   *     #MAX_WAIT_QUEUE_CAPACITY}
+   */
+  public RpcConnectionBuilder waitForReady(boolean byDefault, int capacity) {
+    if (capacity < 1 || capacity > MAX_WAIT_QUEUE_CAPACITY) {
+      throw new IllegalArgumentException(
+          "wait queue capacity must be in 1.." + MAX_WAIT_QUEUE_CAPACITY + ", was " + capacity);
+    }
+    this.waitForReady = byDefault;
+    this.waitQueueCapacity = capacity;
+    return this;
+  }
+
+  /** Enables the heartbeat. */
+  public RpcConnectionBuilder heartbeat(Heartbeat heartbeat) {
+    this.heartbeat = Objects.requireNonNull(heartbeat, "heartbeat");
+    return this;
+  }
+
+  /**
+   * The largest inbound frame; a larger one makes the channel count as lost ({@code
+   * FRAME_TOO_LARGE}).
+   *
+   * @throws IllegalArgumentException if not positive
+   */
+  public RpcConnectionBuilder maxFrameBytes(int maxFrameBytes) {
+    if (maxFrameBytes < 1) {
+      throw new IllegalArgumentException("maxFrameBytes must be positive, was " + maxFrameBytes);
+    }
+    this.maxFrameBytes = maxFrameBytes;
+    return this;
+  }
+
+  /**
+   * Bound on inbound frames held back while a {@link Delivery.Overflow#PAUSE} queue is full.
+   *
+   * @throws IllegalArgumentException if not positive
+   */
+  public RpcConnectionBuilder maxBacklogFrames(int frames) {
+    if (frames < 1) {
+      throw new IllegalArgumentException("maxBacklogFrames must be positive, was " + frames);
+    }
+    this.maxBacklogFrames = frames;
+    return this;
+  }
+
+  /** User work on every new channel, before the streams are restored. */
+  public RpcConnectionBuilder handshakeHook(HandshakeHook hook) {
+    this.hook = Objects.requireNonNull(hook, "hook");
+    return this;
+  }
+
+  /**
+   * Builds the connection, not yet started.
+   *
+   * @throws IllegalStateException if the transport or endpoint is missing, or a heartbeat has no
+   *     probe (neither its own nor the dialect's)
+   */
+  public RpcConnection build() {
+    if (!hasTransport || endpoint == null) {
+      throw new IllegalStateException("transport and endpoint are required");
+    }
+    Dialect.RpcCall probe = null;
+    if (heartbeat != null) {
+      probe =
+          heartbeat
+              .probe()
+              .or(dialect::heartbeatProbe)
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          "heartbeat needs a probe: dialect "
+                              + dialect.name()
+                              + " has none; use Heartbeat.withProbe(method)"));
+    }
+    boolean owned = scheduler == null;
+    Scheduler s = owned ? ExecutorScheduler.singleThread("tether-rpc-" + endpoint) : scheduler;
+    RpcClient client =
+        new RpcClient(
+            new RpcClient.Config(
+                name == null ? endpoint.toString() : name,
+                dialect,
+                s,
+                requestTimeout,
+                waitForReady,
+                waitQueueCapacity,
+                heartbeat,
+                probe,
+                maxFrameBytes,
+                maxBacklogFrames,
+                hook));
+    Connection c =
+        connection.scheduler(s).handshake(client::handshake).frameListener(client::onFrame).build();
+    client.attach(c);
+    if (owned) {
+      c.terminated().whenComplete((state, err) -> ((ExecutorScheduler) s).close());
+    }
+    return client;
+  }
+}
