@@ -1,0 +1,199 @@
+package dev.tether.vertx;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Settings of a {@link VertxTransport}: frame and buffer bounds, the TCP connect timeout and TLS.
+ *
+ * <p>Defaults: {@value #DEFAULT_MAX_FRAME_BYTES} bytes per frame, {@value
+ * #DEFAULT_MAX_OUTBOUND_BYTES} bytes of outbound buffer per channel, a write-queue high-water mark
+ * of {@value #DEFAULT_WRITE_QUEUE_HIGH_WATER_BYTES} bytes, a connect timeout of 10 s, {@link
+ * TlsOptions#defaults()} (verify certificate and host name).
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class VertxTransportOptions {
+
+  /**
+   * Default largest frame (a WebSocket message or one line), in bytes. Peer snapshots can be
+   * several MiB; 16 MiB leaves room while still bounding what one hostile frame can make us buffer.
+   */
+  public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+  /**
+   * Default bound on bytes handed to a channel but not yet written to the socket. Past it {@code
+   * send} fails at once instead of letting a slow peer grow our memory without bound. Two maximal
+   * frames fit.
+   */
+  public static final long DEFAULT_MAX_OUTBOUND_BYTES = 2L * DEFAULT_MAX_FRAME_BYTES;
+
+  /**
+   * Default write-queue size at which a channel reports itself not writable (Vert.x's {@code
+   * writeQueueFull}); Netty's usual high-water mark.
+   */
+  public static final int DEFAULT_WRITE_QUEUE_HIGH_WATER_BYTES = 64 * 1024;
+
+  /** Default time for the TCP (and TLS) connect; the connection's policy may give up sooner. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+  /** Smallest accepted frame bound: a JSON-RPC request must fit. */
+  public static final int MIN_FRAME_BYTES = 64;
+
+  private static final VertxTransportOptions DEFAULTS = builder().build();
+
+  private final int maxFrameBytes;
+  private final long maxOutboundBytes;
+  private final int writeQueueHighWaterBytes;
+  private final Duration connectTimeout;
+  private final TlsOptions tls;
+
+  private VertxTransportOptions(Builder b) {
+    this.maxFrameBytes = b.maxFrameBytes;
+    this.maxOutboundBytes = b.maxOutboundBytes;
+    this.writeQueueHighWaterBytes = b.writeQueueHighWaterBytes;
+    this.connectTimeout = b.connectTimeout;
+    this.tls = b.tls;
+  }
+
+  /** The defaults (see the class documentation). */
+  public static VertxTransportOptions defaults() {
+    return DEFAULTS;
+  }
+
+  /** A builder starting from the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Largest inbound or outbound frame in bytes; a larger inbound frame ends the channel. */
+  public int maxFrameBytes() {
+    return maxFrameBytes;
+  }
+
+  /** Bound on queued outbound bytes per channel; past it {@code send} fails. */
+  public long maxOutboundBytes() {
+    return maxOutboundBytes;
+  }
+
+  /** Queued bytes at which a channel reports itself not writable. */
+  public int writeQueueHighWaterBytes() {
+    return writeQueueHighWaterBytes;
+  }
+
+  /** Time allowed for the TCP/TLS connect. */
+  public Duration connectTimeout() {
+    return connectTimeout;
+  }
+
+  /** TLS settings for {@code wss://}. */
+  public TlsOptions tls() {
+    return tls;
+  }
+
+  @Override
+  public String toString() {
+    return "VertxTransportOptions[maxFrameBytes="
+        + maxFrameBytes
+        + ", maxOutboundBytes="
+        + maxOutboundBytes
+        + ", writeQueueHighWaterBytes="
+        + writeQueueHighWaterBytes
+        + ", connectTimeout="
+        + connectTimeout
+        + ", tls="
+        + tls
+        + "]";
+  }
+
+  /** Builds {@link VertxTransportOptions}. Not thread-safe. */
+  public static final class Builder {
+    private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
+    private long maxOutboundBytes = DEFAULT_MAX_OUTBOUND_BYTES;
+    private int writeQueueHighWaterBytes = DEFAULT_WRITE_QUEUE_HIGH_WATER_BYTES;
+    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private TlsOptions tls = TlsOptions.defaults();
+
+    private Builder() {}
+
+    /**
+     * Largest frame in bytes.
+     *
+     * @throws IllegalArgumentException if below {@link #MIN_FRAME_BYTES}
+     */
+    public Builder maxFrameBytes(int maxFrameBytes) {
+      if (maxFrameBytes < MIN_FRAME_BYTES) {
+        throw new IllegalArgumentException(
+            "maxFrameBytes must be >= " + MIN_FRAME_BYTES + ", was " + maxFrameBytes);
+      }
+      this.maxFrameBytes = maxFrameBytes;
+      return this;
+    }
+
+    /**
+     * Bound on queued outbound bytes per channel.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder maxOutboundBytes(long maxOutboundBytes) {
+      if (maxOutboundBytes < 1) {
+        throw new IllegalArgumentException(
+            "maxOutboundBytes must be positive, was " + maxOutboundBytes);
+      }
+      this.maxOutboundBytes = maxOutboundBytes;
+      return this;
+    }
+
+    /**
+     * Queued bytes at which a channel reports itself not writable.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder writeQueueHighWaterBytes(int bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException(
+            "writeQueueHighWaterBytes must be positive, was " + bytes);
+      }
+      this.writeQueueHighWaterBytes = bytes;
+      return this;
+    }
+
+    /**
+     * Time allowed for the TCP/TLS connect.
+     *
+     * @throws IllegalArgumentException if not positive
+     */
+    public Builder connectTimeout(Duration connectTimeout) {
+      Objects.requireNonNull(connectTimeout, "connectTimeout");
+      if (connectTimeout.isNegative() || connectTimeout.isZero()) {
+        throw new IllegalArgumentException(
+            "connectTimeout must be positive, was " + connectTimeout);
+      }
+      this.connectTimeout = connectTimeout;
+      return this;
+    }
+
+    /** TLS settings for {@code wss://}. */
+    public Builder tls(TlsOptions tls) {
+      this.tls = Objects.requireNonNull(tls, "tls");
+      return this;
+    }
+
+    /**
+     * Builds the options.
+     *
+     * @throws IllegalArgumentException if the outbound bound cannot hold one maximal frame
+     */
+    public VertxTransportOptions build() {
+      if (maxOutboundBytes < maxFrameBytes) {
+        throw new IllegalArgumentException(
+            "maxOutboundBytes ("
+                + maxOutboundBytes
+                + ") must be >= maxFrameBytes ("
+                + maxFrameBytes
+                + ") so that one maximal frame can be sent");
+      }
+      return new VertxTransportOptions(this);
+    }
+  }
+}
