@@ -1,0 +1,136 @@
+package dev.tether.vertx;
+
+import static dev.tether.vertx.Loopback.WAIT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tether.machine.BackoffPolicy;
+import dev.tether.machine.Cause;
+import dev.tether.machine.ConnectionState;
+import dev.tether.machine.LifecycleEvent;
+import dev.tether.runtime.Connection;
+import dev.tether.runtime.LifecycleQueue;
+import dev.tether.vertx.testserver.VmServiceServer;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The whole connection lifecycle over real loopback sockets against {@link VmServiceServer}: a
+ * plain {@link Connection} on {@link VertxTransport} and {@link VertxScheduler} connects, exchanges
+ * frames, goes Reconnecting when the server stops, Reconnected when it restarts on the same
+ * address, and PermanentlyDisconnected within the policy's bound when it stops for good; then
+ * nothing (I4).
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class VertxTransportLifecycleTest {
+  @TempDir Path tmp;
+
+  private Vertx vertx;
+  private VmServiceServer server;
+  private VertxTransport transport;
+
+  @BeforeEach
+  void setUp() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    if (server != null) {
+      server.close();
+    }
+    if (transport != null) {
+      transport.close();
+    }
+    Loopback.close(vertx);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"ws", "tcp", "unix"})
+  void reconnectsAfterRestartAndEndsQuietlyWhenServerStaysDown(String kind) throws Exception {
+    server = server(kind);
+    URI endpoint = server.start().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    transport = VertxTransport.create(vertx);
+    VertxScheduler scheduler = VertxScheduler.create(vertx);
+    BackoffPolicy policy = Loopback.fastPolicy(8);
+    Loopback.Frames frames = new Loopback.Frames();
+    LifecycleQueue events = LifecycleQueue.bounded();
+    Connection c =
+        Connection.builder()
+            .transport(transport)
+            .scheduler(scheduler)
+            .endpoint(endpoint)
+            .policy(policy)
+            .frameListener(frames)
+            .build();
+    c.subscribe(events);
+    c.start();
+
+    assertThat(Loopback.next(events)).isInstanceOf(LifecycleEvent.Connecting.class);
+    assertThat(Loopback.next(events)).isInstanceOf(LifecycleEvent.Connected.class);
+    exchangeFrames(c, scheduler, frames, 1);
+
+    server.stop().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    LifecycleEvent lost = Loopback.next(events);
+    assertThat(lost).isInstanceOf(LifecycleEvent.Reconnecting.class);
+    assertThat(((LifecycleEvent.Reconnecting) lost).attempt()).isEqualTo(1);
+    assertThat(((LifecycleEvent.Reconnecting) lost).cause().kind())
+        .isIn(Cause.Kind.CHANNEL_CLOSED, Cause.Kind.CHANNEL_ERROR);
+
+    server.start().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    Loopback.await(events, LifecycleEvent.Reconnected.class, WAIT);
+    exchangeFrames(c, scheduler, frames, 2);
+
+    server.stop().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    long stoppedAt = System.nanoTime();
+    Duration bound = Loopback.terminalBound(policy);
+    Loopback.await(events, LifecycleEvent.PermanentlyDisconnected.class, bound);
+    assertThat(Duration.ofNanos(System.nanoTime() - stoppedAt)).isLessThan(bound);
+    assertThat(c.terminated().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+        .isInstanceOf(ConnectionState.PermanentlyDisconnected.class);
+
+    // I4: then nothing — no event, no open channel, no live timer.
+    assertThat(events.poll(Loopback.QUIET)).isNull();
+    assertThat(transport.openChannels()).isZero();
+    assertThat(scheduler.pendingTimers()).isZero();
+  }
+
+  /** A request and a stream subscription on the current channel; answers and events come back. */
+  private static void exchangeFrames(
+      Connection c, VertxScheduler scheduler, Loopback.Frames frames, int id) throws Exception {
+    frames.clear();
+    Loopback.send(c, scheduler, "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"getVersion\"}")
+        .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    String reply = frames.awaitContaining("\"id\":" + id);
+    assertThat(reply).contains("\"type\":\"Version\"");
+    Loopback.send(
+            c,
+            scheduler,
+            "{\"jsonrpc\":\"2.0\",\"id\":"
+                + (100 + id)
+                + ",\"method\":\"streamListen\",\"params\":{\"streamId\":\"Tick\"}}")
+        .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(frames.awaitContaining("\"id\":" + (100 + id))).contains("Success");
+    assertThat(frames.awaitContaining("streamNotify")).contains("\"streamId\":\"Tick\"");
+  }
+
+  private VmServiceServer server(String kind) throws Exception {
+    VmServiceServer.Builder b = VmServiceServer.builder(vertx).eventInterval(Duration.ofMillis(10));
+    switch (kind) {
+      case "ws" -> b.webSocket("/ws");
+      case "tcp" -> b.tcp();
+      case "unix" -> b.unix(Files.createDirectories(tmp).resolve("vm.sock"));
+      default -> throw new IllegalArgumentException(kind);
+    }
+    return b.build();
+  }
+}
