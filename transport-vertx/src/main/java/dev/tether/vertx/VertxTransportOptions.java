@@ -29,8 +29,9 @@ public final class VertxTransportOptions {
   public static final long DEFAULT_MAX_OUTBOUND_BYTES = 2L * DEFAULT_MAX_FRAME_BYTES;
 
   /**
-   * Default write-queue size at which a channel reports itself not writable (Vert.x's {@code
-   * writeQueueFull}); Netty's usual high-water mark.
+   * Default number of queued bytes (handed to {@code send}, not yet written to the socket) at which
+   * a channel reports itself not writable; it is writable again at half of it. Also Vert.x's write
+   * queue size. Netty's usual high-water mark.
    */
   public static final int DEFAULT_WRITE_QUEUE_HIGH_WATER_BYTES = 64 * 1024;
 
@@ -76,7 +77,7 @@ public final class VertxTransportOptions {
     return maxOutboundBytes;
   }
 
-  /** Queued bytes at which a channel reports itself not writable. */
+  /** Queued bytes at which a channel reports itself not writable (writable again at half). */
   public int writeQueueHighWaterBytes() {
     return writeQueueHighWaterBytes;
   }
@@ -182,7 +183,8 @@ public final class VertxTransportOptions {
     /**
      * Builds the options.
      *
-     * @throws IllegalArgumentException if the outbound bound cannot hold one maximal frame
+     * @throws IllegalArgumentException if the outbound bound cannot hold one maximal frame, or is
+     *     below the high-water mark
      */
     public VertxTransportOptions build() {
       if (maxOutboundBytes < maxFrameBytes) {
@@ -192,6 +194,14 @@ public final class VertxTransportOptions {
                 + ") must be >= maxFrameBytes ("
                 + maxFrameBytes
                 + ") so that one maximal frame can be sent");
+      }
+      if (writeQueueHighWaterBytes > maxOutboundBytes) {
+        throw new IllegalArgumentException(
+            "writeQueueHighWaterBytes ("
+                + writeQueueHighWaterBytes
+                + ") must be <= maxOutboundBytes ("
+                + maxOutboundBytes
+                + ")");
       }
       return new VertxTransportOptions(this);
     }

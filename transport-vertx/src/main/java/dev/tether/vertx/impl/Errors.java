@@ -1,5 +1,8 @@
 package dev.tether.vertx.impl;
 
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import javax.net.ssl.SSLException;
@@ -20,6 +23,24 @@ public final class Errors {
       return root.getClass().getSimpleName();
     }
     return msg;
+  }
+
+  /**
+   * Whether {@code t} says an inbound frame or message exceeded the configured maximum (Netty's
+   * WebSocket decoder reports it as a corrupted frame with close status 1009, or a too-long frame).
+   */
+  public static boolean frameTooLarge(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof TooLongFrameException) {
+        return true;
+      }
+      if (c instanceof CorruptedWebSocketFrameException corrupted
+          && corrupted.closeStatus() != null
+          && corrupted.closeStatus().code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The first {@link SSLException} in {@code t}'s cause chain, or null. */

@@ -25,6 +25,7 @@ public abstract class VertxChannel implements Channel {
   private final ChannelEnd end;
   private final int maxFrameBytes;
   private final long maxOutboundBytes;
+  private final long highWaterBytes;
   private final String description;
   private final AtomicLong queuedBytes = new AtomicLong();
   private final AtomicBoolean reportedWritable = new AtomicBoolean(true);
@@ -44,6 +45,7 @@ public abstract class VertxChannel implements Channel {
     this.end = new ChannelEnd(listener, onEnded);
     this.maxFrameBytes = options.maxFrameBytes();
     this.maxOutboundBytes = options.maxOutboundBytes();
+    this.highWaterBytes = options.writeQueueHighWaterBytes();
     this.description = description;
   }
 
@@ -93,9 +95,16 @@ public abstract class VertxChannel implements Channel {
     return sent;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>False from the moment the queued bytes reach the high-water mark (or Vert.x reports its
+   * write queue full) until they fall to half of it again, so that a channel near the mark does not
+   * flap.
+   */
   @Override
   public final boolean writable() {
-    return !end.ended() && !writeQueueFull() && queuedBytes.get() < maxOutboundBytes;
+    return !end.ended() && reportedWritable.get();
   }
 
   @Override
@@ -139,8 +148,13 @@ public abstract class VertxChannel implements Channel {
     if (end.ended()) {
       return;
     }
-    boolean now = writable();
-    if (reportedWritable.compareAndSet(!now, now)) {
+    boolean was = reportedWritable.get();
+    long queued = queuedBytes.get();
+    boolean now =
+        was
+            ? queued < highWaterBytes && !writeQueueFull()
+            : queued <= highWaterBytes / 2 && !writeQueueFull();
+    if (now != was && reportedWritable.compareAndSet(was, now)) {
       listener.onWritabilityChanged(now);
     }
   }

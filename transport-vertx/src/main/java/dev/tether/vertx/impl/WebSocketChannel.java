@@ -65,8 +65,13 @@ public final class WebSocketChannel extends VertxChannel {
 
   private void failed(Throwable t) {
     String msg = Errors.describe(t);
-    boolean tooBig = msg.contains("too big") || msg.contains("exceeds") || msg.contains("too long");
-    endWith(Cause.of(tooBig ? Cause.Kind.FRAME_TOO_LARGE : Cause.Kind.CHANNEL_ERROR, msg));
+    if (Errors.frameTooLarge(t)) {
+      endWith(
+          Cause.of(
+              Cause.Kind.FRAME_TOO_LARGE, "message larger than maxFrameBytes " + maxFrameBytes()));
+    } else {
+      endWith(Cause.of(Cause.Kind.CHANNEL_ERROR, msg));
+    }
   }
 
   private Cause closeCause() {
