@@ -6,6 +6,7 @@ import dev.tether.vertx.impl.Endpoint;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -113,6 +114,11 @@ public final class TetherVertx {
   /** Whether this factory currently holds a Vert.x instance it created. */
   public synchronized boolean holdsManagedVertx() {
     return userVertx == null && vertx != null;
+  }
+
+  /** The Vert.x instance connections currently run on, if any is held. */
+  public synchronized Optional<Vertx> currentVertx() {
+    return Optional.ofNullable(vertx);
   }
 
   private synchronized VertxTransport acquire() {
