@@ -4,7 +4,7 @@
 // Usage: node net-peer.js tcp PORT TICK_MILLIS   (listens on 127.0.0.1)
 //        node net-peer.js unix PATH TICK_MILLIS
 // Prints "READY <port or path>" once listening.
-// Methods: getVersion, echo, streamListen, streamCancel.
+// Methods: getVersion, echo, streamListen, streamCancel, slow({millis, value}) -> value later.
 'use strict';
 const net = require('net');
 const fs = require('fs');
@@ -40,6 +40,9 @@ function handle(socket, streams, line) {
       return reply({ type: 'Version', major: 4, minor: 0 });
     case 'echo':
       return reply(msg.params === undefined ? null : msg.params);
+    case 'slow':
+      setTimeout(() => reply(msg.params.value), msg.params.millis);
+      return undefined;
     case 'streamListen':
       if (streams.has(streamId)) return fail(103, 'Stream already subscribed');
       streams.add(streamId);

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -116,10 +117,18 @@ public final class Loopback {
   /** Records inbound frames as text, for bounded waits. Thread-safe. */
   public static final class Frames implements FrameListener {
     private final LinkedBlockingQueue<String> frames = new LinkedBlockingQueue<>();
+    private final List<String> history = new CopyOnWriteArrayList<>();
 
     @Override
     public void onFrame(long epoch, byte[] frame) {
-      frames.add(new String(frame, StandardCharsets.UTF_8));
+      String text = new String(frame, StandardCharsets.UTF_8);
+      history.add(text);
+      frames.add(text);
+    }
+
+    /** Every frame received so far, including those already awaited or cleared. */
+    public List<String> history() {
+      return List.copyOf(history);
     }
 
     /** Waits up to {@link #WAIT} for a frame matching {@code p}, discarding others. */
