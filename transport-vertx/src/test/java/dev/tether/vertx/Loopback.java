@@ -15,8 +15,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 /** Shared fixtures for real-socket tests on loopback: bounded waits, fast policies, probes. */
@@ -104,13 +106,20 @@ public final class Loopback {
   }
 
   /** Closes {@code vertx}, waiting at most {@link #WAIT}. */
-  public static void close(Vertx vertx) throws Exception {
-    if (vertx != null) {
+  public static void close(Vertx vertx) {
+    if (vertx == null) {
+      return;
+    }
+    try {
       vertx
           .close()
           .toCompletionStage()
           .toCompletableFuture()
           .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("closing Vert.x failed", e);
     }
   }
 

@@ -20,7 +20,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -33,27 +32,20 @@ import org.junit.jupiter.api.Timeout;
 class VertxTransportChannelTest {
   private static final int SMALL_FRAME_BYTES = 1024;
 
-  private Vertx vertx;
+  private final Rig rig = new Rig();
+  private final Vertx vertx = rig.vertx();
   private VertxTransport transport;
-
-  @BeforeEach
-  void setUp() {
-    vertx = Vertx.vertx();
-  }
 
   @AfterEach
   void tearDown() throws Exception {
-    if (transport != null) {
-      transport.close();
-    }
-    Loopback.close(vertx);
+    rig.close();
   }
 
   @Test
   void peerCloseOnTcpIsReportedOnce() throws Exception {
     URI endpoint =
         tcpServer(socket -> socket.write("hello\r\n").onComplete((ok, err) -> socket.close()));
-    transport = VertxTransport.create(vertx);
+    transport = rig.transport();
     RecordingListener listener = new RecordingListener();
     open(endpoint, listener);
 
@@ -66,7 +58,7 @@ class VertxTransportChannelTest {
   @Test
   void localCloseIsReportedOnceAndLaterSendsFail() throws Exception {
     URI endpoint = tcpServer(socket -> socket.handler(socket::write)); // echo
-    transport = VertxTransport.create(vertx);
+    transport = rig.transport();
     RecordingListener listener = new RecordingListener();
     Channel ch = open(endpoint, listener);
     ch.send(bytes("ping")).toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -93,7 +85,7 @@ class VertxTransportChannelTest {
             ws ->
                 ws.writeTextMessage("hi")
                     .onComplete((ok, err) -> ws.close((short) 1001, "going away")));
-    transport = VertxTransport.create(vertx);
+    transport = rig.transport();
     RecordingListener listener = new RecordingListener();
     open(endpoint, listener);
 
@@ -109,7 +101,7 @@ class VertxTransportChannelTest {
     String fits = "a".repeat(SMALL_FRAME_BYTES);
     String tooLong = "b".repeat(4 * SMALL_FRAME_BYTES); // no newline: must not be buffered forever
     URI endpoint = tcpServer(socket -> socket.write(fits + "\n" + tooLong));
-    transport = VertxTransport.create(vertx, small());
+    transport = rig.transport(small());
     RecordingListener listener = new RecordingListener();
     open(endpoint, listener);
 
@@ -123,7 +115,7 @@ class VertxTransportChannelTest {
   @Test
   void oversizeWebSocketMessageEndsChannel() throws Exception {
     URI endpoint = webSocketServer(ws -> ws.writeTextMessage("c".repeat(4 * SMALL_FRAME_BYTES)));
-    transport = VertxTransport.create(vertx, small());
+    transport = rig.transport(small());
     RecordingListener listener = new RecordingListener();
     open(endpoint, listener);
 
@@ -136,7 +128,7 @@ class VertxTransportChannelTest {
   @Test
   void sendRefusesOversizeFramesAndNewlinesOnLineChannels() throws Exception {
     URI endpoint = tcpServer(socket -> {});
-    transport = VertxTransport.create(vertx, small());
+    transport = rig.transport(small());
     Channel ch = open(endpoint, new RecordingListener());
     assertThatThrownBy(
             () ->
@@ -155,7 +147,7 @@ class VertxTransportChannelTest {
 
   @Test
   void unsupportedSchemeIsRejectedByName() {
-    transport = VertxTransport.create(vertx);
+    transport = rig.transport();
     assertThatThrownBy(
             () -> transport.open(URI.create("http://127.0.0.1:1/"), new RecordingListener()))
         .isInstanceOf(IllegalArgumentException.class)
@@ -170,7 +162,7 @@ class VertxTransportChannelTest {
         .toCompletionStage()
         .toCompletableFuture()
         .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    transport = VertxTransport.create(vertx);
+    transport = rig.transport();
     CompletableFuture<Channel> opening =
         transport.open(endpoint, new RecordingListener()).toCompletableFuture();
     assertThatThrownBy(() -> opening.get(WAIT.toMillis(), TimeUnit.MILLISECONDS))
@@ -193,7 +185,7 @@ class VertxTransportChannelTest {
             .maxOutboundBytes(1024 * 1024)
             .writeQueueHighWaterBytes(frameBytes)
             .build();
-    transport = VertxTransport.create(vertx, options);
+    transport = rig.transport(options);
     RecordingListener listener = new RecordingListener();
     Context context = vertx.getOrCreateContext();
     Channel ch =

@@ -5,19 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.machine.BackoffPolicy;
 import dev.tether.machine.Cause;
-import dev.tether.machine.ConnectionState;
 import dev.tether.machine.LifecycleEvent;
-import dev.tether.runtime.Connection;
 import dev.tether.runtime.LifecycleQueue;
 import dev.tether.vertx.testserver.VmServiceServer;
-import io.vertx.core.Vertx;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,24 +30,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 class VertxTransportLifecycleTest {
   @TempDir Path tmp;
 
-  private Vertx vertx;
+  private final Rig rig = new Rig();
   private VmServiceServer server;
-  private VertxTransport transport;
-
-  @BeforeEach
-  void setUp() {
-    vertx = Vertx.vertx();
-  }
 
   @AfterEach
   void tearDown() throws Exception {
     if (server != null) {
       server.close();
     }
-    if (transport != null) {
-      transport.close();
-    }
-    Loopback.close(vertx);
+    rig.close();
   }
 
   @ParameterizedTest(name = "{0}")
@@ -59,25 +46,13 @@ class VertxTransportLifecycleTest {
   void reconnectsAfterRestartAndEndsQuietlyWhenServerStaysDown(String kind) throws Exception {
     server = server(kind);
     URI endpoint = server.start().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    transport = VertxTransport.create(vertx);
-    VertxScheduler scheduler = VertxScheduler.create(vertx);
     BackoffPolicy policy = Loopback.fastPolicy(8);
-    Loopback.Frames frames = new Loopback.Frames();
-    LifecycleQueue events = LifecycleQueue.bounded();
-    Connection c =
-        Connection.builder()
-            .transport(transport)
-            .scheduler(scheduler)
-            .endpoint(endpoint)
-            .policy(policy)
-            .frameListener(frames)
-            .build();
-    c.subscribe(events);
-    c.start();
+    Rig.Client client = rig.connect(endpoint, policy);
+    LifecycleQueue events = client.events();
 
     assertThat(Loopback.next(events)).isInstanceOf(LifecycleEvent.Connecting.class);
     assertThat(Loopback.next(events)).isInstanceOf(LifecycleEvent.Connected.class);
-    exchangeFrames(c, scheduler, frames, 1);
+    exchangeFrames(client, 1);
 
     server.stop().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     LifecycleEvent lost = Loopback.next(events);
@@ -87,44 +62,31 @@ class VertxTransportLifecycleTest {
         .isIn(Cause.Kind.CHANNEL_CLOSED, Cause.Kind.CHANNEL_ERROR);
 
     server.start().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    Loopback.await(events, LifecycleEvent.Reconnected.class, WAIT);
-    exchangeFrames(c, scheduler, frames, 2);
+    client.await(LifecycleEvent.Reconnected.class);
+    exchangeFrames(client, 2);
 
     server.stop().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    long stoppedAt = System.nanoTime();
-    Duration bound = Loopback.terminalBound(policy);
-    Loopback.await(events, LifecycleEvent.PermanentlyDisconnected.class, bound);
-    assertThat(Duration.ofNanos(System.nanoTime() - stoppedAt)).isLessThan(bound);
-    assertThat(c.terminated().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS))
-        .isInstanceOf(ConnectionState.PermanentlyDisconnected.class);
-
-    // I4: then nothing — no event, no open channel, no live timer.
-    assertThat(events.poll(Loopback.QUIET)).isNull();
-    assertThat(transport.openChannels()).isZero();
-    assertThat(scheduler.pendingTimers()).isZero();
+    client.assertEndsQuietly(policy);
   }
 
   /** A request and a stream subscription on the current channel; answers and events come back. */
-  private static void exchangeFrames(
-      Connection c, VertxScheduler scheduler, Loopback.Frames frames, int id) throws Exception {
+  private static void exchangeFrames(Rig.Client client, int id) throws Exception {
+    Loopback.Frames frames = client.frames();
     frames.clear();
-    Loopback.send(c, scheduler, "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"getVersion\"}")
-        .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    client.send("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"getVersion\"}");
     String reply = frames.awaitContaining("\"id\":" + id);
     assertThat(reply).contains("\"type\":\"Version\"");
-    Loopback.send(
-            c,
-            scheduler,
-            "{\"jsonrpc\":\"2.0\",\"id\":"
-                + (100 + id)
-                + ",\"method\":\"streamListen\",\"params\":{\"streamId\":\"Tick\"}}")
-        .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    client.send(
+        "{\"jsonrpc\":\"2.0\",\"id\":"
+            + (100 + id)
+            + ",\"method\":\"streamListen\",\"params\":{\"streamId\":\"Tick\"}}");
     assertThat(frames.awaitContaining("\"id\":" + (100 + id))).contains("Success");
     assertThat(frames.awaitContaining("streamNotify")).contains("\"streamId\":\"Tick\"");
   }
 
   private VmServiceServer server(String kind) throws Exception {
-    VmServiceServer.Builder b = VmServiceServer.builder(vertx).eventInterval(Duration.ofMillis(10));
+    VmServiceServer.Builder b =
+        VmServiceServer.builder(rig.vertx()).eventInterval(Duration.ofMillis(10));
     switch (kind) {
       case "ws" -> b.webSocket("/ws");
       case "tcp" -> b.tcp();

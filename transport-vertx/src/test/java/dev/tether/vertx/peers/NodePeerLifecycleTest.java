@@ -1,17 +1,11 @@
 package dev.tether.vertx.peers;
 
-import static dev.tether.vertx.Loopback.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.machine.BackoffPolicy;
-import dev.tether.machine.ConnectionState;
 import dev.tether.machine.LifecycleEvent;
-import dev.tether.runtime.Connection;
-import dev.tether.runtime.LifecycleQueue;
 import dev.tether.vertx.Loopback;
-import dev.tether.vertx.VertxScheduler;
-import dev.tether.vertx.VertxTransport;
-import io.vertx.core.Vertx;
+import dev.tether.vertx.Rig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +15,6 @@ import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -49,24 +42,15 @@ class NodePeerLifecycleTest {
 
   @TempDir Path tmp;
 
-  private Vertx vertx;
+  private final Rig rig = new Rig();
   private NodePeer peer;
-  private VertxTransport transport;
-
-  @BeforeEach
-  void setUp() {
-    vertx = Vertx.vertx();
-  }
 
   @AfterEach
   void tearDown() throws Exception {
     if (peer != null) {
       peer.close();
     }
-    if (transport != null) {
-      transport.close();
-    }
-    Loopback.close(vertx);
+    rig.close();
   }
 
   @ParameterizedTest(name = "{0}")
@@ -80,72 +64,46 @@ class NodePeerLifecycleTest {
           default -> NodePeer.netUnix(tmp.resolve("peer.sock"), TICK);
         };
     peer.start();
-    transport = VertxTransport.create(vertx);
-    VertxScheduler scheduler = VertxScheduler.create(vertx);
     BackoffPolicy policy =
         BackoffPolicy.builder()
             .exponential(Duration.ofMillis(50), 2.0, Duration.ofMillis(500))
             .maxAttempts(12)
             .connectTimeout(Duration.ofSeconds(5))
             .build();
-    Loopback.Frames frames = new Loopback.Frames();
-    LifecycleQueue events = LifecycleQueue.bounded();
-    Connection c =
-        Connection.builder()
-            .transport(transport)
-            .scheduler(scheduler)
-            .endpoint(peer.endpoint())
-            .policy(policy)
-            .frameListener(frames)
-            .build();
-    c.subscribe(events);
-    c.start();
-    Loopback.await(events, LifecycleEvent.Connected.class, WAIT);
+    Rig.Client client = rig.connect(peer.endpoint(), policy);
+    client.await(LifecycleEvent.Connected.class);
 
     // Before the kill: subscribe, receive events, call a method.
-    request(c, scheduler, frames, dialect.subscribe.apply(1), 1, dialect.subscribed);
-    frames.awaitContaining(dialect.event);
-    request(c, scheduler, frames, dialect.call.apply(2), 2, dialect.callResult);
+    request(client, dialect.subscribe.apply(1), 1, dialect.subscribed);
+    client.frames().awaitContaining(dialect.event);
+    request(client, dialect.call.apply(2), 2, dialect.callResult);
 
     // SIGKILL while a request is in flight and events flow.
-    Loopback.send(c, scheduler, dialect.slow.apply(3)).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    client.send(dialect.slow.apply(3));
     long oldPid = peer.pid();
     peer.kill();
-    Loopback.await(events, LifecycleEvent.Reconnecting.class, WAIT);
+    client.await(LifecycleEvent.Reconnecting.class);
 
     // Restart on the same address: Reconnected, resubscribe, events from the new process.
     peer.start();
     assertThat(peer.pid()).isNotEqualTo(oldPid);
-    Loopback.await(events, LifecycleEvent.Reconnected.class, WAIT);
-    request(c, scheduler, frames, dialect.subscribe.apply(4), 4, dialect.subscribed);
-    frames.awaitContaining("\"pid\":" + peer.pid());
-    assertNoDuplicateEvents(frames, dialect);
-    request(c, scheduler, frames, dialect.call.apply(5), 5, dialect.callResult);
-    assertThat(frames.history()).noneMatch(f -> f.matches(".*\"id\":3[,}].*"));
+    client.await(LifecycleEvent.Reconnected.class);
+    request(client, dialect.subscribe.apply(4), 4, dialect.subscribed);
+    client.frames().awaitContaining("\"pid\":" + peer.pid());
+    assertNoDuplicateEvents(client.frames(), dialect);
+    request(client, dialect.call.apply(5), 5, dialect.callResult);
+    assertThat(client.frames().history()).noneMatch(f -> f.matches(".*\"id\":3[,}].*"));
 
     // Kill for good: PermanentlyDisconnected within the policy's bound, then nothing.
     peer.kill();
-    long killedAt = System.nanoTime();
-    Duration bound = Loopback.terminalBound(policy);
-    Loopback.await(events, LifecycleEvent.PermanentlyDisconnected.class, bound);
-    assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isLessThan(bound);
-    assertThat(c.terminated().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS))
-        .isInstanceOf(ConnectionState.PermanentlyDisconnected.class);
-    assertThat(events.poll(Loopback.QUIET)).isNull();
-    assertThat(transport.openChannels()).isZero();
-    assertThat(scheduler.pendingTimers()).isZero();
+    client.assertEndsQuietly(policy);
   }
 
-  private static void request(
-      Connection c,
-      VertxScheduler scheduler,
-      Loopback.Frames frames,
-      String request,
-      int id,
-      String expected)
+  private static void request(Rig.Client client, String request, int id, String expected)
       throws Exception {
-    Loopback.send(c, scheduler, request).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    String reply = frames.await(f -> f.matches(".*\"id\":" + id + "[,}].*"), "reply " + id);
+    client.send(request);
+    String reply =
+        client.frames().await(f -> f.matches(".*\"id\":" + id + "[,}].*"), "reply " + id);
     assertThat(reply).contains(expected);
   }
 
