@@ -148,7 +148,9 @@ public final class VertxTransport implements Transport, AutoCloseable {
             .setPort(ep.port())
             .setURI(ep.path())
             .setSsl(ep.kind() == Endpoint.Kind.WSS)
-            .setConnectTimeout(connectTimeoutMillis(options));
+            .setConnectTimeout(connectTimeoutMillis(options))
+            // A server that accepts but never answers the upgrade must not hold the attempt open.
+            .setTimeout(connectTimeoutMillis(options));
     return webSockets
         .connect(connect)
         .map(ws -> track(WebSocketChannel.attach(ws, listener, options, this::channelEnded)));
@@ -195,7 +197,9 @@ public final class VertxTransport implements Transport, AutoCloseable {
             .setMaxMessageSize(options.maxFrameBytes())
             // Node's ws and many servers send a whole message as one frame.
             .setMaxFrameSize(options.maxFrameBytes())
-            .setConnectTimeout(connectTimeoutMillis(options));
+            .setConnectTimeout(connectTimeoutMillis(options))
+            .setSslHandshakeTimeout(options.connectTimeout().toMillis())
+            .setSslHandshakeTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
     TlsOptions tls = options.tls();
     ws.setVerifyHost(tls.verifyHostName());
     ws.setTrustAll(tls.insecureTrustAllCertificates());

@@ -15,6 +15,7 @@ import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -143,6 +144,35 @@ class VertxTransportChannelTest {
                     .get(WAIT.toMillis(), TimeUnit.MILLISECONDS))
         .hasMessageContaining("newline");
     assertThat(ch.writable()).isTrue();
+  }
+
+  @Test
+  void serverThatNeverAnswersTheUpgradeFailsTheOpenWithinTheConnectTimeout() throws Exception {
+    URI tcp = tcpServer(socket -> {}); // accepts, reads, never answers
+    URI endpoint = URI.create("ws://127.0.0.1:" + tcp.getPort() + "/ws");
+    transport =
+        rig.transport(
+            VertxTransportOptions.builder().connectTimeout(Duration.ofMillis(300)).build());
+    CompletableFuture<Channel> opening =
+        transport.open(endpoint, new RecordingListener()).toCompletableFuture();
+    assertThatThrownBy(() -> opening.get(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .hasMessageContaining("cannot open " + endpoint);
+    assertThat(transport.openChannels()).isZero();
+  }
+
+  @Test
+  void connectTimeoutDoesNotCloseAnIdleOpenChannel() throws Exception {
+    URI endpoint = webSocketServer(ws -> {});
+    transport =
+        rig.transport(
+            VertxTransportOptions.builder().connectTimeout(Duration.ofMillis(200)).build());
+    RecordingListener listener = new RecordingListener();
+    Channel ch = open(endpoint, listener);
+    Thread.sleep(3 * 200); // idle for longer than the connect timeout
+    assertThat(listener.closed).isEmpty();
+    assertThat(ch.writable()).isTrue();
+    ch.close();
   }
 
   @Test
