@@ -153,7 +153,8 @@ public final class VertxTransport implements Transport, AutoCloseable {
             .setTimeout(connectTimeoutMillis(options));
     return webSockets
         .connect(connect)
-        .map(ws -> track(WebSocketChannel.attach(ws, listener, options, this::channelEnded)));
+        .map(
+            ws -> track(WebSocketChannel.attach(ws, vertx, listener, options, this::channelEnded)));
   }
 
   private Future<Channel> openSocket(Endpoint ep, SocketAddress address, ChannelListener listener) {

@@ -9,7 +9,7 @@ import java.util.Objects;
  * <p>Defaults: {@value #DEFAULT_MAX_FRAME_BYTES} bytes per frame, {@value
  * #DEFAULT_MAX_OUTBOUND_BYTES} bytes of outbound buffer per channel, a write-queue high-water mark
  * of {@value #DEFAULT_WRITE_QUEUE_HIGH_WATER_BYTES} bytes, a connect timeout of 10 s, {@link
- * TlsOptions#defaults()} (verify certificate and host name).
+ * TlsOptions#defaults()} (verify certificate and host name), no WebSocket ping heartbeat.
  *
  * <p>Immutable and thread-safe.
  */
@@ -38,6 +38,18 @@ public final class VertxTransportOptions {
   /** Default time for the TCP (and TLS) connect; the connection's policy may give up sooner. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
+  /** Default WebSocket ping interval: zero, no ping heartbeat. */
+  public static final Duration DEFAULT_WEB_SOCKET_PING_INTERVAL = Duration.ZERO;
+
+  /**
+   * Pings in a row without any answer (a pong or any other inbound frame) after which a WebSocket
+   * channel is declared dead; as the RPC heartbeat's default of 3 misses.
+   */
+  public static final int MAX_MISSED_PONGS = 3;
+
+  /** Shortest accepted ping interval: anything faster is a flood, not a heartbeat. */
+  public static final Duration MIN_WEB_SOCKET_PING_INTERVAL = Duration.ofMillis(10);
+
   /** Smallest accepted frame bound: a JSON-RPC request must fit. */
   public static final int MIN_FRAME_BYTES = 64;
 
@@ -48,6 +60,7 @@ public final class VertxTransportOptions {
   private final int writeQueueHighWaterBytes;
   private final Duration connectTimeout;
   private final TlsOptions tls;
+  private final Duration webSocketPingInterval;
 
   private VertxTransportOptions(Builder b) {
     this.maxFrameBytes = b.maxFrameBytes;
@@ -55,6 +68,7 @@ public final class VertxTransportOptions {
     this.writeQueueHighWaterBytes = b.writeQueueHighWaterBytes;
     this.connectTimeout = b.connectTimeout;
     this.tls = b.tls;
+    this.webSocketPingInterval = b.webSocketPingInterval;
   }
 
   /** The defaults (see the class documentation). */
@@ -92,6 +106,14 @@ public final class VertxTransportOptions {
     return tls;
   }
 
+  /**
+   * How often a WebSocket channel pings its peer; zero (the default) for never. After {@link
+   * #MAX_MISSED_PONGS} pings without any answer the channel ends with {@code HEARTBEAT_MISSED}.
+   */
+  public Duration webSocketPingInterval() {
+    return webSocketPingInterval;
+  }
+
   @Override
   public String toString() {
     return "VertxTransportOptions[maxFrameBytes="
@@ -104,6 +126,8 @@ public final class VertxTransportOptions {
         + connectTimeout
         + ", tls="
         + tls
+        + ", webSocketPingInterval="
+        + webSocketPingInterval
         + "]";
   }
 
@@ -114,8 +138,31 @@ public final class VertxTransportOptions {
     private int writeQueueHighWaterBytes = DEFAULT_WRITE_QUEUE_HIGH_WATER_BYTES;
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private TlsOptions tls = TlsOptions.defaults();
+    private Duration webSocketPingInterval = DEFAULT_WEB_SOCKET_PING_INTERVAL;
 
     private Builder() {}
+
+    /**
+     * Pings WebSocket peers every {@code interval} and ends a channel after {@link
+     * #MAX_MISSED_PONGS} unanswered pings (a half-open connection is otherwise invisible). Zero
+     * disables it.
+     *
+     * @throws IllegalArgumentException if negative, or positive and below {@link
+     *     #MIN_WEB_SOCKET_PING_INTERVAL}
+     */
+    public Builder webSocketPingInterval(Duration interval) {
+      Objects.requireNonNull(interval, "interval");
+      if (interval.isNegative()
+          || (!interval.isZero() && interval.compareTo(MIN_WEB_SOCKET_PING_INTERVAL) < 0)) {
+        throw new IllegalArgumentException(
+            "webSocketPingInterval must be zero (off) or >= "
+                + MIN_WEB_SOCKET_PING_INTERVAL
+                + ", was "
+                + interval);
+      }
+      this.webSocketPingInterval = interval;
+      return this;
+    }
 
     /**
      * Largest frame in bytes.
