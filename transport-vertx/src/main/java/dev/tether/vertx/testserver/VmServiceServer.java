@@ -27,7 +27,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -123,7 +127,7 @@ public final class VmServiceServer implements AutoCloseable {
           .get(CLOSE_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+    } catch (ExecutionException | TimeoutException e) {
       log.warn("stopping {} failed", this, e);
     }
   }
@@ -285,13 +289,13 @@ public final class VmServiceServer implements AutoCloseable {
   /** One connected client. */
   private final class Client {
     final VmServiceProtocol protocol;
-    final java.util.function.Function<String, Future<Void>> writer;
-    final java.util.function.Supplier<Future<Void>> closer;
+    final Function<String, Future<Void>> writer;
+    final Supplier<Future<Void>> closer;
 
     Client(
         VmServiceProtocol protocol,
-        java.util.function.Function<String, Future<Void>> writer,
-        java.util.function.Supplier<Future<Void>> closer) {
+        Function<String, Future<Void>> writer,
+        Supplier<Future<Void>> closer) {
       this.protocol = protocol;
       this.writer = writer;
       this.closer = closer;

@@ -67,7 +67,7 @@ class NodePeerLifecycleTest {
     BackoffPolicy policy =
         BackoffPolicy.builder()
             .exponential(Duration.ofMillis(50), 2.0, Duration.ofMillis(500))
-            .maxAttempts(12)
+            .maxAttempts(16) // room for a slow Node start on a loaded machine
             .connectTimeout(Duration.ofSeconds(5))
             .build();
     Rig.Client client = rig.connect(peer.endpoint(), policy);
