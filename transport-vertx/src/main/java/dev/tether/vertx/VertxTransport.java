@@ -199,6 +199,8 @@ public final class VertxTransport implements Transport, AutoCloseable {
             // Node's ws and many servers send a whole message as one frame.
             .setMaxFrameSize(options.maxFrameBytes())
             .setConnectTimeout(connectTimeoutMillis(options))
+            // A peer that never answers our close frame must not hold the socket for long.
+            .setClosingTimeout(closingTimeoutSeconds(options))
             .setSslHandshakeTimeout(options.connectTimeout().toMillis())
             .setSslHandshakeTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
     TlsOptions tls = options.tls();
@@ -206,6 +208,12 @@ public final class VertxTransport implements Transport, AutoCloseable {
     ws.setTrustAll(tls.insecureTrustAllCertificates());
     tls.trustOptions().ifPresent(ws::setTrustOptions);
     return ws;
+  }
+
+  /** The connect timeout in whole seconds (Vert.x's unit for the closing handshake), at least 1. */
+  private static int closingTimeoutSeconds(VertxTransportOptions options) {
+    long millis = options.connectTimeout().toMillis();
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (millis + 999) / 1000));
   }
 
   private static int connectTimeoutMillis(VertxTransportOptions options) {

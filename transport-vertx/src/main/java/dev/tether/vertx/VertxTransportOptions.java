@@ -96,7 +96,10 @@ public final class VertxTransportOptions {
     return writeQueueHighWaterBytes;
   }
 
-  /** Time allowed for the TCP/TLS connect. */
+  /**
+   * Time allowed for the TCP connect, the TLS handshake and the WebSocket upgrade; also bounds
+   * (rounded up to whole seconds) how long a WebSocket close waits for the peer's close frame.
+   */
   public Duration connectTimeout() {
     return connectTimeout;
   }

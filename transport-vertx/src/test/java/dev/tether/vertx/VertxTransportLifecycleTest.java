@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -67,6 +68,27 @@ class VertxTransportLifecycleTest {
 
     server.stop().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     client.assertEndsQuietly(policy);
+  }
+
+  @Test
+  void lateChannelsAfterTheConnectTimeoutAreClosedAndTheConnectionEnds() throws Exception {
+    RawWebSocketServer slow = RawWebSocketServer.start(rig.vertx(), Duration.ofMillis(400));
+    rig.transport(VertxTransportOptions.builder().connectTimeout(Duration.ofSeconds(1)).build());
+    BackoffPolicy policy =
+        BackoffPolicy.builder()
+            .exponential(Duration.ofMillis(20), 2.0, Duration.ofMillis(50))
+            .maxAttempts(2)
+            .connectTimeout(Duration.ofMillis(150))
+            .build();
+    Rig.Client client = rig.connect(slow.endpoint(), policy);
+
+    LifecycleEvent.PermanentlyDisconnected end =
+        client.await(LifecycleEvent.PermanentlyDisconnected.class);
+    assertThat(end.cause().kind()).isEqualTo(Cause.Kind.CONNECT_TIMEOUT);
+    // The upgrades complete later; the abandoned channels are closed at once (I5, I4).
+    RecordingListener.awaitTrue(() -> slow.openConnections() == 0, "abandoned sockets closed");
+    assertThat(client.transport().openChannels()).isZero();
+    assertThat(client.scheduler().pendingTimers()).isZero();
   }
 
   /** A request and a stream subscription on the current channel; answers and events come back. */

@@ -6,17 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tether.machine.Cause;
 import dev.tether.runtime.spi.Channel;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.NetServer;
-import io.vertx.core.net.NetSocket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -25,8 +17,6 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class WebSocketHeartbeatTest {
   private static final Duration PING = Duration.ofMillis(30);
-  private static final String WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-  private static final Pattern KEY = Pattern.compile("(?i)Sec-WebSocket-Key:\\s*(\\S+)");
 
   private final Rig rig = new Rig();
 
@@ -37,7 +27,7 @@ class WebSocketHeartbeatTest {
 
   @Test
   void unansweredPingsEndTheChannelWithHeartbeatMissed() throws Exception {
-    URI endpoint = upgradeThenStaySilent();
+    URI endpoint = RawWebSocketServer.start(rig.vertx(), Duration.ZERO).endpoint();
     VertxTransport transport = rig.transport(pinging());
     RecordingListener listener = new RecordingListener();
     transport
@@ -70,55 +60,6 @@ class WebSocketHeartbeatTest {
 
   private static VertxTransportOptions pinging() {
     return VertxTransportOptions.builder().webSocketPingInterval(PING).build();
-  }
-
-  /** A server that completes the WebSocket upgrade by hand and then ignores everything. */
-  private URI upgradeThenStaySilent() throws Exception {
-    NetServer server =
-        rig.vertx()
-            .createNetServer()
-            .connectHandler(
-                socket -> {
-                  Buffer request = Buffer.buffer();
-                  boolean[] upgraded = {false};
-                  socket.handler(
-                      data -> {
-                        if (!upgraded[0]) {
-                          request.appendBuffer(data);
-                          upgraded[0] =
-                              answerUpgrade(socket, request.toString(StandardCharsets.ISO_8859_1));
-                        } // afterwards: read and ignore everything, pings included
-                      });
-                });
-    int port = await(server.listen(0, "127.0.0.1")).actualPort();
-    return URI.create("ws://127.0.0.1:" + port + "/");
-  }
-
-  /** Answers the upgrade once the request header is complete; returns whether it did. */
-  private static boolean answerUpgrade(NetSocket socket, String request) {
-    Matcher key = KEY.matcher(request);
-    if (!request.contains("\r\n\r\n") || !key.find()) {
-      return false; // header not complete yet
-    }
-    socket.write(
-        "HTTP/1.1 101 Switching Protocols\r\n"
-            + "Upgrade: websocket\r\n"
-            + "Connection: Upgrade\r\n"
-            + "Sec-WebSocket-Accept: "
-            + accept(key.group(1))
-            + "\r\n\r\n");
-    return true;
-  }
-
-  private static String accept(String key) {
-    try {
-      byte[] sha1 =
-          MessageDigest.getInstance("SHA-1")
-              .digest((key + WS_GUID).getBytes(StandardCharsets.ISO_8859_1));
-      return Base64.getEncoder().encodeToString(sha1);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new AssertionError(e);
-    }
   }
 
   private static <T> T await(Future<T> f) throws Exception {

@@ -270,7 +270,11 @@ public final class VmServiceServer implements AutoCloseable {
               }
             });
     lines.maxRecordSize(MAX_LINE_BYTES);
-    lines.exceptionHandler(t -> socket.close());
+    lines.exceptionHandler(
+        t -> {
+          log.warn("{}: client line longer than {} bytes; closing it", this, MAX_LINE_BYTES);
+          socket.close();
+        });
     socket.handler(lines);
     socket.closeHandler(v -> clients.remove(client));
     socket.exceptionHandler(t -> log.debug("{}: client error: {}", this, t.getMessage()));
