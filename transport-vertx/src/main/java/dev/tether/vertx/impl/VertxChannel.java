@@ -143,8 +143,11 @@ public abstract class VertxChannel implements Channel {
     return end.ended();
   }
 
-  /** Tells the listener when writability changed since it was last told. */
-  protected final void updateWritability() {
+  /**
+   * Tells the listener when writability changed since it was last told. Synchronized so that
+   * changes computed on different threads reach the listener in the order they were decided.
+   */
+  protected final synchronized void updateWritability() {
     if (end.ended()) {
       return;
     }
