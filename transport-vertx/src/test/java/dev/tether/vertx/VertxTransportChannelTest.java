@@ -80,6 +80,25 @@ class VertxTransportChannelTest {
   }
 
   @Test
+  void closingTheTransportEndsItsChannelsOnceAndRefusesNewOnes() throws Exception {
+    URI tcp = tcpServer(socket -> {});
+    URI ws = webSocketServer(w -> {});
+    transport = rig.transport();
+    RecordingListener onTcp = new RecordingListener();
+    RecordingListener onWs = new RecordingListener();
+    open(tcp, onTcp);
+    open(ws, onWs);
+    assertThat(transport.openChannels()).isEqualTo(2);
+
+    transport.close();
+    assertThat(onTcp.awaitSingleEnd().kind()).isEqualTo(Cause.Kind.CHANNEL_CLOSED);
+    assertThat(onWs.awaitSingleEnd().kind()).isEqualTo(Cause.Kind.CHANNEL_CLOSED);
+    assertThat(transport.openChannels()).isZero();
+    assertThatThrownBy(() -> open(tcp, new RecordingListener()))
+        .hasMessageContaining("transport is closed");
+  }
+
+  @Test
   void webSocketCloseFrameIsReportedOnceWithStatus() throws Exception {
     URI endpoint =
         webSocketServer(
