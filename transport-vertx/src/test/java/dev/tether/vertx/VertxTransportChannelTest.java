@@ -21,6 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -96,6 +97,27 @@ class VertxTransportChannelTest {
     assertThat(transport.openChannels()).isZero();
     assertThatThrownBy(() -> open(tcp, new RecordingListener()))
         .hasMessageContaining("transport is closed");
+  }
+
+  @Test
+  void ipv6LoopbackEndpointsWork() throws Exception {
+    NetServer echo =
+        vertx.createNetServer().connectHandler(socket -> socket.handler(socket::write));
+    int port;
+    try {
+      port = await(echo.listen(0, "::1")).actualPort();
+    } catch (ExecutionException e) {
+      Assumptions.abort("no IPv6 loopback here: " + e.getMessage());
+      return;
+    }
+    transport = rig.transport();
+    RecordingListener listener = new RecordingListener();
+    Channel ch = open(URI.create("tcp://[::1]:" + port), listener);
+    ch.send(bytes("{\"v6\":true}"))
+        .toCompletableFuture()
+        .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(listener.nextFrame()).isEqualTo("{\"v6\":true}");
+    ch.close();
   }
 
   @Test
