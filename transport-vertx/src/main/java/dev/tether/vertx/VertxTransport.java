@@ -1,0 +1,235 @@
+package dev.tether.vertx;
+
+import dev.tether.runtime.spi.Channel;
+import dev.tether.runtime.spi.ChannelListener;
+import dev.tether.runtime.spi.Transport;
+import dev.tether.vertx.impl.Endpoint;
+import dev.tether.vertx.impl.Errors;
+import dev.tether.vertx.impl.LineChannel;
+import dev.tether.vertx.impl.WebSocketChannel;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.SocketAddress;
+import java.io.IOException;
+import java.net.URI;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link Transport} on Vert.x 5 for these endpoints:
+ *
+ * <ul>
+ *   <li>{@code ws://host[:port]/path} and {@code wss://host[:port]/path}: a WebSocket; each frame
+ *       is one text message (binary messages are accepted inbound too).
+ *   <li>{@code tcp://host:port}: a TCP socket carrying one frame per line.
+ *   <li>{@code unix:///path/to/socket}: a Unix-domain socket carrying one frame per line, through
+ *       the JDK's own Unix-domain support (no native library needed).
+ * </ul>
+ *
+ * <p>Each channel reports its end exactly once, whichever of Vert.x's exception, close and end
+ * callbacks fire and in whatever order. A channel reports itself not writable while Vert.x's write
+ * queue is above {@link VertxTransportOptions#writeQueueHighWaterBytes()} and writable again on
+ * drain; a frame that would push the queued bytes past {@link
+ * VertxTransportOptions#maxOutboundBytes()} is refused ({@code send}'s stage fails with {@link
+ * OutboundBufferFullException}). An inbound frame longer than {@link
+ * VertxTransportOptions#maxFrameBytes()} ends the channel with {@code FRAME_TOO_LARGE}.
+ *
+ * <p>Open channels from the connection's Vert.x context (see {@link VertxScheduler}): then Vert.x
+ * runs the channel's callbacks there too, and no inbound data can arrive before the channel's
+ * handlers are attached.
+ *
+ * <p>The transport does not own the {@link Vertx} instance; {@link #close()} releases its clients
+ * (closing their channels) but leaves Vert.x running. Thread-safe.
+ */
+public final class VertxTransport implements Transport, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(VertxTransport.class);
+
+  private final Vertx vertx;
+  private final VertxTransportOptions options;
+  private final WebSocketClient webSockets;
+  private final NetClient sockets;
+  private final AtomicInteger openChannels = new AtomicInteger();
+  private volatile boolean closed;
+
+  private VertxTransport(Vertx vertx, VertxTransportOptions options) {
+    this.vertx = vertx;
+    this.options = options;
+    this.webSockets = vertx.createWebSocketClient(webSocketOptions(options));
+    this.sockets =
+        vertx.createNetClient(
+            new NetClientOptions().setConnectTimeout(connectTimeoutMillis(options)));
+    warnIfInsecure(options.tls());
+  }
+
+  /** A transport on {@code vertx} with {@link VertxTransportOptions#defaults()}. */
+  public static VertxTransport create(Vertx vertx) {
+    return create(vertx, VertxTransportOptions.defaults());
+  }
+
+  /** A transport on {@code vertx} with {@code options}. */
+  public static VertxTransport create(Vertx vertx, VertxTransportOptions options) {
+    return new VertxTransport(
+        Objects.requireNonNull(vertx, "vertx"), Objects.requireNonNull(options, "options"));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The stage fails with an {@link IOException} whose message names the endpoint and the reason
+   * (refused, TLS certificate rejected, upgrade rejected, ...), or with {@link
+   * IllegalStateException} after {@link #close()}.
+   *
+   * @throws IllegalArgumentException if the endpoint's scheme is not ws, wss, tcp or unix, or the
+   *     endpoint lacks a part its scheme needs
+   */
+  @Override
+  public CompletionStage<Channel> open(URI endpoint, ChannelListener listener) {
+    Endpoint ep = Endpoint.parse(endpoint);
+    Objects.requireNonNull(listener, "listener");
+    if (closed) {
+      return CompletableFuture.failedFuture(new IllegalStateException("transport is closed"));
+    }
+    Future<Channel> opening =
+        switch (ep.kind()) {
+          case WS, WSS -> openWebSocket(ep, listener);
+          case TCP ->
+              openSocket(ep, SocketAddress.inetSocketAddress(ep.port(), ep.host()), listener);
+          case UNIX -> openSocket(ep, SocketAddress.domainSocketAddress(ep.path()), listener);
+        };
+    CompletableFuture<Channel> result = new CompletableFuture<>();
+    opening.onComplete(
+        (channel, err) -> {
+          if (err == null) {
+            result.complete(channel);
+          } else {
+            result.completeExceptionally(openFailed(ep, err));
+          }
+        });
+    return result;
+  }
+
+  /** How many channels this transport opened that have not ended yet. */
+  public int openChannels() {
+    return openChannels.get();
+  }
+
+  /** The options this transport was created with. */
+  public VertxTransportOptions options() {
+    return options;
+  }
+
+  /** The Vert.x instance this transport runs on. */
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** Closes the transport's clients and with them every open channel. Idempotent. */
+  @Override
+  public void close() {
+    closed = true;
+    webSockets.close().onFailure(t -> log.warn("closing WebSocket client failed", t));
+    sockets.close().onFailure(t -> log.warn("closing socket client failed", t));
+  }
+
+  private Future<Channel> openWebSocket(Endpoint ep, ChannelListener listener) {
+    WebSocketConnectOptions connect =
+        new WebSocketConnectOptions()
+            .setHost(ep.host())
+            .setPort(ep.port())
+            .setURI(ep.path())
+            .setSsl(ep.kind() == Endpoint.Kind.WSS)
+            .setConnectTimeout(connectTimeoutMillis(options))
+            // A server that accepts but never answers the upgrade must not hold the attempt open.
+            .setTimeout(connectTimeoutMillis(options));
+    return webSockets
+        .connect(connect)
+        .map(
+            ws -> track(WebSocketChannel.attach(ws, vertx, listener, options, this::channelEnded)));
+  }
+
+  private Future<Channel> openSocket(Endpoint ep, SocketAddress address, ChannelListener listener) {
+    String description = ep.uri().toString();
+    return sockets
+        .connect(address)
+        .map(
+            socket ->
+                track(
+                    LineChannel.attach(
+                        socket, listener, options, this::channelEnded, description)));
+  }
+
+  private Channel track(Channel channel) {
+    openChannels.incrementAndGet();
+    return channel;
+  }
+
+  private void channelEnded() {
+    openChannels.decrementAndGet();
+  }
+
+  private static IOException openFailed(Endpoint ep, Throwable err) {
+    SSLException tls = Errors.tlsFailure(err);
+    if (tls != null) {
+      return new IOException(
+          "TLS handshake with "
+              + ep.address()
+              + " failed, server certificate not accepted: "
+              + Errors.describe(tls)
+              + " (certificate and host name are verified by default; to trust a specific"
+              + " certificate use TlsOptions.builder().trustPemCertificate(...))",
+          err);
+    }
+    return new IOException("cannot open " + ep.uri() + ": " + Errors.describe(err), err);
+  }
+
+  private static WebSocketClientOptions webSocketOptions(VertxTransportOptions options) {
+    WebSocketClientOptions ws =
+        new WebSocketClientOptions()
+            .setMaxMessageSize(options.maxFrameBytes())
+            // Node's ws and many servers send a whole message as one frame.
+            .setMaxFrameSize(options.maxFrameBytes())
+            .setConnectTimeout(connectTimeoutMillis(options))
+            // A peer that never answers our close frame must not hold the socket for long.
+            .setClosingTimeout(closingTimeoutSeconds(options))
+            .setSslHandshakeTimeout(options.connectTimeout().toMillis())
+            .setSslHandshakeTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS);
+    TlsOptions tls = options.tls();
+    ws.setVerifyHost(tls.verifyHostName());
+    ws.setTrustAll(tls.insecureTrustAllCertificates());
+    tls.trustOptions().ifPresent(ws::setTrustOptions);
+    return ws;
+  }
+
+  /** The connect timeout in whole seconds (Vert.x's unit for the closing handshake), at least 1. */
+  private static int closingTimeoutSeconds(VertxTransportOptions options) {
+    long millis = options.connectTimeout().toMillis();
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (millis + 999) / 1000));
+  }
+
+  private static int connectTimeoutMillis(VertxTransportOptions options) {
+    return (int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis());
+  }
+
+  private static void warnIfInsecure(TlsOptions tls) {
+    if (tls.insecureTrustAllCertificates()) {
+      log.warn(
+          "TLS certificate verification is OFF for wss:// endpoints "
+              + "(insecureTrustAllCertificates): any server can impersonate the peer");
+    }
+    if (!tls.verifyHostName()) {
+      log.warn(
+          "TLS host name verification is OFF for wss:// endpoints (verifyHostName(false)): "
+              + "a certificate for any host is accepted");
+    }
+  }
+}

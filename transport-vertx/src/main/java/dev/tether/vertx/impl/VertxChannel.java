@@ -1,0 +1,187 @@
+package dev.tether.vertx.impl;
+
+import dev.tether.machine.Cause;
+import dev.tether.runtime.spi.Channel;
+import dev.tether.runtime.spi.ChannelListener;
+import dev.tether.vertx.OutboundBufferFullException;
+import dev.tether.vertx.VertxTransportOptions;
+import io.vertx.core.Future;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What every Vert.x channel shares: the exactly-once end ({@link ChannelEnd}), the bounded outbound
+ * buffer, and writability reporting. A subclass attaches the Vert.x handlers and routes them to
+ * {@link #deliver}, {@link #endWith} and {@link #updateWritability}.
+ *
+ * <p>Thread-safe: Vert.x calls the handlers on the socket's context while the connection may call
+ * {@link #send} and {@link #close} from its own.
+ */
+public abstract class VertxChannel implements Channel {
+  private final ChannelListener listener;
+  private final ChannelEnd end;
+  private final int maxFrameBytes;
+  private final long maxOutboundBytes;
+  private final long highWaterBytes;
+  private final String description;
+  private final AtomicLong queuedBytes = new AtomicLong();
+  private final AtomicBoolean reportedWritable = new AtomicBoolean(true);
+
+  /**
+   * @param listener receives frames, writability and the end
+   * @param options frame and buffer bounds
+   * @param onEnded runs once when the channel ends
+   * @param description names the channel in messages, such as its endpoint
+   */
+  protected VertxChannel(
+      ChannelListener listener,
+      VertxTransportOptions options,
+      Runnable onEnded,
+      String description) {
+    this.listener = listener;
+    this.end = new ChannelEnd(listener, onEnded);
+    this.maxFrameBytes = options.maxFrameBytes();
+    this.maxOutboundBytes = options.maxOutboundBytes();
+    this.highWaterBytes = options.writeQueueHighWaterBytes();
+    this.description = description;
+  }
+
+  @Override
+  public final CompletionStage<Void> send(byte[] frame) {
+    Cause ended = end.cause();
+    if (ended != null) {
+      return failed(new IOException("channel to " + description + " is closed (" + ended + ")"));
+    }
+    if (frame.length > maxFrameBytes) {
+      return failed(
+          new IOException(
+              "frame of " + frame.length + " bytes exceeds maxFrameBytes " + maxFrameBytes));
+    }
+    String invalid = invalidFrame(frame);
+    if (invalid != null) {
+      return failed(new IOException(invalid));
+    }
+    long queued = queuedBytes.addAndGet(frame.length);
+    if (queued > maxOutboundBytes) {
+      queuedBytes.addAndGet(-frame.length);
+      updateWritability();
+      return failed(
+          new OutboundBufferFullException(queued - frame.length, frame.length, maxOutboundBytes));
+    }
+    CompletableFuture<Void> sent = new CompletableFuture<>();
+    Future<Void> write;
+    try {
+      write = write(frame);
+    } catch (RuntimeException e) {
+      queuedBytes.addAndGet(-frame.length);
+      return failed(new IOException("write to " + description + " failed: " + e.getMessage(), e));
+    }
+    write.onComplete(
+        (ok, err) -> {
+          queuedBytes.addAndGet(-frame.length);
+          updateWritability();
+          if (err == null) {
+            sent.complete(null);
+          } else {
+            sent.completeExceptionally(
+                new IOException(
+                    "write to " + description + " failed: " + Errors.describe(err), err));
+          }
+        });
+    updateWritability();
+    return sent;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>False from the moment the queued bytes reach the high-water mark (or Vert.x reports its
+   * write queue full) until they fall to half of it again, so that a channel near the mark does not
+   * flap.
+   */
+  @Override
+  public final boolean writable() {
+    return !end.ended() && reportedWritable.get();
+  }
+
+  @Override
+  public final void close() {
+    if (end.end(Cause.of(Cause.Kind.CHANNEL_CLOSED, "closed locally"))) {
+      closeSocket();
+    }
+  }
+
+  /** Bytes handed to {@link #send} and not yet written to the socket. */
+  public final long queuedBytes() {
+    return queuedBytes.get();
+  }
+
+  @Override
+  public String toString() {
+    return getClass().getSimpleName() + "[" + description + (end.ended() ? ", ended]" : "]");
+  }
+
+  /** Hands an inbound frame to the listener unless the channel has ended. */
+  protected final void deliver(byte[] frame) {
+    if (!end.ended()) {
+      listener.onFrame(frame);
+    }
+  }
+
+  /** Ends the channel with {@code cause} (once) and closes the socket. */
+  protected final void endWith(Cause cause) {
+    if (end.end(cause)) {
+      closeSocket();
+    }
+  }
+
+  /** Whether the channel has ended. */
+  protected final boolean ended() {
+    return end.ended();
+  }
+
+  /**
+   * Tells the listener when writability changed since it was last told. Synchronized so that
+   * changes computed on different threads reach the listener in the order they were decided.
+   */
+  protected final synchronized void updateWritability() {
+    if (end.ended()) {
+      return;
+    }
+    boolean was = reportedWritable.get();
+    long queued = queuedBytes.get();
+    boolean now =
+        was
+            ? queued < highWaterBytes && !writeQueueFull()
+            : queued <= highWaterBytes / 2 && !writeQueueFull();
+    if (now != was && reportedWritable.compareAndSet(was, now)) {
+      listener.onWritabilityChanged(now);
+    }
+  }
+
+  /** The largest inbound frame, for messages. */
+  protected final int maxFrameBytes() {
+    return maxFrameBytes;
+  }
+
+  /** Why {@code frame} cannot be sent on this kind of channel, or null if it can. */
+  protected String invalidFrame(byte[] frame) {
+    return null;
+  }
+
+  /** Writes one frame to the socket. */
+  protected abstract Future<Void> write(byte[] frame);
+
+  /** Vert.x's write queue is above its high-water mark. */
+  protected abstract boolean writeQueueFull();
+
+  /** Closes the underlying socket; its handlers may still fire and are then ignored. */
+  protected abstract void closeSocket();
+
+  private static CompletionStage<Void> failed(Throwable t) {
+    return CompletableFuture.failedFuture(t);
+  }
+}

@@ -1,0 +1,363 @@
+package dev.tether.vertx;
+
+import static dev.tether.vertx.Loopback.WAIT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tether.machine.Cause;
+import dev.tether.runtime.spi.Channel;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * One channel at a time over real loopback sockets: ends are reported exactly once whatever
+ * callbacks Vert.x fires, oversize frames end the channel with a clear cause, and writes respect
+ * backpressure with a bounded buffer.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class VertxTransportChannelTest {
+  private static final int SMALL_FRAME_BYTES = 1024;
+
+  private final Rig rig = new Rig();
+  private final Vertx vertx = rig.vertx();
+  private VertxTransport transport;
+
+  @AfterEach
+  void tearDown() throws Exception {
+    rig.close();
+  }
+
+  @Test
+  void peerCloseOnTcpIsReportedOnce() throws Exception {
+    URI endpoint =
+        tcpServer(socket -> socket.write("hello\r\n").onComplete((ok, err) -> socket.close()));
+    transport = rig.transport();
+    RecordingListener listener = new RecordingListener();
+    open(endpoint, listener);
+
+    assertThat(listener.nextFrame()).isEqualTo("hello");
+    Cause end = listener.awaitSingleEnd();
+    assertThat(end.kind()).isEqualTo(Cause.Kind.CHANNEL_CLOSED);
+    assertThat(transport.openChannels()).isZero();
+  }
+
+  @Test
+  void localCloseIsReportedOnceAndLaterSendsFail() throws Exception {
+    URI endpoint = tcpServer(socket -> socket.handler(socket::write)); // echo
+    transport = rig.transport();
+    RecordingListener listener = new RecordingListener();
+    Channel ch = open(endpoint, listener);
+    ch.send(bytes("ping")).toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(listener.nextFrame()).isEqualTo("ping");
+
+    ch.close();
+    ch.close();
+    assertThat(listener.awaitSingleEnd())
+        .isEqualTo(Cause.of(Cause.Kind.CHANNEL_CLOSED, "closed locally"));
+    assertThatThrownBy(
+            () ->
+                ch.send(bytes("late"))
+                    .toCompletableFuture()
+                    .get(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .hasMessageContaining("closed");
+    assertThat(ch.writable()).isFalse();
+  }
+
+  @Test
+  void closingTheTransportEndsItsChannelsOnceAndRefusesNewOnes() throws Exception {
+    URI tcp = tcpServer(socket -> {});
+    URI ws = webSocketServer(w -> {});
+    transport = rig.transport();
+    RecordingListener onTcp = new RecordingListener();
+    RecordingListener onWs = new RecordingListener();
+    open(tcp, onTcp);
+    open(ws, onWs);
+    assertThat(transport.openChannels()).isEqualTo(2);
+
+    transport.close();
+    assertThat(onTcp.awaitSingleEnd().kind()).isEqualTo(Cause.Kind.CHANNEL_CLOSED);
+    assertThat(onWs.awaitSingleEnd().kind()).isEqualTo(Cause.Kind.CHANNEL_CLOSED);
+    assertThat(transport.openChannels()).isZero();
+    assertThatThrownBy(() -> open(tcp, new RecordingListener()))
+        .hasMessageContaining("transport is closed");
+  }
+
+  @Test
+  void ipv6LoopbackEndpointsWork() throws Exception {
+    NetServer echo =
+        vertx.createNetServer().connectHandler(socket -> socket.handler(socket::write));
+    int port;
+    try {
+      port = await(echo.listen(0, "::1")).actualPort();
+    } catch (ExecutionException e) {
+      Assumptions.abort("no IPv6 loopback here: " + e.getMessage());
+      return;
+    }
+    transport = rig.transport();
+    RecordingListener listener = new RecordingListener();
+    Channel ch = open(URI.create("tcp://[::1]:" + port), listener);
+    ch.send(bytes("{\"v6\":true}"))
+        .toCompletableFuture()
+        .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    assertThat(listener.nextFrame()).isEqualTo("{\"v6\":true}");
+    ch.close();
+  }
+
+  @Test
+  void webSocketCloseFrameIsReportedOnceWithStatus() throws Exception {
+    URI endpoint =
+        webSocketServer(
+            ws ->
+                ws.writeTextMessage("hi")
+                    .onComplete((ok, err) -> ws.close((short) 1001, "going away")));
+    transport = rig.transport();
+    RecordingListener listener = new RecordingListener();
+    open(endpoint, listener);
+
+    assertThat(listener.nextFrame()).isEqualTo("hi");
+    Cause end = listener.awaitSingleEnd();
+    assertThat(end.kind()).isEqualTo(Cause.Kind.CHANNEL_CLOSED);
+    assertThat(end.message()).contains("1001").contains("going away");
+    assertThat(transport.openChannels()).isZero();
+  }
+
+  @Test
+  void oversizeLineEndsChannelWithFrameTooLarge() throws Exception {
+    String fits = "a".repeat(SMALL_FRAME_BYTES);
+    String tooLong = "b".repeat(4 * SMALL_FRAME_BYTES); // no newline: must not be buffered forever
+    URI endpoint = tcpServer(socket -> socket.write(fits + "\n" + tooLong));
+    transport = rig.transport(small());
+    RecordingListener listener = new RecordingListener();
+    open(endpoint, listener);
+
+    assertThat(listener.nextFrame()).isEqualTo(fits);
+    Cause end = listener.awaitSingleEnd();
+    assertThat(end.kind()).isEqualTo(Cause.Kind.FRAME_TOO_LARGE);
+    assertThat(end.message()).contains("maxFrameBytes " + SMALL_FRAME_BYTES);
+    assertThat(listener.frames).isEmpty();
+  }
+
+  @Test
+  void oversizeWebSocketMessageEndsChannel() throws Exception {
+    URI endpoint = webSocketServer(ws -> ws.writeTextMessage("c".repeat(4 * SMALL_FRAME_BYTES)));
+    transport = rig.transport(small());
+    RecordingListener listener = new RecordingListener();
+    open(endpoint, listener);
+
+    Cause end = listener.awaitSingleEnd();
+    assertThat(end.kind()).as("cause %s", end).isEqualTo(Cause.Kind.FRAME_TOO_LARGE);
+    assertThat(end.message()).contains("maxFrameBytes " + SMALL_FRAME_BYTES);
+    assertThat(listener.frames).isEmpty();
+  }
+
+  @Test
+  void sendRefusesOversizeFramesAndNewlinesOnLineChannels() throws Exception {
+    URI endpoint = tcpServer(socket -> {});
+    transport = rig.transport(small());
+    Channel ch = open(endpoint, new RecordingListener());
+    assertThatThrownBy(
+            () ->
+                ch.send(bytes("x".repeat(SMALL_FRAME_BYTES + 1)))
+                    .toCompletableFuture()
+                    .get(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+        .hasMessageContaining("exceeds maxFrameBytes");
+    assertThatThrownBy(
+            () ->
+                ch.send(bytes("{}\n{}"))
+                    .toCompletableFuture()
+                    .get(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+        .hasMessageContaining("newline");
+    assertThat(ch.writable()).isTrue();
+  }
+
+  @Test
+  void serverThatNeverAnswersTheUpgradeFailsTheOpenWithinTheConnectTimeout() throws Exception {
+    URI tcp = tcpServer(socket -> {}); // accepts, reads, never answers
+    URI endpoint = URI.create("ws://127.0.0.1:" + tcp.getPort() + "/ws");
+    transport =
+        rig.transport(
+            VertxTransportOptions.builder().connectTimeout(Duration.ofMillis(300)).build());
+    CompletableFuture<Channel> opening =
+        transport.open(endpoint, new RecordingListener()).toCompletableFuture();
+    assertThatThrownBy(() -> opening.get(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .hasMessageContaining("cannot open " + endpoint);
+    assertThat(transport.openChannels()).isZero();
+  }
+
+  @Test
+  void connectTimeoutDoesNotCloseAnIdleOpenChannel() throws Exception {
+    URI endpoint = webSocketServer(ws -> {});
+    transport =
+        rig.transport(
+            VertxTransportOptions.builder().connectTimeout(Duration.ofMillis(200)).build());
+    RecordingListener listener = new RecordingListener();
+    Channel ch = open(endpoint, listener);
+    Thread.sleep(3 * 200); // idle for longer than the connect timeout
+    assertThat(listener.closed).isEmpty();
+    assertThat(ch.writable()).isTrue();
+    ch.close();
+  }
+
+  @Test
+  void unsupportedSchemeIsRejectedByName() {
+    transport = rig.transport();
+    assertThatThrownBy(
+            () -> transport.open(URI.create("http://127.0.0.1:1/"), new RecordingListener()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'http'");
+  }
+
+  @Test
+  void refusedConnectFailsNamingTheEndpoint() throws Exception {
+    URI endpoint = tcpServer(socket -> {});
+    NetServer gone = lastNetServer;
+    gone.close()
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    transport = rig.transport();
+    CompletableFuture<Channel> opening =
+        transport.open(endpoint, new RecordingListener()).toCompletableFuture();
+    assertThatThrownBy(() -> opening.get(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+        .hasMessageContaining("cannot open " + endpoint);
+  }
+
+  @Test
+  void slowReaderMakesChannelUnwritableUntilDrainAndBoundsTheBuffer() throws Exception {
+    CompletableFuture<NetSocket> serverSide = new CompletableFuture<>();
+    URI endpoint =
+        tcpServer(
+            socket -> {
+              socket.pause(); // a peer that stops reading
+              serverSide.complete(socket);
+            });
+    int frameBytes = 64 * 1024;
+    VertxTransportOptions options =
+        VertxTransportOptions.builder()
+            .maxFrameBytes(frameBytes)
+            .maxOutboundBytes(1024 * 1024)
+            .writeQueueHighWaterBytes(frameBytes)
+            .build();
+    transport = rig.transport(options);
+    RecordingListener listener = new RecordingListener();
+    Context context = vertx.getOrCreateContext();
+    Channel ch =
+        onContext(context, () -> transport.open(endpoint, listener))
+            .get(WAIT.toMillis(), TimeUnit.MILLISECONDS)
+            .toCompletableFuture()
+            .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    NetSocket peer = serverSide.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+
+    // Fill kernel buffers, then our queue, until a frame is refused and the queue stays full.
+    byte[] frame = bytes("z".repeat(frameBytes - 1));
+    Throwable refused = null;
+    boolean saturated = false;
+    for (int round = 0; round < MAX_FILL_ROUNDS && !saturated; round++) {
+      Throwable r =
+          onContext(context, () -> sendUntilRefused(ch, frame))
+              .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      refused = r == null ? refused : r;
+      Thread.sleep(20); // let the event loop flush what the kernel still takes
+      saturated = refused != null && !ch.writable();
+    }
+    assertThat(saturated).as("saturated after at most %s rounds", MAX_FILL_ROUNDS).isTrue();
+    assertThat(refused)
+        .isInstanceOf(OutboundBufferFullException.class)
+        .hasMessageContaining("maxOutboundBytes 1048576");
+    assertThat(listener.writability).contains(false);
+
+    peer.resume(); // the peer reads again: the queue drains and the channel says so
+    RecordingListener.awaitTrue(
+        () ->
+            !listener.writability.isEmpty()
+                && listener.writability.get(listener.writability.size() - 1),
+        "writable again");
+    assertThat(ch.writable()).isTrue();
+    ch.send(frame).toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Bound on fill rounds: each round queues up to 64 × 64 KiB, far beyond loopback buffers. */
+  private static final int MAX_FILL_ROUNDS = 200;
+
+  private static Throwable sendUntilRefused(Channel ch, byte[] frame) {
+    for (int i = 0; i < 64; i++) {
+      CompletableFuture<Void> sent = ch.send(frame).toCompletableFuture();
+      if (sent.isCompletedExceptionally()) {
+        try {
+          sent.join();
+        } catch (java.util.concurrent.CompletionException e) {
+          return e.getCause();
+        }
+      }
+    }
+    return null;
+  }
+
+  // ---------------------------------------------------------------- fixtures
+
+  private NetServer lastNetServer;
+
+  private URI tcpServer(Consumer<NetSocket> onConnect) throws Exception {
+    NetServer server = vertx.createNetServer().connectHandler(onConnect::accept);
+    lastNetServer = server;
+    int port = await(server.listen(0, "127.0.0.1")).actualPort();
+    return URI.create("tcp://127.0.0.1:" + port);
+  }
+
+  private URI webSocketServer(Consumer<ServerWebSocket> onConnect) throws Exception {
+    HttpServer server = vertx.createHttpServer().webSocketHandler(onConnect::accept);
+    int port = await(server.listen(0, "127.0.0.1")).actualPort();
+    return URI.create("ws://127.0.0.1:" + port + "/ws");
+  }
+
+  private Channel open(URI endpoint, RecordingListener listener) throws Exception {
+    return transport
+        .open(endpoint, listener)
+        .toCompletableFuture()
+        .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private static VertxTransportOptions small() {
+    return VertxTransportOptions.builder().maxFrameBytes(SMALL_FRAME_BYTES).build();
+  }
+
+  private static <T> CompletableFuture<T> onContext(
+      Context context, java.util.function.Supplier<T> task) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    context.runOnContext(
+        v -> {
+          try {
+            result.complete(task.get());
+          } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+          }
+        });
+    return result;
+  }
+
+  private static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}
