@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "tether 0.1.0",
     description = "Keeps long-lived connections alive and honest.",
-    subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, PeerCommand.class, CommandLine.HelpCommand.class})
 public final class TetherCli {
 
   /** Exit status for usage errors. */
