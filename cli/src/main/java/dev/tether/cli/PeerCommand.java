@@ -81,17 +81,20 @@ final class PeerCommand implements Callable<Integer> {
     }
   }
 
-  @Command(
-      name = "register",
-      mixinStandardHelpOptions = true,
-      description = "Makes SOURCE and TARGET peers of each other (both sides, or neither).")
-  static final class Register extends StoreCommand {
+  /** A change of the relation between two pods. */
+  abstract static class PairCommand extends StoreCommand {
     @Parameters(index = "0", paramLabel = "SOURCE")
     String source;
 
     @Parameters(index = "1", paramLabel = "TARGET")
     String target;
+  }
 
+  @Command(
+      name = "register",
+      mixinStandardHelpOptions = true,
+      description = "Makes SOURCE and TARGET peers of each other (both sides, or neither).")
+  static final class Register extends PairCommand {
     @Override
     void run(PeerRegistry registry) throws IOException {
       registry.register(source, target);
@@ -102,13 +105,7 @@ final class PeerCommand implements Callable<Integer> {
       name = "unregister",
       mixinStandardHelpOptions = true,
       description = "Removes SOURCE and TARGET from each other's peers (both sides, or neither).")
-  static final class Unregister extends StoreCommand {
-    @Parameters(index = "0", paramLabel = "SOURCE")
-    String source;
-
-    @Parameters(index = "1", paramLabel = "TARGET")
-    String target;
-
+  static final class Unregister extends PairCommand {
     @Override
     void run(PeerRegistry registry) throws IOException {
       registry.unregister(source, target);
