@@ -87,20 +87,40 @@ class FileMetadataStoreTest {
     }
 
     private int stepsLeft;
+    private final boolean failInstead;
+    boolean fired;
 
+    /** Crashes at step {@code crashAt} (0-based) and at every step after it. */
     CrashingDisk(int crashAt) {
-      this.stepsLeft = crashAt;
+      this(crashAt, false);
     }
 
-    private void step() {
+    /**
+     * With {@code failInstead}, step {@code at} throws an {@link IOException} without effect and
+     * the disk goes on working; otherwise the process "dies" there.
+     */
+    CrashingDisk(int at, boolean failInstead) {
+      this.stepsLeft = at;
+      this.failInstead = failInstead;
+    }
+
+    private void step() throws IOException {
+      if (failInstead) {
+        if (stepsLeft-- == 0) {
+          fired = true;
+          throw new IOException("injected disk failure");
+        }
+        return;
+      }
       if (stepsLeft-- <= 0) {
+        fired = true;
         throw new Crash();
       }
     }
 
     @Override
     public void create(Path file, byte[] bytes) throws IOException {
-      if (stepsLeft <= 0) {
+      if (stepsLeft <= 0 && !failInstead) {
         Files.write(file, "{\"name\":\"a\",\"pe".getBytes(StandardCharsets.UTF_8));
       }
       step();
