@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,17 +76,20 @@ final class SendAttempt implements ChannelListener {
     return probe;
   }
 
-  /** Starts the open on the caller's thread, so an unsupported scheme throws to the caller. */
+  /**
+   * Starts the open on the caller's thread, so an unsupported scheme throws to the caller before
+   * anything is scheduled. Frames may be handled before the connect timer is armed; every frame
+   * re-arms, replaces or ends the timing, so none is left unbounded.
+   */
   void start() {
+    CompletionStage<Channel> opening = transport.open(endpoint, this);
     scheduler.execute(
         () -> {
           if (stage == Stage.CONNECTING) {
             arm(options.connectTimeout(), Phase.CONNECT);
           }
         });
-    transport
-        .open(endpoint, this)
-        .whenComplete((ch, err) -> scheduler.execute(() -> opened(ch, err)));
+    opening.whenComplete((ch, err) -> scheduler.execute(() -> opened(ch, err)));
   }
 
   @Override
