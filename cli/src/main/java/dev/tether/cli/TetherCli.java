@@ -13,7 +13,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "tether 0.1.0",
     description = "Keeps long-lived connections alive and honest.",
-    subcommands = {DemoCommand.class, SimulateCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      DemoCommand.class,
+      SimulateCommand.class,
+      PeerCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class TetherCli {
 
   /** Exit status for usage errors. */

@@ -1,0 +1,138 @@
+package dev.tether.model.peer;
+
+import dev.tether.peer.spi.MetadataStore;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A {@link MetadataStore} that injects one fault: either the {@code k}-th write fails with an
+ * {@link IOException} without taking effect (the store stays usable), or the process "crashes"
+ * right after the {@code k}-th I/O step of any kind took effect (a {@link Crash} is thrown and
+ * every later call throws it too, as if the process were gone).
+ */
+final class FaultyStore implements MetadataStore {
+
+  /** The simulated death of the process. An {@link Error}, so no code under test can catch it. */
+  static final class Crash extends Error {
+    private static final long serialVersionUID = 1L;
+
+    Crash(int step) {
+      super("simulated crash after I/O step " + step);
+    }
+  }
+
+  /** Which fault, at which step (0-based). */
+  record Fault(Kind kind, int step) {
+    static final Fault NONE = new Fault(Kind.NONE, -1);
+
+    @Override
+    public String toString() {
+      return kind == Kind.NONE ? "no fault" : kind + "@" + step;
+    }
+  }
+
+  /** The kinds of fault. */
+  enum Kind {
+    NONE,
+    FAIL_WRITE,
+    CRASH_AFTER_STEP
+  }
+
+  private final MetadataStore inner;
+  private final Fault fault;
+  private int writes;
+  private int steps;
+  private boolean dead;
+  private boolean fired;
+
+  FaultyStore(MetadataStore inner, Fault fault) {
+    this.inner = inner;
+    this.fault = fault;
+  }
+
+  /** Whether the fault happened. */
+  boolean fired() {
+    return fired;
+  }
+
+  private void beforeWrite() throws IOException {
+    alive();
+    if (fault.kind() == Kind.FAIL_WRITE && writes++ == fault.step()) {
+      fired = true;
+      throw new IOException("injected failure of write " + fault.step());
+    }
+  }
+
+  private void afterStep() {
+    if (fault.kind() == Kind.CRASH_AFTER_STEP && steps++ == fault.step()) {
+      fired = true;
+      dead = true;
+      throw new Crash(fault.step());
+    }
+  }
+
+  private void alive() {
+    if (dead) {
+      throw new Crash(fault.step());
+    }
+  }
+
+  @Override
+  public Optional<List<String>> peers(String pod) throws IOException {
+    alive();
+    Optional<List<String>> result = inner.peers(pod);
+    afterStep();
+    return result;
+  }
+
+  @Override
+  public void create(String pod) throws IOException {
+    beforeWrite();
+    inner.create(pod);
+    afterStep();
+  }
+
+  @Override
+  public void writePeers(String pod, List<String> peers) throws IOException {
+    beforeWrite();
+    inner.writePeers(pod, peers);
+    afterStep();
+  }
+
+  @Override
+  public List<String> pods() throws IOException {
+    alive();
+    List<String> result = inner.pods();
+    afterStep();
+    return result;
+  }
+
+  @Override
+  public Optional<Intent> readIntent() throws IOException {
+    alive();
+    Optional<Intent> result = inner.readIntent();
+    afterStep();
+    return result;
+  }
+
+  @Override
+  public void writeIntent(Intent intent) throws IOException {
+    beforeWrite();
+    inner.writeIntent(intent);
+    afterStep();
+  }
+
+  @Override
+  public void clearIntent() throws IOException {
+    beforeWrite();
+    inner.clearIntent();
+    afterStep();
+  }
+
+  @Override
+  public <T> T exclusively(IoAction<T> action) throws IOException {
+    alive();
+    return inner.exclusively(action);
+  }
+}
