@@ -18,19 +18,36 @@ final class RecordingListener implements ChannelListener {
   final List<Cause> closed = new CopyOnWriteArrayList<>();
   final List<Boolean> writability = new CopyOnWriteArrayList<>();
 
+  /** Signalled on every callback, so waits on this listener's state wake at once. */
+  private static final Object SIGNAL = new Object();
+
   @Override
   public void onFrame(byte[] frame) {
     frames.add(new String(frame, StandardCharsets.UTF_8));
+    signal();
   }
 
   @Override
   public void onWritabilityChanged(boolean writable) {
     writability.add(writable);
+    signal();
   }
 
   @Override
   public void onClosed(Cause cause) {
     closed.add(cause);
+    signal();
+  }
+
+  private static void signal() {
+    synchronized (SIGNAL) {
+      SIGNAL.notifyAll();
+    }
+  }
+
+  /** Whether the channel ends within {@code limit}: a bounded wait for the end itself. */
+  boolean endsWithin(Duration limit) throws InterruptedException {
+    return within(() -> !closed.isEmpty(), limit);
   }
 
   /** The next frame within {@link Loopback#WAIT}. */
@@ -46,16 +63,35 @@ final class RecordingListener implements ChannelListener {
    */
   Cause awaitSingleEnd() throws InterruptedException {
     awaitTrue(() -> !closed.isEmpty(), "channel end");
-    Thread.sleep(Loopback.QUIET.toMillis()); // observe that nothing more arrives
-    assertThat(closed).as("ends reported").hasSize(1);
+    assertThat(within(() -> closed.size() > 1, Loopback.QUIET))
+        .as("a second end within %s", Loopback.QUIET)
+        .isFalse();
     return closed.get(0);
   }
 
   static void awaitTrue(Supplier<Boolean> condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + Loopback.WAIT.toNanos();
-    while (!condition.get()) {
-      assertThat(System.nanoTime() - deadline).as("%s within %s", what, Loopback.WAIT).isNegative();
-      Thread.sleep(Duration.ofMillis(5).toMillis());
+    assertThat(within(condition, Loopback.WAIT)).as("%s within %s", what, Loopback.WAIT).isTrue();
+  }
+
+  /**
+   * Waits until {@code condition} holds or {@code limit} passes; returns whether it holds. Wakes on
+   * every listener callback, and re-checks every {@link #RECHECK} for conditions no listener
+   * signals (such as a server's connection count).
+   */
+  static boolean within(Supplier<Boolean> condition, Duration limit) throws InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    synchronized (SIGNAL) {
+      while (!condition.get()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        SIGNAL.wait(Math.max(1, Math.min(RECHECK.toMillis(), left / 1_000_000)));
+      }
+      return true;
     }
   }
+
+  /** Longest time between checks of a condition that no callback signals. */
+  static final Duration RECHECK = Duration.ofMillis(5);
 }
