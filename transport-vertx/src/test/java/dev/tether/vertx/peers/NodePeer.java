@@ -94,6 +94,32 @@ public final class NodePeer implements AutoCloseable {
   }
 
   /**
+   * The peer named {@code kind}: {@code rpc-websockets}, {@code net-tcp}, or {@code net-unix} (on
+   * the socket {@code unixSocket}).
+   */
+  public static NodePeer of(String kind, Path unixSocket, Duration tick) {
+    return switch (kind) {
+      case "rpc-websockets" -> rpcWebSockets(tick);
+      case "net-tcp" -> netTcp(tick);
+      case "net-unix" -> netUnix(unixSocket, tick);
+      default -> throw new IllegalArgumentException("unknown peer kind " + kind);
+    };
+  }
+
+  /**
+   * A policy for SIGKILL-and-restart tests: quick retries (50 ms doubling to 500 ms) and 16
+   * attempts, room for a slow Node start on a loaded machine, so the peer's restart is always in
+   * time while its final death still ends the connection within seconds.
+   */
+  public static dev.tether.machine.BackoffPolicy restartPolicy() {
+    return dev.tether.machine.BackoffPolicy.builder()
+        .exponential(Duration.ofMillis(50), 2.0, Duration.ofMillis(500))
+        .maxAttempts(16)
+        .connectTimeout(Duration.ofSeconds(5))
+        .build();
+  }
+
+  /**
    * The directory with the scripts and node_modules.
    *
    * @throws IllegalStateException with instructions if the packages are not installed

@@ -57,19 +57,9 @@ class NodePeerLifecycleTest {
   @ValueSource(strings = {"rpc-websockets", "net-tcp", "net-unix"})
   void survivesSigkillAndRestartThenEndsQuietly(String kind) throws Exception {
     Dialect dialect = kind.equals("rpc-websockets") ? Dialect.RPC_WEBSOCKETS : Dialect.VM_SERVICE;
-    peer =
-        switch (kind) {
-          case "rpc-websockets" -> NodePeer.rpcWebSockets(TICK);
-          case "net-tcp" -> NodePeer.netTcp(TICK);
-          default -> NodePeer.netUnix(tmp.resolve("peer.sock"), TICK);
-        };
+    peer = NodePeer.of(kind, tmp.resolve("peer.sock"), TICK);
     peer.start();
-    BackoffPolicy policy =
-        BackoffPolicy.builder()
-            .exponential(Duration.ofMillis(50), 2.0, Duration.ofMillis(500))
-            .maxAttempts(16) // room for a slow Node start on a loaded machine
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
+    BackoffPolicy policy = NodePeer.restartPolicy();
     Rig.Client client = rig.connect(peer.endpoint(), policy);
     client.await(LifecycleEvent.Connected.class);
 

@@ -78,19 +78,9 @@ class NodePeerRpcTest {
   @ValueSource(strings = {"rpc-websockets", "net-tcp", "net-unix"})
   void inFlightRequestFailsAtOnceAndStreamResumesWithoutDuplicates(String kind) throws Exception {
     boolean rpcWebSockets = kind.equals("rpc-websockets");
-    peer =
-        switch (kind) {
-          case "rpc-websockets" -> NodePeer.rpcWebSockets(TICK);
-          case "net-tcp" -> NodePeer.netTcp(TICK);
-          default -> NodePeer.netUnix(tmp.resolve("peer.sock"), TICK);
-        };
+    peer = NodePeer.of(kind, tmp.resolve("peer.sock"), TICK);
     peer.start();
-    BackoffPolicy policy =
-        BackoffPolicy.builder()
-            .exponential(Duration.ofMillis(50), 2.0, Duration.ofMillis(500))
-            .maxAttempts(16) // room for a slow Node start on a loaded machine
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
+    BackoffPolicy policy = NodePeer.restartPolicy();
     VertxScheduler scheduler = VertxScheduler.create(rig.vertx());
     rpc =
         RpcConnection.builder()
