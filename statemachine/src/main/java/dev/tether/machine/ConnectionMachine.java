@@ -28,6 +28,9 @@ public final class ConnectionMachine {
 
   private final BackoffPolicy policy;
   private final boolean handshake;
+  // Built once: a timeout is a common step, and its cause needs no per-attempt text (the attempt
+  // number travels in the lifecycle event).
+  private final Cause connectTimeoutCause;
 
   /**
    * Creates a machine.
@@ -39,6 +42,8 @@ public final class ConnectionMachine {
   public ConnectionMachine(BackoffPolicy policy, boolean handshake) {
     this.policy = Objects.requireNonNull(policy, "policy");
     this.handshake = handshake;
+    this.connectTimeoutCause =
+        Cause.of(Cause.Kind.CONNECT_TIMEOUT, "did not connect within " + policy.connectTimeout());
   }
 
   /** The policy this machine applies. */
@@ -58,236 +63,252 @@ public final class ConnectionMachine {
   public Transition step(MachineState state, Input input, long nowNanos, double random) {
     Objects.requireNonNull(state, "state");
     Objects.requireNonNull(input, "input");
-    Step s = new Step(state, nowNanos, random);
+    // Each input is handled by a method that builds the transition directly: no per-step builder
+    // object, so a step allocates only what it returns.
     if (input instanceof Input.Start) {
-      s.start();
+      return start(state, nowNanos);
     } else if (input instanceof Input.CloseRequested close) {
-      s.close(close.reason());
+      return close(state, close.reason());
     } else if (input instanceof Input.BackoffElapsed elapsed) {
-      s.backoffElapsed(elapsed.attemptId());
+      return backoffElapsed(state, elapsed.attemptId());
     } else if (input instanceof Input.ChannelOpened opened) {
-      s.opened(opened.attemptId());
+      return opened(state, opened.attemptId(), nowNanos);
     } else if (input instanceof Input.ChannelOpenFailed failed) {
-      s.openFailed(failed.attemptId(), failed.cause());
+      return openFailed(state, failed.attemptId(), failed.cause(), random);
     } else if (input instanceof Input.HandshakeSucceeded ok) {
-      s.handshakeSucceeded(ok.attemptId());
+      return handshakeSucceeded(state, ok.attemptId(), nowNanos);
     } else if (input instanceof Input.HandshakeFailed failed) {
-      s.handshakeFailed(failed.attemptId(), failed.cause());
+      return handshakeFailed(state, failed.attemptId(), failed.cause(), random);
     } else if (input instanceof Input.ConnectTimedOut timeout) {
-      s.connectTimedOut(timeout.attemptId());
+      return connectTimedOut(state, timeout.attemptId(), random);
     } else if (input instanceof Input.ChannelLost lost) {
-      s.lost(lost.channelId(), lost.cause());
-    } else {
-      throw new AssertionError("unknown input " + input);
+      return lost(state, lost.channelId(), lost.cause(), nowNanos, random);
     }
-    return s.result();
+    throw new AssertionError("unknown input " + input);
   }
 
-  /** Up to four effects in fields; {@link #toList()} makes the one immutable list. */
-  private static final class EffectList {
-    private Effect e0;
-    private Effect e1;
-    private Effect e2;
-    private Effect e3;
-    private int size;
-
-    void add(Effect e) {
-      switch (size++) {
-        case 0 -> e0 = e;
-        case 1 -> e1 = e;
-        case 2 -> e2 = e;
-        case 3 -> e3 = e;
-        default -> throw new IllegalStateException("more than four effects in one step");
-      }
+  private Transition start(MachineState s, long nowNanos) {
+    if (!(s.stage() instanceof Stage.NotStarted)) {
+      return unchanged(s);
     }
-
-    List<Effect> toList() {
-      return switch (size) {
-        case 0 -> List.of();
-        case 1 -> List.of(e0);
-        case 2 -> List.of(e0, e1);
-        case 3 -> List.of(e0, e1, e2);
-        default -> List.of(e0, e1, e2, e3);
-      };
-    }
+    Attempt first =
+        new Attempt(
+            s.lastAttemptId() + 1,
+            false,
+            1,
+            policy.maxAttempts(),
+            Duration.ZERO,
+            Optional.empty(),
+            nowNanos);
+    return open(s, first, new Emit(first.event()), null);
   }
 
-  /** One transition under construction; confined to a single {@code step} call. */
-  private final class Step {
-    private final long nowNanos;
-    private final double random;
-    private Stage stage;
-    private long lastAttemptId;
-    private long lastEpoch;
-    // At most four effects per step (cancel, close, emit, start timer), kept in fields so that a
-    // step allocates one small immutable list and no growable buffer.
-    private final EffectList effects = new EffectList();
-
-    Step(MachineState state, long nowNanos, double random) {
-      this.stage = state.stage();
-      this.lastAttemptId = state.lastAttemptId();
-      this.lastEpoch = state.lastEpoch();
-      this.nowNanos = nowNanos;
-      this.random = random;
+  private Transition close(MachineState s, String reason) {
+    Stage stage = s.stage();
+    Effect e0 = null;
+    Effect e1 = null;
+    if (stage instanceof Stage.Waiting w) {
+      e0 = new CancelTimer(TimerKind.BACKOFF, w.attempt().id());
+    } else if (stage instanceof Stage.Opening o) {
+      e0 = new CancelTimer(TimerKind.CONNECT_TIMEOUT, o.attempt().id());
+      e1 = new CloseChannel(o.attempt().id());
+    } else if (stage instanceof Stage.Handshaking h) {
+      e0 = new CancelTimer(TimerKind.CONNECT_TIMEOUT, h.attempt().id());
+      e1 = new CloseChannel(h.attempt().id());
+    } else if (stage instanceof Stage.Up up) {
+      e0 = new CloseChannel(up.channelId());
+    } else if (stage instanceof Stage.Ended) {
+      return unchanged(s);
     }
+    return end(s, e0, e1, new LifecycleEvent.Closed(reason));
+  }
 
-    Transition result() {
-      return new Transition(new MachineState(stage, lastAttemptId, lastEpoch), effects.toList());
+  private Transition backoffElapsed(MachineState s, long attemptId) {
+    if (s.stage() instanceof Stage.Waiting w && w.attempt().id() == attemptId) {
+      return open(s, w.attempt(), null, null);
     }
+    return unchanged(s);
+  }
 
-    void start() {
-      if (!(stage instanceof Stage.NotStarted)) {
-        return;
+  private Transition opened(MachineState s, long attemptId, long nowNanos) {
+    if (s.stage() instanceof Stage.Opening o && o.attempt().id() == attemptId) {
+      if (handshake) {
+        return transition(
+            new MachineState(new Stage.Handshaking(o.attempt()), s.lastAttemptId(), s.lastEpoch()),
+            new StartHandshake(attemptId),
+            null,
+            null,
+            null);
       }
-      Attempt first =
-          new Attempt(
-              ++lastAttemptId,
-              false,
-              1,
-              policy.maxAttempts(),
-              Duration.ZERO,
-              Optional.empty(),
-              nowNanos);
-      effects.add(new Emit(first.event()));
-      open(first);
+      return up(s, o.attempt(), nowNanos);
     }
+    // Too late: the attempt was abandoned (timeout, close) or superseded. Never keep it (I5).
+    return transition(s, new CloseChannel(attemptId), null, null, null);
+  }
 
-    void close(String reason) {
-      if (stage instanceof Stage.Waiting w) {
-        effects.add(new CancelTimer(TimerKind.BACKOFF, w.attempt().id()));
-      } else if (stage instanceof Stage.Opening o) {
-        abandon(o.attempt());
-      } else if (stage instanceof Stage.Handshaking h) {
-        abandon(h.attempt());
-      } else if (stage instanceof Stage.Up up) {
-        effects.add(new CloseChannel(up.channelId()));
-      } else if (stage instanceof Stage.Ended) {
-        return;
-      }
-      end(new LifecycleEvent.Closed(reason));
+  private Transition openFailed(MachineState s, long attemptId, Cause cause, double random) {
+    if (s.stage() instanceof Stage.Opening o && o.attempt().id() == attemptId) {
+      return fail(
+          s,
+          o.attempt(),
+          cause,
+          new CancelTimer(TimerKind.CONNECT_TIMEOUT, attemptId),
+          null,
+          random);
     }
+    return unchanged(s);
+  }
 
-    void backoffElapsed(long attemptId) {
-      if (stage instanceof Stage.Waiting w && w.attempt().id() == attemptId) {
-        open(w.attempt());
-      }
+  private Transition handshakeSucceeded(MachineState s, long attemptId, long nowNanos) {
+    if (s.stage() instanceof Stage.Handshaking h && h.attempt().id() == attemptId) {
+      return up(s, h.attempt(), nowNanos);
     }
+    return unchanged(s);
+  }
 
-    void opened(long attemptId) {
-      if (stage instanceof Stage.Opening o && o.attempt().id() == attemptId) {
-        if (handshake) {
-          stage = new Stage.Handshaking(o.attempt());
-          effects.add(new StartHandshake(attemptId));
-        } else {
-          up(o.attempt());
-        }
-      } else {
-        // Too late: the attempt was abandoned (timeout, close) or superseded. Never keep it (I5).
-        effects.add(new CloseChannel(attemptId));
-      }
+  private Transition handshakeFailed(MachineState s, long attemptId, Cause cause, double random) {
+    if (s.stage() instanceof Stage.Handshaking h && h.attempt().id() == attemptId) {
+      return abandonAndFail(s, h.attempt(), cause, random);
     }
+    return unchanged(s);
+  }
 
-    void openFailed(long attemptId, Cause cause) {
-      if (stage instanceof Stage.Opening o && o.attempt().id() == attemptId) {
-        effects.add(new CancelTimer(TimerKind.CONNECT_TIMEOUT, attemptId));
-        fail(o.attempt(), cause);
-      }
+  private Transition connectTimedOut(MachineState s, long attemptId, double random) {
+    Attempt a = connectingAttempt(s.stage());
+    if (a != null && a.id() == attemptId) {
+      return fail(s, a, connectTimeoutCause, new CloseChannel(attemptId), null, random);
     }
+    return unchanged(s);
+  }
 
-    void handshakeSucceeded(long attemptId) {
-      if (stage instanceof Stage.Handshaking h && h.attempt().id() == attemptId) {
-        up(h.attempt());
-      }
+  private Transition lost(
+      MachineState s, long channelId, Cause cause, long nowNanos, double random) {
+    Stage stage = s.stage();
+    if (stage instanceof Stage.Up up && up.channelId() == channelId) {
+      return retry(
+          s, new CloseChannel(channelId), null, true, 1, Optional.of(cause), nowNanos, random);
     }
+    if (stage instanceof Stage.Handshaking h && h.attempt().id() == channelId) {
+      return abandonAndFail(s, h.attempt(), cause, random);
+    }
+    return unchanged(s);
+  }
 
-    void handshakeFailed(long attemptId, Cause cause) {
-      if (stage instanceof Stage.Handshaking h && h.attempt().id() == attemptId) {
-        abandon(h.attempt());
-        fail(h.attempt(), cause);
-      }
+  private static Attempt connectingAttempt(Stage stage) {
+    if (stage instanceof Stage.Opening o) {
+      return o.attempt();
     }
+    if (stage instanceof Stage.Handshaking h) {
+      return h.attempt();
+    }
+    return null;
+  }
 
-    void connectTimedOut(long attemptId) {
-      Attempt a = connectingAttempt();
-      if (a != null && a.id() == attemptId) {
-        effects.add(new CloseChannel(attemptId));
-        fail(
-            a,
-            Cause.of(
-                Cause.Kind.CONNECT_TIMEOUT,
-                "attempt " + a.number() + " did not connect within " + policy.connectTimeout()));
-      }
-    }
+  /** Opens the channel of attempt {@code a}, after the optional effects {@code e0, e1}. */
+  private Transition open(MachineState s, Attempt a, Effect e0, Effect e1) {
+    long id = a.id();
+    return transition(
+        new MachineState(new Stage.Opening(a), Math.max(id, s.lastAttemptId()), s.lastEpoch()),
+        e0,
+        e1,
+        new OpenChannel(id),
+        new StartTimer(TimerKind.CONNECT_TIMEOUT, id, policy.connectTimeout()));
+  }
 
-    void lost(long channelId, Cause cause) {
-      if (stage instanceof Stage.Up up && up.channelId() == channelId) {
-        effects.add(new CloseChannel(channelId));
-        retry(true, 1, Optional.of(cause), nowNanos);
-      } else if (stage instanceof Stage.Handshaking h && h.attempt().id() == channelId) {
-        abandon(h.attempt());
-        fail(h.attempt(), cause);
-      }
-    }
+  /** Stops an attempt whose channel is open (its timer and its channel), then fails it. */
+  private Transition abandonAndFail(MachineState s, Attempt a, Cause cause, double random) {
+    return fail(
+        s,
+        a,
+        cause,
+        new CancelTimer(TimerKind.CONNECT_TIMEOUT, a.id()),
+        new CloseChannel(a.id()),
+        random);
+  }
 
-    private Attempt connectingAttempt() {
-      if (stage instanceof Stage.Opening o) {
-        return o.attempt();
-      }
-      if (stage instanceof Stage.Handshaking h) {
-        return h.attempt();
-      }
-      return null;
-    }
+  private Transition up(MachineState s, Attempt a, long nowNanos) {
+    long epoch = s.lastEpoch() + 1;
+    LifecycleEvent event =
+        a.reconnect()
+            ? new LifecycleEvent.Reconnected(
+                epoch, a.number(), Duration.ofNanos(Math.max(0, nowNanos - a.outageStartNanos())))
+            : new LifecycleEvent.Connected(epoch);
+    return transition(
+        new MachineState(new Stage.Up(epoch, a.id()), s.lastAttemptId(), epoch),
+        new CancelTimer(TimerKind.CONNECT_TIMEOUT, a.id()),
+        new Emit(event),
+        null,
+        null);
+  }
 
-    private void open(Attempt a) {
-      stage = new Stage.Opening(a);
-      effects.add(new OpenChannel(a.id()));
-      effects.add(new StartTimer(TimerKind.CONNECT_TIMEOUT, a.id(), policy.connectTimeout()));
+  /** After the effects {@code e0, e1}: the next attempt, or the end if the policy says so. */
+  private Transition fail(
+      MachineState s, Attempt a, Cause cause, Effect e0, Effect e1, double random) {
+    boolean failFast = !a.reconnect() && a.number() == 1 && policy.failFastOnFirstConnect();
+    int next = a.number() + 1;
+    if (failFast || !policy.allowsAttempt(next)) {
+      return end(s, e0, e1, new LifecycleEvent.PermanentlyDisconnected(cause, a.number()));
     }
+    return retry(s, e0, e1, a.reconnect(), next, Optional.of(cause), a.outageStartNanos(), random);
+  }
 
-    /** Stops an attempt whose channel is opening or open: its timer and its channel. */
-    private void abandon(Attempt a) {
-      effects.add(new CancelTimer(TimerKind.CONNECT_TIMEOUT, a.id()));
-      effects.add(new CloseChannel(a.id()));
-    }
+  /**
+   * After the effects {@code e0, e1}: waits out the backoff delay before attempt {@code number}.
+   */
+  private Transition retry(
+      MachineState s,
+      Effect e0,
+      Effect e1,
+      boolean reconnect,
+      int number,
+      Optional<Cause> cause,
+      long outageStart,
+      double random) {
+    // Retry n of an outage is reconnect attempt n, or initial attempt n + 1.
+    int retry = reconnect ? number : number - 1;
+    Duration delay = policy.delay(retry, random);
+    long id = s.lastAttemptId() + 1;
+    Attempt a = new Attempt(id, reconnect, number, policy.maxAttempts(), delay, cause, outageStart);
+    return transition(
+        new MachineState(new Stage.Waiting(a), id, s.lastEpoch()),
+        e0,
+        e1,
+        new Emit(a.event()),
+        new StartTimer(TimerKind.BACKOFF, id, delay));
+  }
 
-    private void up(Attempt a) {
-      effects.add(new CancelTimer(TimerKind.CONNECT_TIMEOUT, a.id()));
-      long epoch = ++lastEpoch;
-      stage = new Stage.Up(epoch, a.id());
-      LifecycleEvent event =
-          a.reconnect()
-              ? new LifecycleEvent.Reconnected(
-                  epoch, a.number(), Duration.ofNanos(Math.max(0, nowNanos - a.outageStartNanos())))
-              : new LifecycleEvent.Connected(epoch);
-      effects.add(new Emit(event));
-    }
+  /** After the effects {@code e0, e1}: the terminal state, announced by {@code terminal}. */
+  private static Transition end(MachineState s, Effect e0, Effect e1, LifecycleEvent terminal) {
+    return transition(
+        new MachineState(new Stage.Ended(terminal.state()), s.lastAttemptId(), s.lastEpoch()),
+        e0,
+        e1,
+        new Emit(terminal),
+        null);
+  }
 
-    private void fail(Attempt a, Cause cause) {
-      boolean failFast = !a.reconnect() && a.number() == 1 && policy.failFastOnFirstConnect();
-      int next = a.number() + 1;
-      if (failFast || !policy.allowsAttempt(next)) {
-        end(new LifecycleEvent.PermanentlyDisconnected(cause, a.number()));
-      } else {
-        retry(a.reconnect(), next, Optional.of(cause), a.outageStartNanos());
-      }
-    }
+  /** A stale or ignored input: the same state object, no effects. */
+  private static Transition unchanged(MachineState s) {
+    return new Transition(s, List.of());
+  }
 
-    private void retry(boolean reconnect, int number, Optional<Cause> cause, long outageStart) {
-      // Retry n of an outage is reconnect attempt n, or initial attempt n + 1.
-      int retry = reconnect ? number : number - 1;
-      Duration delay = policy.delay(retry, random);
-      Attempt a =
-          new Attempt(
-              ++lastAttemptId, reconnect, number, policy.maxAttempts(), delay, cause, outageStart);
-      stage = new Stage.Waiting(a);
-      effects.add(new Emit(a.event()));
-      effects.add(new StartTimer(TimerKind.BACKOFF, a.id(), delay));
-    }
+  /** The transition to {@code next} with the non-null effects among {@code e0..e3}, in order. */
+  private static Transition transition(
+      MachineState next, Effect e0, Effect e1, Effect e2, Effect e3) {
+    return new Transition(next, compact(e0, e1, e2, e3));
+  }
 
-    private void end(LifecycleEvent terminal) {
-      stage = new Stage.Ended(terminal.state());
-      effects.add(new Emit(terminal));
+  /** The non-null effects in order, shifted left without an intermediate array. */
+  private static List<Effect> compact(Effect e0, Effect e1, Effect e2, Effect e3) {
+    if (e0 == null) {
+      return e1 == null && e2 == null && e3 == null ? List.of() : compact(e1, e2, e3, null);
     }
+    if (e1 == null) {
+      return e2 == null && e3 == null ? List.of(e0) : compact(e0, e2, e3, null);
+    }
+    if (e2 == null) {
+      return e3 == null ? List.of(e0, e1) : List.of(e0, e1, e3);
+    }
+    return e3 == null ? List.of(e0, e1, e2) : List.of(e0, e1, e2, e3);
   }
 }
