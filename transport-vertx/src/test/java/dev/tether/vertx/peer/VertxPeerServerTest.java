@@ -12,7 +12,6 @@ import dev.tether.peer.ProbeResult;
 import dev.tether.peer.SendOptions;
 import dev.tether.peer.SendOutcome;
 import dev.tether.vertx.Rig;
-import dev.tether.vertx.VertxScheduler;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
 import java.net.StandardProtocolFamily;
@@ -25,12 +24,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -296,6 +293,19 @@ class VertxPeerServerTest {
   }
 
   @Test
+  void clientRejectsAnUnsupportedSchemeOnTheCallersThread() {
+    assertThatThrownBy(
+            () ->
+                VertxPeerClient.connectAndSend(
+                    rig.transport(),
+                    URI.create("http://127.0.0.1:1/"),
+                    "hi",
+                    SendOptions.defaults()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'http'");
+  }
+
+  @Test
   void builderRejectsBadNamesAndMissingAddress() {
     assertThatThrownBy(() -> VertxPeerServer.builder(vertx, "../x", queue))
         .isInstanceOf(IllegalArgumentException.class)
@@ -325,33 +335,11 @@ class VertxPeerServerTest {
   }
 
   private SendOutcome send(URI endpoint, String message, SendOptions options) throws Exception {
-    VertxScheduler scheduler = VertxScheduler.create(vertx);
-    return onContext(
-        scheduler,
-        () -> PeerClient.connectAndSend(rig.transport(), scheduler, endpoint, message, options));
+    return await(VertxPeerClient.connectAndSend(rig.transport(), endpoint, message, options));
   }
 
   private ProbeResult probe(URI endpoint) throws Exception {
-    VertxScheduler scheduler = VertxScheduler.create(vertx);
-    return onContext(scheduler, () -> PeerClient.probe(rig.transport(), scheduler, endpoint));
-  }
-
-  /** Starts {@code call} on the scheduler's context, as VertxTransport asks, and awaits it. */
-  private static <T> T onContext(VertxScheduler scheduler, Supplier<CompletionStage<T>> call)
-      throws Exception {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    scheduler.execute(
-        () ->
-            call.get()
-                .whenComplete(
-                    (value, err) -> {
-                      if (err == null) {
-                        result.complete(value);
-                      } else {
-                        result.completeExceptionally(err);
-                      }
-                    }));
-    return await(result);
+    return await(VertxPeerClient.probe(rig.transport(), endpoint));
   }
 
   private static SocketAddress address(VertxPeerServer server) {
