@@ -313,7 +313,7 @@ public final class VertxPeerServer implements AutoCloseable {
             port = ar.result().actualPort();
           }
           running = true;
-          log.info("{} listening", this);
+          log.debug("{} listening", this);
           return Future.succeededFuture(endpoint());
         });
   }
