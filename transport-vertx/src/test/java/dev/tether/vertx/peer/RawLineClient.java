@@ -3,62 +3,72 @@ package dev.tether.vertx.peer;
 import static dev.tether.vertx.Loopback.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.Vertx;
-import io.vertx.core.net.NetSocket;
-import io.vertx.core.net.SocketAddress;
-import io.vertx.core.parsetools.RecordParser;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.URI;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** A bare newline-JSON client for protocol-level checks: records lines and the close. */
+/**
+ * A bare newline-JSON client on plain JDK sockets, independent of Vert.x, for protocol-level
+ * checks: a reader thread records each line and the end of the stream. Close it after use.
+ */
 final class RawLineClient {
-  private final NetSocket socket;
+  private final SocketChannel socket;
   private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
+  private final Thread reader;
 
-  private RawLineClient(NetSocket socket) {
+  private RawLineClient(SocketChannel socket) {
     this.socket = socket;
+    this.reader = new Thread(this::read, "raw-line-client");
+    reader.setDaemon(true);
+    reader.start();
   }
 
-  /**
-   * Connects from a Vert.x context and attaches the handlers in the connect callback, on the
-   * socket's event loop, so no line can arrive before them.
-   */
-  static RawLineClient connect(Vertx vertx, SocketAddress address) throws Exception {
-    CompletableFuture<RawLineClient> connected = new CompletableFuture<>();
-    vertx
-        .getOrCreateContext()
-        .runOnContext(
-            v ->
-                vertx
-                    .createNetClient()
-                    .connect(address)
-                    .onComplete(
-                        (socket, err) -> {
-                          if (err != null) {
-                            connected.completeExceptionally(err);
-                            return;
-                          }
-                          RawLineClient client = new RawLineClient(socket);
-                          socket.handler(
-                              RecordParser.newDelimited(
-                                  "\n",
-                                  line -> client.lines.add(line.toString(StandardCharsets.UTF_8))));
-                          socket.closeHandler(x -> client.closed.complete(null));
-                          connected.complete(client);
-                        }));
-    return connected.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+  /** Connects to a {@code unix://} or {@code tcp://} endpoint. */
+  static RawLineClient connect(URI endpoint) throws IOException {
+    boolean unix = "unix".equals(endpoint.getScheme());
+    SocketAddress address =
+        unix
+            ? UnixDomainSocketAddress.of(endpoint.getPath())
+            : new InetSocketAddress(endpoint.getHost(), endpoint.getPort());
+    SocketChannel socket =
+        SocketChannel.open(unix ? StandardProtocolFamily.UNIX : StandardProtocolFamily.INET);
+    socket.connect(address);
+    return new RawLineClient(socket);
   }
 
-  /** Writes {@code text} and a newline, waiting until written. */
-  void writeLine(String text) throws Exception {
-    socket
-        .write(text + "\n")
-        .toCompletionStage()
-        .toCompletableFuture()
-        .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+  private void read() {
+    try (BufferedReader in =
+        new BufferedReader(
+            new InputStreamReader(Channels.newInputStream(socket), StandardCharsets.UTF_8))) {
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        lines.add(line);
+      }
+    } catch (IOException e) {
+      // the connection ended; recorded below
+    } finally {
+      closed.complete(null);
+    }
+  }
+
+  /** Writes {@code text} and a newline. */
+  void writeLine(String text) throws IOException {
+    ByteBuffer bytes = ByteBuffer.wrap((text + "\n").getBytes(StandardCharsets.UTF_8));
+    while (bytes.hasRemaining()) {
+      socket.write(bytes);
+    }
   }
 
   /**
@@ -73,5 +83,11 @@ final class RawLineClient {
   /** Waits until the server closed the connection. */
   void awaitClosed() throws Exception {
     closed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Closes the socket and waits for the reader thread to end. */
+  void close() throws IOException, InterruptedException {
+    socket.close();
+    reader.join(WAIT.toMillis());
   }
 }

@@ -13,7 +13,6 @@ import dev.tether.peer.SendOptions;
 import dev.tether.peer.SendOutcome;
 import dev.tether.vertx.Rig;
 import io.vertx.core.Vertx;
-import io.vertx.core.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.URI;
 import java.net.UnixDomainSocketAddress;
@@ -45,9 +44,13 @@ class VertxPeerServerTest {
   private final Vertx vertx = rig.vertx();
   private final MessageQueue queue = MessageQueue.bounded();
   private final List<VertxPeerServer> servers = new ArrayList<>();
+  private final List<RawLineClient> clients = new ArrayList<>();
 
   @AfterEach
-  void tearDown() {
+  void tearDown() throws Exception {
+    for (RawLineClient c : clients) {
+      c.close();
+    }
     servers.forEach(VertxPeerServer::close);
     rig.close();
   }
@@ -214,7 +217,7 @@ class VertxPeerServerTest {
                       return "{}";
                     }));
     server.alert("{\"n\":1}");
-    RawLineClient client = RawLineClient.connect(vertx, address(server));
+    RawLineClient client = rawClient(server);
 
     client.writeLine("{\"method\":\"notify\",\"id\":\"7\",\"params\":{\"message\":\"early\"}}");
     assertThat(client.nextLine()).isEqualTo("{\"event\":\"alert\",\"data\":{\"n\":1}}");
@@ -229,7 +232,7 @@ class VertxPeerServerTest {
   @Test
   void badRequestsGetPreciseErrorsAndAnOverlongLineCloses() throws Exception {
     VertxPeerServer server = started(builder("ann", queue).tcp(0).maxLineBytes(256));
-    RawLineClient client = RawLineClient.connect(vertx, address(server));
+    RawLineClient client = rawClient(server);
     assertThat(client.nextLine()).startsWith("{\"event\":\"snapshot\"");
 
     client.writeLine("{\"method\":\"shutdown\",\"id\":\"1\"}");
@@ -257,7 +260,7 @@ class VertxPeerServerTest {
   void stopClosesConnectionsAndRemovesTheSocketFile() throws Exception {
     Path socket = dir.resolve("ann.sock");
     VertxPeerServer server = started(builder("ann", queue).unix(socket));
-    RawLineClient client = RawLineClient.connect(vertx, address(server));
+    RawLineClient client = rawClient(server);
     client.nextLine(); // the snapshot
     assertThat(socket).exists();
 
@@ -342,11 +345,10 @@ class VertxPeerServerTest {
     return await(VertxPeerClient.probe(rig.transport(), endpoint));
   }
 
-  private static SocketAddress address(VertxPeerServer server) {
-    URI endpoint = server.endpoint();
-    return "unix".equals(endpoint.getScheme())
-        ? SocketAddress.domainSocketAddress(endpoint.getPath())
-        : SocketAddress.inetSocketAddress(endpoint.getPort(), endpoint.getHost());
+  private RawLineClient rawClient(VertxPeerServer server) throws Exception {
+    RawLineClient client = RawLineClient.connect(server.endpoint());
+    clients.add(client);
+    return client;
   }
 
   private static <T> T await(CompletionStage<T> stage) throws Exception {
