@@ -238,6 +238,7 @@ class PeerCommandTest {
           new Thread(
               () -> exit.complete(TetherCli.run(out, new PrintWriter(err, true), args)),
               "peer-serve-test");
+      thread.setDaemon(true); // a serve that ignores its interrupt must not hold the test JVM
     }
 
     static Serving start(String... args) {

@@ -338,6 +338,10 @@ public final class VertxPeerServer implements AutoCloseable {
     return Future.join(closing).transform(ar -> removeSocketFile());
   }
 
+  /**
+   * Netty's NIO domain-socket server already deletes its file on close; this backstop covers
+   * transports and versions that do not, and never touches a file this server did not create.
+   */
   private Future<Void> removeSocketFile() {
     if (!createdSocketFile) {
       return Future.succeededFuture();
