@@ -141,6 +141,8 @@ class PeerCommandTest {
                 + "\",\"alerts\":[],\"droppedAlerts\":0,"
                 + "\"snapshot\":{\"name\":\"bob\",\"status\":\"ready\"}}\n|");
     assertThat(serving.nextLine()).endsWith(": hi");
+    assertThat(run(0, "peer", "probe", endpoint))
+        .isEqualTo(endpoint + " reachable, status ready\n|");
   }
 
   @Test

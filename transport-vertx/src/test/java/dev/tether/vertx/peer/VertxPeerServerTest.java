@@ -184,6 +184,25 @@ class VertxPeerServerTest {
   }
 
   @Test
+  void failingDetailsCloseTheConnectionBeforeAnySnapshot() throws Exception {
+    VertxPeerServer server =
+        started(
+            builder("ann", queue)
+                .tcp(0)
+                .details(
+                    () -> {
+                      throw new IllegalStateException("no details today");
+                    }));
+    server.alert("{\"n\":1}");
+
+    SendOutcome outcome = send(server.endpoint(), "hi", SendOptions.defaults());
+
+    assertThat(outcome).isInstanceOf(SendOutcome.ClosedBeforeSnapshot.class);
+    assertThat(((SendOutcome.ClosedBeforeSnapshot) outcome).alertsRead()).isEqualTo(1);
+    assertThat(queue.size()).isZero();
+  }
+
+  @Test
   void alertBufferKeepsTheNewestAndCountsDropped() throws Exception {
     VertxPeerServer server = started(builder("ann", queue).tcp(0).maxBufferedAlerts(2));
     for (int n = 1; n <= 5; n++) {
