@@ -1,11 +1,40 @@
 package dev.tether.cli;
 
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tether.peer.ConnectTraffic;
 import dev.tether.peer.FileMetadataStore;
 import dev.tether.peer.PeerNames;
 import dev.tether.peer.PeerRegistry;
+import dev.tether.peer.ProbeResult;
+import dev.tether.peer.SendOptions;
+import dev.tether.peer.SendOutcome;
+import dev.tether.vertx.VertxTransport;
+import dev.tether.vertx.peer.Verdict;
+import dev.tether.vertx.peer.VertxPeerClient;
+import dev.tether.vertx.peer.VertxPeerServer;
+import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -13,8 +42,11 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code tether peer}: the peer registry on a {@link FileMetadataStore}. Exit codes: 0 done, 2
- * usage error or rejected name, 4 registry failure (unknown pod, I/O error).
+ * {@code tether peer}: the peer registry on a {@link FileMetadataStore} ({@code add}, {@code
+ * register}, {@code unregister}, {@code list}), and the peer endpoint protocol over real sockets
+ * ({@code serve}, {@code send}, {@code probe}). Exit codes: 0 done (delivered, reachable), 2 usage
+ * error or rejected name, 4 registry failure or a message not delivered or a peer not reachable, 5
+ * message written but not confirmed.
  */
 @Command(
     name = "peer",
@@ -24,12 +56,25 @@ import picocli.CommandLine.Spec;
       PeerCommand.Add.class,
       PeerCommand.Register.class,
       PeerCommand.Unregister.class,
-      PeerCommand.ListPeers.class
+      PeerCommand.ListPeers.class,
+      PeerCommand.Serve.class,
+      PeerCommand.Send.class,
+      PeerCommand.Probe.class
     })
 final class PeerCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(PeerCommand.class);
 
-  /** Exit status for registry failures. */
+  /** Exit status for registry failures, undelivered messages and unreachable peers. */
   static final int EXIT_REGISTRY = 4;
+
+  /** Exit status for a message written but never confirmed by the peer. */
+  static final int EXIT_UNCONFIRMED = 5;
+
+  /** How long closing Vert.x may take before the command gives up waiting. */
+  static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+  /** Slack on top of a send's or probe's own limits before the command stops waiting for it. */
+  static final Duration RESULT_SLACK = Duration.ofSeconds(5);
 
   @Spec CommandSpec spec;
 
@@ -125,6 +170,408 @@ final class PeerCommand implements Callable<Integer> {
       for (String peer : registry.peers(name)) {
         spec.commandLine().getOut().println(peer);
       }
+    }
+  }
+
+  // ---------------------------------------------------------------- the protocol over sockets
+
+  /**
+   * Parses the endpoint argument.
+   *
+   * @throws IllegalArgumentException unless it is {@code unix:///path} or {@code tcp://host:port}
+   */
+  static URI endpoint(String text) {
+    URI uri;
+    try {
+      uri = new URI(text);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("invalid endpoint \"" + text + "\": " + e.getMessage(), e);
+    }
+    String scheme = uri.getScheme();
+    boolean unix = "unix".equals(scheme) && uri.getPath() != null && !uri.getPath().isEmpty();
+    boolean tcp = "tcp".equals(scheme) && uri.getHost() != null && uri.getPort() > 0;
+    if (!unix && !tcp) {
+      throw new IllegalArgumentException(
+          "invalid endpoint \"" + text + "\": use unix:///path/to.sock or tcp://127.0.0.1:PORT");
+    }
+    return uri;
+  }
+
+  /**
+   * Runs {@code call} on a fresh Vert.x and transport, waits up to {@code limit} for its result,
+   * then closes both.
+   */
+  static <T> T withTransport(Function<VertxTransport, CompletionStage<T>> call, Duration limit)
+      throws InterruptedException, TimeoutException {
+    Vertx vertx = Vertx.vertx();
+    VertxTransport transport = VertxTransport.create(vertx);
+    try {
+      return call.apply(transport).toCompletableFuture().get(limit.toMillis(), MILLISECONDS);
+    } catch (ExecutionException e) {
+      // PeerClient's stages complete with an outcome, never exceptionally: this is a bug.
+      throw new IllegalStateException("peer call failed unexpectedly", e.getCause());
+    } finally {
+      transport.close();
+      closeVertx(vertx);
+    }
+  }
+
+  /** Closes {@code vertx}, waiting at most {@link #CLOSE_TIMEOUT}. */
+  static void closeVertx(Vertx vertx) {
+    try {
+      vertx
+          .close()
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(CLOSE_TIMEOUT.toMillis(), MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.warn("closing Vert.x failed", e);
+    }
+  }
+
+  /** Keeps a printed snapshot to one readable line; a snapshot can be MiBs. */
+  static String abbreviate(String text) {
+    final int max = 200;
+    return text.length() <= max ? text : text.substring(0, max) + "… (" + text.length() + " chars)";
+  }
+
+  @Command(
+      name = "serve",
+      mixinStandardHelpOptions = true,
+      description =
+          "Serves the peer endpoint protocol as pod NAME until interrupted (Ctrl-C): every client"
+              + " gets the pod's snapshot (name, status, peers from --store), and every message is"
+              + " printed and acknowledged.")
+  static final class Serve implements Callable<Integer> {
+    /** How long listening may take. */
+    static final Duration START_TIMEOUT = Duration.ofSeconds(10);
+
+    /** The status this command's pod reports in its snapshot. */
+    static final String STATUS = "ready";
+
+    @Spec CommandSpec spec;
+
+    @Option(
+        names = "--name",
+        required = true,
+        paramLabel = "NAME",
+        description = "The pod's name (" + PeerNames.RULE + ").")
+    String name;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Address address;
+
+    /** Where to listen: exactly one of the two. */
+    static final class Address {
+      @Option(names = "--socket", paramLabel = "PATH", description = "Listen on this Unix socket.")
+      Path socket;
+
+      @Option(
+          names = "--port",
+          paramLabel = "N",
+          description = "Listen on this TCP port of 127.0.0.1 (0: any free port).")
+      Integer port;
+    }
+
+    @Option(
+        names = "--store",
+        paramLabel = "DIR",
+        description = "Read the pod's peers for the snapshot from this store directory.")
+    Path store;
+
+    private final CompletableFuture<Void> stopRequested = new CompletableFuture<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    @Override
+    public Integer call() {
+      PrintWriter err = spec.commandLine().getErr();
+      Vertx vertx = null;
+      boolean interrupted = false;
+      try {
+        PeerNames.requireValid(name); // before Vert.x starts
+        PeerRegistry registry =
+            store == null ? null : PeerRegistry.open(FileMetadataStore.open(store));
+        vertx = Vertx.vertx();
+        interrupted = serve(build(vertx, registry));
+        return 0;
+      } catch (IllegalArgumentException e) {
+        err.println("tether peer serve: " + e.getMessage());
+        return TetherCli.EXIT_USAGE;
+      } catch (IOException e) {
+        err.println("tether peer serve: " + e.getMessage());
+        return EXIT_REGISTRY;
+      } finally {
+        if (vertx != null) {
+          closeVertx(vertx);
+        }
+        stopped.countDown();
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+
+    private VertxPeerServer build(Vertx vertx, PeerRegistry registry) {
+      PrintWriter out = spec.commandLine().getOut();
+      VertxPeerServer.Builder builder =
+          VertxPeerServer.builder(
+                  vertx,
+                  name,
+                  m -> {
+                    out.println("received " + m.id() + ": " + m.message());
+                    return Verdict.accept();
+                  })
+              .status(STATUS);
+      if (address.socket != null) {
+        builder.unix(address.socket);
+      } else {
+        builder.tcp(address.port);
+      }
+      if (registry != null) {
+        builder.registry(registry);
+      }
+      return builder.build();
+    }
+
+    /**
+     * Listens until interrupted or stopped by the shutdown hook, then stops the server.
+     *
+     * @return whether the thread was interrupted
+     */
+    private boolean serve(VertxPeerServer server) throws IOException {
+      PrintWriter out = spec.commandLine().getOut();
+      URI where = start(server);
+      Thread hook = new Thread(this::stopFromHook, "tether-peer-serve-stop");
+      Runtime.getRuntime().addShutdownHook(hook);
+      out.println("listening on " + where + " as " + name + " (Ctrl-C to stop)");
+      boolean interrupted = false;
+      try {
+        stopRequested.get();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("stopRequested never fails", e);
+      }
+      server.close();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        LOG.debug("shutting down: the hook stays"); // the JVM is exiting; the hook is running
+      }
+      out.println("stopped");
+      return interrupted;
+    }
+
+    private URI start(VertxPeerServer server) throws IOException {
+      try {
+        return server.start().toCompletableFuture().get(START_TIMEOUT.toMillis(), MILLISECONDS);
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        throw cause instanceof IOException io ? io : new IOException(cause.getMessage(), cause);
+      } catch (TimeoutException e) {
+        throw new IOException("not listening after " + START_TIMEOUT.toSeconds() + " s", e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while starting", e);
+      }
+    }
+
+    /** Ctrl-C: stop serving and give the socket file's removal time before the JVM exits. */
+    private void stopFromHook() {
+      stopRequested.complete(null);
+      try {
+        if (!stopped.await(CLOSE_TIMEOUT.toMillis(), MILLISECONDS)) {
+          LOG.warn("the server did not stop within {}", CLOSE_TIMEOUT);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** A command that talks to one peer endpoint. */
+  abstract static class EndpointCommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "ENDPOINT", description = "unix:///path/to.sock or tcp://HOST:PORT")
+    String endpoint;
+  }
+
+  @Command(
+      name = "send",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Sends one message to a peer endpoint: reads its alerts and snapshot first, then writes the"
+            + " notify and waits for the confirmation.",
+        "Exit status: 0 delivered (acknowledged), 5 written but not confirmed, 4 not delivered"
+            + " (the reason is printed), 2 usage error."
+      })
+  static final class Send extends EndpointCommand {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--message", required = true, paramLabel = "TEXT", description = "The text.")
+    String message;
+
+    @Option(names = "--json", description = "Print the outcome as one JSON object.")
+    boolean json;
+
+    @Option(
+        names = "--confirm-timeout-ms",
+        defaultValue = "5000",
+        paramLabel = "MILLIS",
+        description = "How long to wait for the confirmation (default: ${DEFAULT-VALUE}).")
+    long confirmTimeoutMillis;
+
+    @Override
+    public Integer call() throws JsonProcessingException {
+      URI uri;
+      SendOptions options;
+      try {
+        uri = endpoint(endpoint);
+        options =
+            SendOptions.defaults().withConfirmTimeout(Duration.ofMillis(confirmTimeoutMillis));
+      } catch (IllegalArgumentException e) {
+        spec.commandLine().getErr().println("tether peer send: " + e.getMessage());
+        return TetherCli.EXIT_USAGE;
+      }
+      Duration limit =
+          options
+              .connectTimeout()
+              .plus(options.readTimeout())
+              .plus(options.confirmTimeout())
+              .plus(RESULT_SLACK);
+      SendOutcome outcome;
+      try {
+        outcome =
+            withTransport(t -> VertxPeerClient.connectAndSend(t, uri, message, options), limit);
+      } catch (TimeoutException e) {
+        return report(uri, null, "no outcome within " + limit.toMillis() + " ms");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return report(uri, null, "interrupted");
+      }
+      return report(uri, outcome, null);
+    }
+
+    /** Prints the outcome ({@code outcome} null: {@code failure} says why there is none). */
+    private int report(URI uri, SendOutcome outcome, String failure)
+        throws JsonProcessingException {
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      if (json) {
+        out.println(JSON.writeValueAsString(toJson(uri, outcome, failure)));
+      }
+      if (outcome instanceof SendOutcome.Delivered d) {
+        if (!json) {
+          out.println("delivered to " + uri + summary(d.traffic()));
+        }
+        return 0;
+      }
+      if (outcome instanceof SendOutcome.WrittenUnconfirmed u) {
+        if (!json) {
+          err.println(
+              "tether peer send: written to "
+                  + uri
+                  + " but not confirmed within "
+                  + u.waited().toMillis()
+                  + " ms; the peer may not have processed it");
+        }
+        return EXIT_UNCONFIRMED;
+      }
+      if (!json) {
+        String reason = outcome == null ? failure : ((SendOutcome.Failed) outcome).reason();
+        err.println("tether peer send: not delivered to " + uri + ": " + reason);
+      }
+      return EXIT_REGISTRY;
+    }
+
+    private static String summary(ConnectTraffic traffic) {
+      int alerts = traffic.alerts().size() + traffic.droppedAlerts();
+      return " (after "
+          + alerts
+          + (alerts == 1 ? " alert" : " alerts")
+          + " and the snapshot "
+          + abbreviate(traffic.snapshot())
+          + ")";
+    }
+
+    private static ObjectNode toJson(URI uri, SendOutcome outcome, String failure)
+        throws JsonProcessingException {
+      ObjectNode node = JSON.createObjectNode();
+      if (outcome instanceof SendOutcome.Delivered d) {
+        node.put("outcome", "delivered").put("endpoint", uri.toString());
+        traffic(node, d.traffic());
+      } else if (outcome instanceof SendOutcome.WrittenUnconfirmed u) {
+        node.put("outcome", "written-unconfirmed").put("endpoint", uri.toString());
+        node.put("waitedMillis", u.waited().toMillis());
+        traffic(node, u.traffic());
+      } else {
+        node.put("outcome", "failed").put("endpoint", uri.toString());
+        node.put("failure", outcome == null ? "NoOutcome" : outcome.getClass().getSimpleName());
+        node.put("reason", outcome == null ? failure : ((SendOutcome.Failed) outcome).reason());
+      }
+      return node;
+    }
+
+    private static void traffic(ObjectNode node, ConnectTraffic traffic)
+        throws JsonProcessingException {
+      ArrayNode alerts = node.putArray("alerts");
+      for (String alert : traffic.alerts()) {
+        alerts.add(JSON.readTree(alert));
+      }
+      node.put("droppedAlerts", traffic.droppedAlerts());
+      node.set("snapshot", JSON.readTree(traffic.snapshot()));
+    }
+  }
+
+  @Command(
+      name = "probe",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Connects to a peer endpoint, reads its alerts and snapshot, and prints whether it is"
+            + " reachable and its status. Writes nothing.",
+        "Exit status: 0 reachable, 4 not reachable, 2 usage error."
+      })
+  static final class Probe extends EndpointCommand {
+    @Option(
+        names = "--timeout-ms",
+        defaultValue = "500",
+        paramLabel = "MILLIS",
+        description = "Limit for the whole probe (default: ${DEFAULT-VALUE}).")
+    long timeoutMillis;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      URI uri;
+      Duration timeout = Duration.ofMillis(timeoutMillis);
+      try {
+        uri = endpoint(endpoint);
+        if (timeoutMillis < 1) {
+          throw new IllegalArgumentException("--timeout-ms must be >= 1, was " + timeoutMillis);
+        }
+      } catch (IllegalArgumentException e) {
+        spec.commandLine().getErr().println("tether peer probe: " + e.getMessage());
+        return TetherCli.EXIT_USAGE;
+      }
+      ProbeResult result;
+      try {
+        result =
+            withTransport(t -> VertxPeerClient.probe(t, uri, timeout), timeout.plus(RESULT_SLACK));
+      } catch (TimeoutException e) {
+        result = new ProbeResult(false, Optional.empty(), "no result in time");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        result = new ProbeResult(false, Optional.empty(), "interrupted");
+      }
+      if (!result.reachable()) {
+        out.println(uri + " not reachable: " + result.detail());
+        return EXIT_REGISTRY;
+      }
+      out.println(uri + " reachable, status " + result.status().orElse("(none)"));
+      return 0;
     }
   }
 }

@@ -2,21 +2,49 @@ package dev.tether.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.vertx.peer.MessageQueue;
+import dev.tether.vertx.peer.VertxPeerServer;
+import io.vertx.core.Vertx;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.Writer;
+import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PeerCommandTest {
+  /** Bound on every wait for a real socket or thread; generous for a loaded 2-core machine. */
+  private static final Duration WAIT = Duration.ofSeconds(15);
+
   @TempDir Path dir;
+
+  private Vertx vertx;
+  private Serving serving;
+
+  @AfterEach
+  void tearDown() throws Exception {
+    if (serving != null) {
+      serving.stop();
+    }
+    if (vertx != null) {
+      PeerCommand.closeVertx(vertx);
+    }
+  }
 
   /** Runs the CLI, checks the exit status, and returns stdout + "|" + stderr. */
   private String run(int expectedExit, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int exit = TetherCli.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    assertThat(exit).as("exit status; stderr: %s", err).isEqualTo(expectedExit);
+    assertThat(exit).as("exit status; stdout: %s; stderr: %s", out, err).isEqualTo(expectedExit);
     return out + "|" + err;
   }
 
@@ -60,5 +88,206 @@ class PeerCommandTest {
     peer(0, "add", "a");
     assertThat(peer(4, "register", "a", "ghost")).contains("unknown pod \"ghost\"");
     assertThat(peer(4, "list", "ghost")).contains("unknown pod \"ghost\"");
+  }
+
+  // ---------------------------------------------------------------- serve, send, probe
+
+  @Test
+  void serveOnUnixSocketThenSendIsDeliveredAndPrinted() throws Exception {
+    peer(0, "add", "bob");
+    peer(0, "add", "ann");
+    peer(0, "register", "ann", "bob");
+    Path socket = dir.resolve("bob.sock");
+    serving =
+        Serving.start(
+            "peer",
+            "serve",
+            "--name",
+            "bob",
+            "--socket",
+            socket.toString(),
+            "--store",
+            dir.toString());
+    String endpoint = "unix://" + socket;
+    assertThat(serving.nextLine())
+        .isEqualTo("listening on " + endpoint + " as bob (Ctrl-C to stop)");
+
+    assertThat(run(0, "peer", "send", endpoint, "--message", "build finished"))
+        .isEqualTo(
+            "delivered to "
+                + endpoint
+                + " (after 0 alerts and the snapshot"
+                + " {\"name\":\"bob\",\"status\":\"ready\",\"peers\":[\"ann\"]})\n|");
+    assertThat(serving.nextLine()).matches("received \\d+: build finished");
+    assertThat(run(0, "peer", "probe", endpoint))
+        .isEqualTo(endpoint + " reachable, status ready\n|");
+
+    assertThat(serving.stop()).isZero();
+    assertThat(serving.nextLine()).isEqualTo("stopped");
+    assertThat(socket).doesNotExist();
+  }
+
+  @Test
+  void serveOnTcpThenSendWithJson() throws Exception {
+    serving = Serving.start("peer", "serve", "--name", "bob", "--port", "0");
+    String listening = serving.nextLine();
+    assertThat(listening).startsWith("listening on tcp://127.0.0.1:");
+    String endpoint = listening.substring("listening on ".length(), listening.indexOf(" as bob"));
+
+    assertThat(run(0, "peer", "send", endpoint, "--message", "hi", "--json"))
+        .isEqualTo(
+            "{\"outcome\":\"delivered\",\"endpoint\":\""
+                + endpoint
+                + "\",\"alerts\":[],\"droppedAlerts\":0,"
+                + "\"snapshot\":{\"name\":\"bob\",\"status\":\"ready\"}}\n|");
+    assertThat(serving.nextLine()).endsWith(": hi");
+    assertThat(run(0, "peer", "probe", endpoint))
+        .isEqualTo(endpoint + " reachable, status ready\n|");
+  }
+
+  @Test
+  void sendToAPeerThatNeverConfirmsExitsFive() throws Exception {
+    vertx = Vertx.vertx();
+    MessageQueue received = MessageQueue.bounded();
+    VertxPeerServer silent =
+        VertxPeerServer.builder(vertx, "old", received).tcp(0).confirming(false).build();
+    URI endpoint = silent.start().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+
+    String output =
+        run(
+            5,
+            "peer",
+            "send",
+            endpoint.toString(),
+            "--message",
+            "hi",
+            "--confirm-timeout-ms",
+            "300");
+
+    assertThat(output)
+        .isEqualTo(
+            "|tether peer send: written to "
+                + endpoint
+                + " but not confirmed within 300 ms; the peer may not have processed it\n");
+    assertThat(received.poll(WAIT)).isPresent();
+    assertThat(
+            run(
+                5,
+                "peer",
+                "send",
+                endpoint.toString(),
+                "--message",
+                "x",
+                "--json",
+                "--confirm-timeout-ms",
+                "300"))
+        .startsWith("{\"outcome\":\"written-unconfirmed\",")
+        .contains("\"waitedMillis\":300");
+  }
+
+  @Test
+  void sendToNothingExitsFourWithTheReason() {
+    String endpoint = "unix://" + dir.resolve("nobody.sock");
+
+    assertThat(run(4, "peer", "send", endpoint, "--message", "hi"))
+        .startsWith("|tether peer send: not delivered to " + endpoint + ": refused: cannot open");
+    assertThat(run(4, "peer", "send", endpoint, "--message", "hi", "--json"))
+        .startsWith(
+            "{\"outcome\":\"failed\",\"endpoint\":\"" + endpoint + "\",\"failure\":\"Refused\"");
+  }
+
+  @Test
+  void probeOfNothingExitsFour() {
+    String endpoint = "unix://" + dir.resolve("nobody.sock");
+
+    assertThat(run(4, "peer", "probe", endpoint))
+        .startsWith(endpoint + " not reachable: refused: cannot open");
+  }
+
+  @Test
+  void badNameEndpointAndAddressExitTwo() {
+    assertThat(run(2, "peer", "serve", "--name", "../x", "--port", "0"))
+        .contains("invalid pod name \"../x\"");
+    assertThat(run(2, "peer", "serve", "--name", "bob")).contains("--socket", "--port");
+    assertThat(run(2, "peer", "serve", "--name", "bob", "--port", "0", "--socket", "s"))
+        .contains("mutually exclusive");
+    assertThat(run(2, "peer", "send", "http://127.0.0.1:1/", "--message", "hi"))
+        .contains("invalid endpoint \"http://127.0.0.1:1/\"");
+    assertThat(run(2, "peer", "send", "unix:///x.sock")).contains("--message");
+    assertThat(run(2, "peer", "probe", "tcp://127.0.0.1")).contains("invalid endpoint");
+  }
+
+  @Test
+  void serveOnASocketInUseExitsFour() throws Exception {
+    Path socket = dir.resolve("bob.sock");
+    serving = Serving.start("peer", "serve", "--name", "bob", "--socket", socket.toString());
+    serving.nextLine();
+
+    assertThat(run(4, "peer", "serve", "--name", "bob2", "--socket", socket.toString()))
+        .contains("is in use");
+  }
+
+  /** {@code tether peer serve} on its own thread; stopped by interrupting it, like Ctrl-C. */
+  private static final class Serving {
+    private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private final StringWriter err = new StringWriter();
+    private final CompletableFuture<Integer> exit = new CompletableFuture<>();
+    private final Thread thread;
+
+    private Serving(String... args) {
+      PrintWriter out = new PrintWriter(new LineWriter(lines), true);
+      thread =
+          new Thread(
+              () -> exit.complete(TetherCli.run(out, new PrintWriter(err, true), args)),
+              "peer-serve-test");
+      thread.setDaemon(true); // a serve that ignores its interrupt must not hold the test JVM
+    }
+
+    static Serving start(String... args) {
+      Serving s = new Serving(args);
+      s.thread.start();
+      return s;
+    }
+
+    String nextLine() throws InterruptedException {
+      String line = lines.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      assertThat(line).as("a line within %s; stderr: %s", WAIT, err).isNotNull();
+      return line;
+    }
+
+    int stop() throws Exception {
+      thread.interrupt();
+      int status = exit.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      thread.join(WAIT.toMillis());
+      return status;
+    }
+  }
+
+  /** Splits what is written into lines, for bounded waits on output from another thread. */
+  private static final class LineWriter extends Writer {
+    private final LinkedBlockingQueue<String> lines;
+    private final StringBuilder current = new StringBuilder();
+
+    LineWriter(LinkedBlockingQueue<String> lines) {
+      this.lines = lines;
+    }
+
+    @Override
+    public synchronized void write(char[] buf, int off, int len) {
+      for (int i = off; i < off + len; i++) {
+        if (buf[i] == '\n') {
+          lines.add(current.toString());
+          current.setLength(0);
+        } else {
+          current.append(buf[i]);
+        }
+      }
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {}
   }
 }
