@@ -7,6 +7,7 @@ import dev.tether.vertx.impl.Endpoint;
 import dev.tether.vertx.impl.Errors;
 import dev.tether.vertx.impl.LineChannel;
 import dev.tether.vertx.impl.WebSocketChannel;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
@@ -44,9 +45,10 @@ import org.slf4j.LoggerFactory;
  * OutboundBufferFullException}). An inbound frame longer than {@link
  * VertxTransportOptions#maxFrameBytes()} ends the channel with {@code FRAME_TOO_LARGE}.
  *
- * <p>Open channels from the connection's Vert.x context (see {@link VertxScheduler}): then Vert.x
- * runs the channel's callbacks there too, and no inbound data can arrive before the channel's
- * handlers are attached.
+ * <p>Channels may be opened from any thread. Opened from a context of this transport's Vert.x (such
+ * as the connection's {@link VertxScheduler}), the channel's callbacks run on that context; opened
+ * from any other thread, on a new event-loop context. Either way the channel's handlers are
+ * attached before any inbound byte is handled, so nothing a peer sends on accept is lost.
  *
  * <p>The transport does not own the {@link Vertx} instance; {@link #close()} releases its clients
  * (closing their channels) but leaves Vert.x running. Thread-safe.
@@ -99,14 +101,33 @@ public final class VertxTransport implements Transport, AutoCloseable {
     if (closed) {
       return CompletableFuture.failedFuture(new IllegalStateException("transport is closed"));
     }
-    Future<Channel> opening =
-        switch (ep.kind()) {
-          case WS, WSS -> openWebSocket(ep, listener);
-          case TCP ->
-              openSocket(ep, SocketAddress.inetSocketAddress(ep.port(), ep.host()), listener);
-          case UNIX -> openSocket(ep, SocketAddress.domainSocketAddress(ep.path()), listener);
-        };
     CompletableFuture<Channel> result = new CompletableFuture<>();
+    Context current = Vertx.currentContext();
+    if (current != null && current.owner() == vertx) {
+      connect(ep, listener, result);
+    } else {
+      // Called from outside this Vert.x (a plain thread or another instance): connect from a
+      // context of ours, so the socket's callbacks and the attaching of the channel's handlers run
+      // on that context, in order, and no byte the peer sends at once can arrive before them.
+      vertx.getOrCreateContext().runOnContext(v -> connect(ep, listener, result));
+    }
+    return result;
+  }
+
+  private void connect(Endpoint ep, ChannelListener listener, CompletableFuture<Channel> result) {
+    Future<Channel> opening;
+    try {
+      opening =
+          switch (ep.kind()) {
+            case WS, WSS -> openWebSocket(ep, listener);
+            case TCP ->
+                openSocket(ep, SocketAddress.inetSocketAddress(ep.port(), ep.host()), listener);
+            case UNIX -> openSocket(ep, SocketAddress.domainSocketAddress(ep.path()), listener);
+          };
+    } catch (RuntimeException e) {
+      result.completeExceptionally(openFailed(ep, e)); // e.g. the client was closed meanwhile
+      return;
+    }
     opening.onComplete(
         (channel, err) -> {
           if (err == null) {
@@ -115,7 +136,6 @@ public final class VertxTransport implements Transport, AutoCloseable {
             result.completeExceptionally(openFailed(ep, err));
           }
         });
-    return result;
   }
 
   /** How many channels this transport opened that have not ended yet. */

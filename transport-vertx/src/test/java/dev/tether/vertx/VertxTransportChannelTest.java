@@ -34,6 +34,9 @@ import org.junit.jupiter.api.Timeout;
 class VertxTransportChannelTest {
   private static final int SMALL_FRAME_BYTES = 1024;
 
+  /** Enough connections that a race between the peer's first write and the open shows up. */
+  private static final int CONNECTIONS_FROM_FOREIGN_THREAD = 30;
+
   private final Rig rig = new Rig();
   private final Vertx vertx = rig.vertx();
   private VertxTransport transport;
@@ -55,6 +58,31 @@ class VertxTransportChannelTest {
     Cause end = listener.awaitSingleEnd();
     assertThat(end.kind()).isEqualTo(Cause.Kind.CHANNEL_CLOSED);
     assertThat(transport.openChannels()).isZero();
+  }
+
+  @Test
+  void linesSentTheMomentThePeerAcceptsAreNotLostWhenOpenedFromAnyThread() throws Exception {
+    int lines = 50;
+    URI endpoint =
+        tcpServer(
+            socket -> {
+              StringBuilder burst = new StringBuilder();
+              for (int i = 0; i < lines; i++) {
+                burst.append("line ").append(i).append('\n');
+              }
+              socket.write(burst.toString());
+            });
+    transport = rig.transport();
+    // The test thread is not a Vert.x thread: the peer's first bytes may arrive before the open
+    // completes, and must still reach the listener, in order.
+    for (int connection = 0; connection < CONNECTIONS_FROM_FOREIGN_THREAD; connection++) {
+      RecordingListener listener = new RecordingListener();
+      Channel channel = open(endpoint, listener);
+      for (int i = 0; i < lines; i++) {
+        assertThat(listener.nextFrame()).as("connection %d", connection).isEqualTo("line " + i);
+      }
+      channel.close();
+    }
   }
 
   @Test

@@ -15,10 +15,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /**
- * {@link PeerClient} over a {@link VertxTransport}, started on a Vert.x event-loop context of the
- * transport's {@code Vertx}: {@link VertxTransport} needs its channels opened from the context that
- * runs them, or a peer's first lines (its alerts and snapshot) can arrive before the channel's
- * handlers and be lost. Call these from any thread.
+ * {@link PeerClient} over a {@link VertxTransport}, with its timers on a new {@link VertxScheduler}
+ * of the transport's {@code Vertx} and the call started on that context: the convenient way to
+ * send or probe from any thread without providing a scheduler.
  *
  * <p>Thread-safe. Each call uses a new {@link VertxScheduler}; the stages complete on its context.
  */
