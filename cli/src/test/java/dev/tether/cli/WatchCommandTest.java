@@ -7,19 +7,21 @@ import static dev.tether.cli.CliRun.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-@Timeout(60)
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class WatchCommandTest {
   /**
    * Fast retries: a restart right after the first Reconnecting is always within the five attempts
@@ -149,22 +151,33 @@ class WatchCommandTest {
                 "--json")
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();
-    try (BufferedReader out =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      List<String> lines = new ArrayList<>();
-      String line;
-      while ((line = out.readLine()) != null && !isEvent(line, "Isolate")) {
-        lines.add(line); // reading blocks, bounded by the class @Timeout
-      }
-      assertThat(line).as("an event before EOF; got %s", lines).isNotNull();
+    try {
+      Lines out = new Lines();
+      AtomicReference<IOException> readFailure = new AtomicReference<>();
+      Thread pump =
+          new Thread(
+              () -> {
+                try (Reader r = new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8)) {
+                  r.transferTo(out); // until the process ends
+                } catch (IOException e) {
+                  readFailure.set(e);
+                }
+              },
+              "watch-process-stdout");
+      pump.setDaemon(true);
+      pump.start();
+      out.await(0, l -> isEvent(l, "Isolate"), WAIT, "an Isolate event");
+
       Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start();
       assertThat(kill.waitFor(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
       assertThat(p.waitFor(WAIT.toMillis(), TimeUnit.MILLISECONDS)).as("exited").isTrue();
-      assertThat(p.exitValue()).isZero();
-      List<String> rest = out.lines().toList();
-      assertThat(rest).isNotEmpty();
-      JsonNode last = json(rest.get(rest.size() - 1));
+      assertThat(p.exitValue()).as("exit status after SIGINT").isZero();
+      pump.join(WAIT.toMillis());
+      assertThat(readFailure.get()).isNull();
+      List<String> lines = out.lines();
+      JsonNode last = json(lines.get(lines.size() - 1));
       assertThat(last.get("event").asText()).isEqualTo("Closed");
+      assertThat(last.get("cause").asText()).isEqualTo("interrupted");
     } finally {
       p.destroyForcibly();
     }
