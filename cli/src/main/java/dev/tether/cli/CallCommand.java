@@ -152,7 +152,7 @@ final class CallCommand implements Callable<Integer> {
     } else {
       reason = failure.getMessage();
     }
-    spec.commandLine().getErr().println("tether call: " + reason);
+    spec.commandLine().getErr().println("tether call: " + reason + SocketOptions.hint(reason));
     if (json) {
       ObjectNode n = LifecycleJson.MAPPER.createObjectNode();
       n.put("type", "error");

@@ -79,6 +79,16 @@ final class SocketOptions {
     }
   }
 
+  /**
+   * What a command-line user can do about a failure whose text is {@code reason}: for a rejected
+   * server certificate, the flags that trust it; otherwise nothing.
+   */
+  static String hint(String reason) {
+    return reason.contains("server certificate not accepted")
+        ? " [to trust this server: --trust-cert FILE.pem, or --insecure for local experiments]"
+        : "";
+  }
+
   /** A usage error of the command (exit 2, message and usage on stderr). */
   ParameterException usage(String message) {
     return new ParameterException(command.commandLine(), message);

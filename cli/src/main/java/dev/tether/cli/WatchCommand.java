@@ -139,7 +139,8 @@ final class WatchCommand implements Callable<Integer> {
                     + " after "
                     + p.attempts()
                     + " attempt(s): "
-                    + p.cause());
+                    + p.cause()
+                    + SocketOptions.hint(p.cause().message()));
         code = EXIT_PERMANENTLY_DISCONNECTED;
       }
       status.set(code);
