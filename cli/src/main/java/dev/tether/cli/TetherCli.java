@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       WatchCommand.class,
       CallCommand.class,
+      ServeCommand.class,
       SimulateCommand.class,
       PeerCommand.class,
       CommandLine.HelpCommand.class

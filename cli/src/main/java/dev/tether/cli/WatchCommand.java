@@ -12,10 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,10 +24,9 @@ import picocli.CommandLine.Spec;
  * streams and prints lifecycle events, stream events and warnings until interrupted (exit 0) or
  * permanently disconnected (exit 3).
  *
- * <p>Ctrl-C (SIGINT, or SIGTERM) runs a shutdown hook that closes the connection, waits (bounded)
- * for the command to finish its cleanup, and ends the JVM with the command's status, 0 unless the
- * connection had already ended for good. Interrupting the command's thread does the same in
- * process.
+ * <p>Ctrl-C (SIGINT, or SIGTERM) closes the connection, waits (bounded) for the cleanup and ends
+ * the JVM with the command's status ({@link CtrlC}): 0 unless the connection had already ended for
+ * good. Interrupting the command's thread does the same in process.
  */
 @Command(
     name = "watch",
@@ -41,12 +37,6 @@ import picocli.CommandLine.Spec;
 final class WatchCommand implements Callable<Integer> {
   /** Exit status after {@code PermanentlyDisconnected}. */
   static final int EXIT_PERMANENTLY_DISCONNECTED = 3;
-
-  /**
-   * How long the shutdown hook waits for the command's own cleanup, which is bounded by two {@link
-   * SocketRpc#CLOSE_WAIT}s (terminate, then Vert.x), plus slack.
-   */
-  static final Duration SHUTDOWN_WAIT = SocketRpc.CLOSE_WAIT.multipliedBy(2).plusSeconds(1);
 
   @Spec CommandSpec spec;
 
@@ -116,15 +106,8 @@ final class WatchCommand implements Callable<Integer> {
 
   /** Runs until the terminal event or an interrupt, then cleans up; returns the exit status. */
   private int run(SocketRpc connection, CompletableFuture<LifecycleEvent> terminal) {
-    CountDownLatch cleanedUp = new CountDownLatch(1);
-    AtomicReference<Integer> status = new AtomicReference<>(0);
-    Thread hook =
-        new Thread(
-            () -> onSignal(connection, cleanedUp, status),
-            "tether-watch-shutdown-" + socket.endpoint);
-    Runtime.getRuntime().addShutdownHook(hook);
     boolean interrupted = false;
-    try {
+    try (CtrlC ctrlC = CtrlC.install(spec, () -> connection.rpc().close("interrupted"))) {
       connection.rpc().start();
       LifecycleEvent last = awaitTerminal(terminal);
       interrupted = last == null;
@@ -143,12 +126,10 @@ final class WatchCommand implements Callable<Integer> {
                     + SocketOptions.hint(p.cause().message()));
         code = EXIT_PERMANENTLY_DISCONNECTED;
       }
-      status.set(code);
+      spec.commandLine().getOut().flush();
+      ctrlC.finished(code);
       return code;
     } finally {
-      spec.commandLine().getOut().flush();
-      cleanedUp.countDown();
-      removeHook(hook);
       if (interrupted) {
         Thread.currentThread().interrupt(); // restored after the bounded cleanup waits
       }
@@ -166,31 +147,6 @@ final class WatchCommand implements Callable<Integer> {
       return null;
     } catch (ExecutionException e) {
       throw new IllegalStateException("terminal future cannot fail", e);
-    }
-  }
-
-  /** Ctrl-C: close, let the command clean up, and end the JVM with its status. */
-  private void onSignal(
-      SocketRpc connection, CountDownLatch cleanedUp, AtomicReference<Integer> status) {
-    connection.rpc().close("interrupted");
-    try {
-      if (!cleanedUp.await(SHUTDOWN_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-        spec.commandLine().getErr().println("tether watch: cleanup did not finish in time");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    spec.commandLine().getOut().flush();
-    spec.commandLine().getErr().flush();
-    // The JVM is shutting down because of the signal; without halt its status would be 128+signal.
-    Runtime.getRuntime().halt(status.get());
-  }
-
-  private static void removeHook(Thread hook) {
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException shuttingDown) {
-      // The hook is running or about to: it ends the JVM with our status.
     }
   }
 
