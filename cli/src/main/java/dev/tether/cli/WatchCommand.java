@@ -9,7 +9,9 @@ import dev.tether.rpc.StreamHandler;
 import dev.tether.vertx.VertxTransportOptions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -77,6 +79,7 @@ final class WatchCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     BackoffPolicy policy = policy();
+    Set<String> names = streamNames();
     VertxTransportOptions options =
         socket.transportOptions(VertxTransportOptions.DEFAULT_CONNECT_TIMEOUT);
     EventPrinter printer = new EventPrinter(spec.commandLine().getOut(), json);
@@ -91,7 +94,7 @@ final class WatchCommand implements Callable<Integer> {
             terminal.complete(e);
           }
         });
-    for (String stream : streams) {
+    for (String stream : names) {
       rpc.listen(stream, new Printing(stream, printer));
     }
     printer.text(
@@ -99,9 +102,21 @@ final class WatchCommand implements Callable<Integer> {
             + socket.endpoint
             + " ("
             + socket.dialect.name()
-            + (streams.isEmpty() ? "" : "; streams " + String.join(", ", streams))
+            + (names.isEmpty() ? "" : "; streams " + String.join(", ", names))
             + "); Ctrl-C to stop.");
     return run(connection, terminal);
+  }
+
+  /** The streams, each once, in the order given. */
+  private Set<String> streamNames() {
+    Set<String> names = new LinkedHashSet<>();
+    for (String stream : streams) {
+      if (stream.isBlank()) {
+        throw socket.usage("--stream needs a name, was '" + stream + "'");
+      }
+      names.add(stream);
+    }
+    return names;
   }
 
   /** Runs until the terminal event or an interrupt, then cleans up; returns the exit status. */

@@ -107,14 +107,22 @@ class WatchCommandTest {
 
   @Test
   void interruptClosesTheConnectionAndExitsZero() throws Exception {
-    try (CliRun run = watch("--stream", "Isolate", "--json")) {
-      awaitEvents(run, 0, "Isolate");
+    // A stream named twice is subscribed and printed once.
+    try (CliRun run = watch("--stream", "Isolate", "--stream", "Isolate", "--json")) {
+      int first = run.out.await(0, l -> isEvent(l, "Isolate"), WAIT, "an Isolate event");
+      run.out.await(first + 1, l -> isEvent(l, "Isolate"), WAIT, "a second Isolate event");
       run.interrupt();
       assertThat(run.awaitExit(WAIT)).as("stderr: %s", run.err).isZero();
       List<String> lines = run.out.lines();
       JsonNode last = json(lines.get(lines.size() - 1));
       assertThat(last.get("event").asText()).isEqualTo("Closed");
       assertThat(last.get("cause").asText()).isEqualTo("interrupted");
+      List<Long> seqs =
+          lines.stream()
+              .filter(l -> isEvent(l, "Isolate"))
+              .map(l -> json(l).get("data").get("seq").asLong())
+              .toList();
+      assertThat(seqs).hasSizeGreaterThanOrEqualTo(2).doesNotHaveDuplicates();
     }
   }
 
@@ -196,6 +204,7 @@ class WatchCommandTest {
     assertThat(usage("watch", ws, "--initial-delay", "2s", "--max-delay", "1s"))
         .contains("--max-delay (1000 ms) must not be below --initial-delay (2000 ms)");
     assertThat(usage("watch", ws, "--trust-cert", "/no/such.pem")).contains("no such file");
+    assertThat(usage("watch", ws, "--stream", "")).contains("--stream needs a name");
   }
 
   private static String usage(String... args) throws Exception {
