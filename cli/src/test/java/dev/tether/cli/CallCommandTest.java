@@ -87,6 +87,19 @@ class CallCommandTest {
   }
 
   @Test
+  void connectionLostBeforeTheAnswerExitsFourAtOnce() throws Exception {
+    // A peer that accepts, reads the request and hangs up without answering.
+    NetServer rude =
+        server.vertx().createNetServer().connectHandler(s -> s.handler(request -> s.close()));
+    int port = TestServer.await(rude.listen(0, "127.0.0.1").toCompletionStage()).actualPort();
+    long since = System.nanoTime();
+    CliRun run = CliRun.complete(4, "call", "tcp://127.0.0.1:" + port, "getVersion", "--json");
+    assertThat(Duration.ofNanos(System.nanoTime() - since)).isLessThan(Duration.ofSeconds(5));
+    assertThat(run.err.toString()).startsWith("tether call: channel lost: CHANNEL_CLOSED");
+    assertThat(json(run.out.lines().get(0)).get("kind").asText()).isEqualTo("CONNECTION_LOST");
+  }
+
+  @Test
   void invalidParamsAndOtherUsageErrorsExitTwo() throws Exception {
     String tcp = server.endpoint();
     assertThat(usage("call", tcp, "echo", "{not json")).contains("PARAMS_JSON is not valid JSON");
