@@ -150,6 +150,10 @@ final class SocketDemo {
       progress.await(p -> p.reconnects() > reconnectsBefore, "Reconnected");
       progress.await(
           p -> p.eventsOnEveryStream(EVENTS_PER_PHASE), "events on every resubscribed stream");
+      printer.note(
+          "streams "
+              + String.join(", ", STREAMS)
+              + " were resubscribed on the new server before Reconnected; events flow again");
     }
     printer.note("server stops for good");
     await(server.stop(), "the server to stop");

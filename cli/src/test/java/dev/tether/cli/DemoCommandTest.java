@@ -133,6 +133,8 @@ class DemoCommandTest {
         .contains("-- server stops (outage 1 of 2)")
         .contains("Reconnected (epoch 2)")
         .contains("Reconnected (epoch 3)")
+        .contains(
+            "-- streams Isolate, Debug were resubscribed on the new server before Reconnected")
         .contains("event Debug {\"kind\":\"Tick\"")
         .contains("-- server stops for good")
         .contains("PermanentlyDisconnected after 5 attempt(s): OPEN_FAILED")
