@@ -112,12 +112,13 @@ final class CallCommand implements Callable<Integer> {
       return 0;
     } catch (ExecutionException | CompletionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
-      return failed(cause, connected.get() ? null : connection.rpc().state());
+      return failed(cause, connected.get() ? null : connection.rpc().state(), null);
     } catch (TimeoutException e) {
-      return failed(null, connected.get() ? null : connection.rpc().state());
+      String why = method + " got no answer within " + timeout.toMillis() + " ms";
+      return failed(null, connected.get() ? null : connection.rpc().state(), why);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return failed(null, connected.get() ? null : connection.rpc().state());
+      return failed(null, null, "interrupted");
     } finally {
       connection.close("call done");
     }
@@ -139,16 +140,18 @@ final class CallCommand implements Callable<Integer> {
   /**
    * Prints why the call failed and returns 4.
    *
+   * @param failure how the request failed, or null if it did not settle
    * @param state the connection's state if it never got up (its cause is then the clearer reason),
    *     else null
+   * @param unsettled why, if the request did not settle
    */
-  private int failed(Throwable failure, ConnectionState state) {
+  private int failed(Throwable failure, ConnectionState state, String unsettled) {
     String reason;
     if (state instanceof ConnectionState.PermanentlyDisconnected p
         && !(failure instanceof RpcException.RemoteError)) {
       reason = "cannot connect to " + socket.endpoint + ": " + p.cause();
     } else if (failure == null) {
-      reason = method + " got no answer within " + timeout.toMillis() + " ms";
+      reason = unsettled;
     } else {
       reason = failure.getMessage();
     }
@@ -156,7 +159,11 @@ final class CallCommand implements Callable<Integer> {
     if (json) {
       ObjectNode n = LifecycleJson.MAPPER.createObjectNode();
       n.put("type", "error");
-      n.put("kind", failure instanceof RpcException r ? r.kind().name() : "TIMEOUT");
+      n.put(
+          "kind",
+          failure instanceof RpcException r
+              ? r.kind().name()
+              : unsettled.equals("interrupted") ? "INTERRUPTED" : "TIMEOUT");
       if (failure instanceof RpcException.RemoteError remote) {
         n.put("code", remote.code());
         n.put("message", remote.remoteMessage());
