@@ -16,16 +16,20 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code tether demo}: a scripted outage scenario on the in-memory network and the virtual clock.
- * It shows a short outage (Reconnecting 1/10, 2/10, Reconnected) and a permanent one (Reconnecting
- * 1/10 … 10/10, PermanentlyDisconnected), with simulated timestamps.
+ * {@code tether demo}: by default a scripted outage scenario on real sockets ({@link SocketDemo}).
+ * With {@code --in-memory}, the same kind of story on the in-memory network and the virtual clock:
+ * a short outage (Reconnecting 1/10, 2/10, Reconnected) and a permanent one (Reconnecting 1/10 …
+ * 10/10, PermanentlyDisconnected), with simulated timestamps, identical for the same seed. With
+ * {@code --sessions N} ({@literal >} 1), the sessions layer on the in-memory network ({@link
+ * SessionsDemo}).
  */
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
     description =
-        "Runs a scripted outage scenario on the in-memory transport and virtual clock and prints"
-            + " the lifecycle timeline.")
+        "Runs a scripted outage scenario against an in-process server on 127.0.0.1 (two outages"
+            + " that heal, then one that does not) and prints the lifecycle and stream events."
+            + " --in-memory runs it on the in-memory transport and virtual clock instead.")
 final class DemoCommand implements Callable<Integer> {
   static final URI ENDPOINT = URI.create("stub://demo-server");
 
@@ -46,8 +50,15 @@ final class DemoCommand implements Callable<Integer> {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--json", description = "Print one JSON object per lifecycle event.")
+  @Option(names = "--json", description = "Print one JSON object per line.")
   boolean json;
+
+  @Option(
+      names = "--in-memory",
+      description =
+          "Run on the in-memory transport and virtual clock (deterministic for a seed) instead of"
+              + " real sockets.")
+  boolean inMemory;
 
   @Option(
       names = "--seed",
@@ -73,6 +84,13 @@ final class DemoCommand implements Callable<Integer> {
     if (sessions > 1) {
       return new SessionsDemo(out, json, seed).run(sessions);
     }
+    if (!inMemory) {
+      return new SocketDemo(new EventPrinter(out, json), spec.commandLine().getErr(), seed).run();
+    }
+    return inMemory(out);
+  }
+
+  private int inMemory(PrintWriter out) {
     VirtualScheduler clock = new VirtualScheduler();
     StubNetwork network = new StubNetwork(clock);
     StubEndpoint server = network.endpoint(ENDPOINT);

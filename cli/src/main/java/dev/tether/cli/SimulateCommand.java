@@ -201,27 +201,10 @@ final class SimulateCommand implements Callable<Integer> {
   }
 
   private Duration parseDuration(String text) {
-    String t = text.strip().toLowerCase(Locale.ROOT);
     try {
-      long n = Long.parseLong(t.substring(0, t.length() - 1));
-      Duration d;
-      switch (t.charAt(t.length() - 1)) {
-        case 's' -> d = Duration.ofSeconds(n);
-        case 'm' -> d = Duration.ofMinutes(n);
-        case 'h' -> d = Duration.ofHours(n);
-        case 'd' -> d = Duration.ofDays(n);
-        default -> throw new NumberFormatException("unit");
-      }
-      if (n < 1) {
-        throw new NumberFormatException("not positive");
-      }
-      return d;
-    } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
-      throw new ParameterException(
-          spec.commandLine(),
-          "--duration must be a positive number with s, m, h or d, such as 24h; was '"
-              + text
-              + "'");
+      return Durations.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--duration: " + e.getMessage());
     }
   }
 

@@ -15,6 +15,9 @@ import picocli.CommandLine.Command;
     description = "Keeps long-lived connections alive and honest.",
     subcommands = {
       DemoCommand.class,
+      WatchCommand.class,
+      CallCommand.class,
+      ServeCommand.class,
       SimulateCommand.class,
       PeerCommand.class,
       CommandLine.HelpCommand.class

@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class DemoCommandTest {
 
@@ -20,10 +24,10 @@ class DemoCommandTest {
   }
 
   @Test
-  void jsonTimelineShowsShortAndPermanentOutage() throws Exception {
+  void inMemoryJsonTimelineShowsShortAndPermanentOutage() throws Exception {
     List<String> labels = new ArrayList<>();
     long lastT = -1;
-    for (String line : run(0, "demo", "--json").lines().toList()) {
+    for (String line : run(0, "demo", "--in-memory", "--json").lines().toList()) {
       JsonNode n = LifecycleJson.MAPPER.readTree(line);
       assertThat(n.get("type").asText()).isEqualTo("lifecycle");
       assertThat(n.get("t").asLong()).isGreaterThanOrEqualTo(lastT);
@@ -48,8 +52,8 @@ class DemoCommandTest {
   }
 
   @Test
-  void readableTimelineHasSimulatedTimestamps() {
-    String out = run(0, "demo");
+  void inMemoryReadableTimelineHasSimulatedTimestamps() {
+    String out = run(0, "demo", "--in-memory");
     assertThat(out)
         .contains("[00:00.000] Connected (epoch 1)")
         .contains("Reconnecting (2/10)")
@@ -59,10 +63,82 @@ class DemoCommandTest {
   }
 
   @Test
-  void sameSeedSameTimeline() {
-    assertThat(run(0, "demo", "--json", "--seed", "7"))
-        .isEqualTo(run(0, "demo", "--json", "--seed", "7"))
-        .isNotEqualTo(run(0, "demo", "--json", "--seed", "8"));
+  void inMemorySameSeedSameTimeline() {
+    assertThat(run(0, "demo", "--in-memory", "--json", "--seed", "7"))
+        .isEqualTo(run(0, "demo", "--in-memory", "--json", "--seed", "7"))
+        .isNotEqualTo(run(0, "demo", "--in-memory", "--json", "--seed", "8"));
+  }
+
+  /**
+   * The default demo runs on real sockets: Connected, events on both streams; twice an outage
+   * (Reconnecting…) that heals (Reconnected) with both streams flowing again; then Reconnecting 1/5
+   * … 5/5 and PermanentlyDisconnected as the very last line.
+   */
+  @Test
+  @Timeout(30)
+  void realSocketJsonRunShowsTwoHealedOutagesThenPermanentlyDisconnected() throws Exception {
+    long since = System.nanoTime();
+    List<String> lines = run(0, "demo", "--json").lines().toList();
+    assertThat(Duration.ofNanos(System.nanoTime() - since)).isLessThan(Duration.ofSeconds(20));
+
+    List<String> phases = new ArrayList<>(); // lifecycle events, runs of one kind collapsed
+    Set<String> streamsSinceUp = new HashSet<>();
+    long lastT = -1;
+    for (String line : lines) {
+      JsonNode n = LifecycleJson.MAPPER.readTree(line);
+      assertThat(n.get("t").asLong()).as(line).isGreaterThanOrEqualTo(lastT);
+      lastT = n.get("t").asLong();
+      String type = n.get("type").asText();
+      if (type.equals("event")) {
+        streamsSinceUp.add(n.get("stream").asText());
+        continue;
+      }
+      assertThat(type).as(line).isEqualTo("lifecycle");
+      String event = n.get("event").asText();
+      if (event.equals("Reconnecting") && !phases.get(phases.size() - 1).equals("Reconnecting")) {
+        // An outage begins: since the last (re)connect, events flowed on every stream.
+        assertThat(streamsSinceUp)
+            .as("streams before " + line)
+            .containsExactlyInAnyOrder("Debug", "Isolate");
+      }
+      if (event.equals("Connected") || event.equals("Reconnected")) {
+        streamsSinceUp.clear();
+      }
+      if (phases.isEmpty() || !phases.get(phases.size() - 1).equals(event)) {
+        phases.add(event);
+      }
+    }
+    assertThat(phases)
+        .containsExactly(
+            "Connecting",
+            "Connected",
+            "Reconnecting",
+            "Reconnected",
+            "Reconnecting",
+            "Reconnected",
+            "Reconnecting",
+            "PermanentlyDisconnected");
+    JsonNode last = LifecycleJson.MAPPER.readTree(lines.get(lines.size() - 1));
+    assertThat(last.get("event").asText()).isEqualTo("PermanentlyDisconnected");
+    assertThat(last.get("attempt").asInt()).isEqualTo(5);
+    assertThat(last.get("cause").asText()).startsWith("OPEN_FAILED").contains("127.0.0.1");
+  }
+
+  @Test
+  @Timeout(30)
+  void realSocketReadableRunNarratesTheOutages() {
+    String out = run(0, "demo", "--seed", "3");
+    assertThat(out)
+        .containsPattern("in-process vm-service server at ws://127\\.0\\.0\\.1:\\d+/ws")
+        .contains("-- server stops (outage 1 of 2)")
+        .contains("Reconnected (epoch 2)")
+        .contains("Reconnected (epoch 3)")
+        .contains(
+            "-- streams Isolate, Debug were resubscribed on the new server before Reconnected")
+        .contains("event Debug {\"kind\":\"Tick\"")
+        .contains("-- server stops for good")
+        .contains("PermanentlyDisconnected after 5 attempt(s): OPEN_FAILED")
+        .containsPattern("done in \\d+ ms: 2 reconnects, \\d+ events\\n$");
   }
 
   @Test

@@ -1,0 +1,206 @@
+package dev.tether.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tether.machine.BackoffPolicy;
+import dev.tether.machine.ConnectionState;
+import dev.tether.rpc.RequestOptions;
+import dev.tether.rpc.RpcException;
+import dev.tether.vertx.VertxTransportOptions;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tether call}: one JSON-RPC request over real sockets. Prints the result (exit 0); a
+ * JSON-RPC error, a failed connect, a lost connection or the timeout prints the reason (exit 4).
+ *
+ * <p>It never retries a failed connect: the first failure ends the connection and the call, and the
+ * whole call (connect, handshake, answer) is bounded by {@code --timeout}.
+ */
+@Command(
+    name = "call",
+    mixinStandardHelpOptions = true,
+    description =
+        "Sends one JSON-RPC request to ENDPOINT and prints the result. Exit 0: result; 4: JSON-RPC"
+            + " error, connect failure, lost connection or timeout; 2: usage error.")
+final class CallCommand implements Callable<Integer> {
+  /** Exit status when the request failed. */
+  static final int EXIT_REQUEST_FAILED = 4;
+
+  /**
+   * Extra wait beyond {@code --timeout} for the request's own deadline to fire and be reported: the
+   * deadline is a timer on the connection's context, so its failure arrives a little after the
+   * deadline itself.
+   */
+  static final Duration SETTLE_SLACK = Duration.ofSeconds(2);
+
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "1", paramLabel = "METHOD", description = "The method to call.")
+  String method;
+
+  @Parameters(
+      index = "2",
+      arity = "0..1",
+      paramLabel = "PARAMS_JSON",
+      description = "The params: a JSON object or array (default: none).")
+  String paramsJson;
+
+  @Mixin SocketOptions socket;
+
+  @Option(
+      names = "--timeout",
+      defaultValue = "10s",
+      paramLabel = "D",
+      converter = Durations.Converter.class,
+      description = "Bound on connect plus answer (default: 10s).")
+  Duration timeout;
+
+  @Option(names = "--json", description = "Print the result on one line (errors as JSON too).")
+  boolean json;
+
+  @Override
+  public Integer call() {
+    if (method.isBlank()) {
+      throw socket.usage("METHOD must not be empty");
+    }
+    JsonNode params = params();
+    VertxTransportOptions options = socket.transportOptions(timeout);
+    BackoffPolicy policy =
+        BackoffPolicy.builder()
+            .maxAttempts(1)
+            .failFastOnFirstConnect(true)
+            .connectTimeout(timeout)
+            .build();
+    SocketRpc connection =
+        SocketRpc.open(
+            socket.endpoint,
+            options,
+            b -> b.dialect(socket.dialect).policy(policy).requestTimeout(timeout));
+    AtomicBoolean connected = new AtomicBoolean();
+    connection
+        .rpc()
+        .subscribe(
+            e -> {
+              if (e.state() instanceof ConnectionState.Connected) {
+                connected.set(true);
+              }
+            });
+    try {
+      connection.rpc().start();
+      JsonNode result =
+          connection
+              .rpc()
+              .request(
+                  method, params, RequestOptions.defaults().timeout(timeout).waitForReady(true))
+              .toCompletableFuture()
+              .get(timeout.plus(SETTLE_SLACK).toMillis(), TimeUnit.MILLISECONDS);
+      printResult(result);
+      return 0;
+    } catch (ExecutionException | CompletionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      return failed(cause, connected.get() ? null : connection.rpc().state(), null);
+    } catch (TimeoutException e) {
+      String why = method + " got no answer within " + timeout.toMillis() + " ms";
+      return failed(null, connected.get() ? null : connection.rpc().state(), why);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return failed(null, null, "interrupted");
+    } finally {
+      connection.close("call done");
+    }
+  }
+
+  private void printResult(JsonNode result) {
+    PrintWriter out = spec.commandLine().getOut();
+    try {
+      out.println(
+          json
+              ? LifecycleJson.MAPPER.writeValueAsString(result)
+              : LifecycleJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(result));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a parsed JSON tree is always writable", e);
+    }
+    out.flush();
+  }
+
+  /**
+   * Prints why the call failed and returns 4.
+   *
+   * @param failure how the request failed, or null if it did not settle
+   * @param state the connection's state if it never got up (its cause is then the clearer reason),
+   *     else null
+   * @param unsettled why, if the request did not settle
+   */
+  private int failed(Throwable failure, ConnectionState state, String unsettled) {
+    String reason;
+    if (state instanceof ConnectionState.PermanentlyDisconnected p
+        && !(failure instanceof RpcException.RemoteError)) {
+      reason = "cannot connect to " + socket.endpoint + ": " + p.cause();
+    } else if (failure == null) {
+      reason = unsettled;
+    } else {
+      reason = failure.getMessage();
+    }
+    spec.commandLine().getErr().println("tether call: " + reason + SocketOptions.hint(reason));
+    if (json) {
+      ObjectNode n = LifecycleJson.MAPPER.createObjectNode();
+      n.put("type", "error");
+      n.put(
+          "kind",
+          failure instanceof RpcException r
+              ? r.kind().name()
+              : unsettled.equals("interrupted") ? "INTERRUPTED" : "TIMEOUT");
+      if (failure instanceof RpcException.RemoteError remote) {
+        n.put("code", remote.code());
+        n.put("message", remote.remoteMessage());
+        n.set("data", remote.data());
+      } else {
+        n.put("message", reason);
+      }
+      spec.commandLine().getOut().println(n);
+    }
+    return EXIT_REQUEST_FAILED;
+  }
+
+  private JsonNode params() {
+    if (paramsJson == null) {
+      return null;
+    }
+    JsonNode p;
+    try {
+      p = LifecycleJson.MAPPER.readTree(paramsJson);
+    } catch (JsonProcessingException e) {
+      throw socket.usage(
+          "PARAMS_JSON is not valid JSON ("
+              + e.getOriginalMessage()
+              + "): "
+              + abbreviate(paramsJson));
+    }
+    if (p == null || !(p.isObject() || p.isArray())) {
+      throw socket.usage(
+          "PARAMS_JSON must be a JSON object or array, was: " + abbreviate(paramsJson));
+    }
+    return p;
+  }
+
+  /** Bound on how much of a bad argument an error message repeats. */
+  private static final int MAX_ECHO_CHARS = 80;
+
+  private static String abbreviate(String text) {
+    return text.length() <= MAX_ECHO_CHARS ? text : text.substring(0, MAX_ECHO_CHARS) + "…";
+  }
+}

@@ -1,0 +1,127 @@
+package dev.tether.cli;
+
+import dev.tether.rpc.Dialect;
+import dev.tether.vertx.TlsOptions;
+import dev.tether.vertx.VertxTransportOptions;
+import dev.tether.vertx.impl.Endpoint;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * What the commands that talk JSON-RPC over real sockets share: the ENDPOINT (first positional
+ * parameter), the dialect and the TLS flags.
+ */
+final class SocketOptions {
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec command;
+
+  @Parameters(
+      index = "0",
+      paramLabel = "ENDPOINT",
+      converter = EndpointConverter.class,
+      description = "ws://host:port/path, wss://…, tcp://host:port or unix:///path/to/socket")
+  URI endpoint;
+
+  /** The dialect names {@code --dialect} accepts. */
+  static final String DIALECTS = "vm-service, rpc-websockets or plain";
+
+  @Option(
+      names = "--dialect",
+      defaultValue = "vm-service",
+      converter = DialectConverter.class,
+      paramLabel = "DIALECT",
+      description = "vm-service | rpc-websockets | plain (default: ${DEFAULT-VALUE}).")
+  Dialect dialect;
+
+  @Option(
+      names = "--trust-cert",
+      paramLabel = "FILE.pem",
+      description = "For wss://: trust this PEM certificate (a self-signed server or private CA).")
+  Path trustCert;
+
+  @Option(
+      names = "--insecure",
+      description =
+          "For wss://: accept ANY server certificate (no verification). Local experiments only;"
+              + " logged as a warning.")
+  boolean insecure;
+
+  /**
+   * The transport options these flags ask for.
+   *
+   * @throws ParameterException if the certificate file is missing, or both TLS flags are set
+   */
+  VertxTransportOptions transportOptions(Duration connectTimeout) {
+    try {
+      TlsOptions.Builder tls = TlsOptions.builder();
+      if (trustCert != null) {
+        tls.trustPemCertificate(trustCert);
+      }
+      if (insecure) {
+        tls.insecureTrustAllCertificates(true);
+      }
+      return VertxTransportOptions.builder()
+          .tls(tls.build())
+          .connectTimeout(connectTimeout)
+          .build();
+    } catch (IllegalArgumentException e) {
+      throw usage(e.getMessage());
+    }
+  }
+
+  /**
+   * What a command-line user can do about a failure whose text is {@code reason}: for a rejected
+   * server certificate, the flags that trust it; otherwise nothing.
+   */
+  static String hint(String reason) {
+    return reason.contains("server certificate not accepted")
+        ? " [to trust this server: --trust-cert FILE.pem, or --insecure for local experiments]"
+        : "";
+  }
+
+  /** A usage error of the command (exit 2, message and usage on stderr). */
+  ParameterException usage(String message) {
+    return new ParameterException(command.commandLine(), message);
+  }
+
+  /** Parses {@code --dialect}. */
+  static final class DialectConverter implements ITypeConverter<Dialect> {
+    @Override
+    public Dialect convert(String value) {
+      return switch (value.toLowerCase(Locale.ROOT)) {
+        case "vm-service" -> Dialect.vmService();
+        case "rpc-websockets" -> Dialect.rpcWebsockets();
+        case "plain" -> Dialect.plain();
+        default ->
+            throw new TypeConversionException("unknown dialect '" + value + "'; use " + DIALECTS);
+      };
+    }
+  }
+
+  /**
+   * Parses an endpoint and checks it the way the Vert.x transport will, so that a bad scheme or a
+   * missing port is a usage error rather than a failed first attempt.
+   */
+  static final class EndpointConverter implements ITypeConverter<URI> {
+    @Override
+    public URI convert(String value) {
+      try {
+        URI uri = new URI(value);
+        Endpoint.parse(uri);
+        return uri;
+      } catch (URISyntaxException | IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
+  }
+}
