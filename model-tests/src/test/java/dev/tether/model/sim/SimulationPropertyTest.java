@@ -22,13 +22,16 @@ class SimulationPropertyTest {
   };
 
   static Simulation safety(long seed) {
+    return safetyBuilder(seed).build();
+  }
+
+  static Simulation.Builder safetyBuilder(long seed) {
     return Simulation.builder()
         .seed(seed)
         .sessions(16)
         .duration(Duration.ofHours(2))
         .faults(PROFILES[(int) (seed % PROFILES.length)], 2.0)
-        .regime(Regime.SAFETY)
-        .build();
+        .regime(Regime.SAFETY);
   }
 
   static Simulation liveness(long seed) {

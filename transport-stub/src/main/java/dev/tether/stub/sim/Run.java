@@ -240,6 +240,9 @@ final class Run {
       highAttempts++;
     }
     trace.record(clock.nanoTime(), s.index, e.name(), a, b);
+    for (Oracle o : sim.oracles) {
+      report(o.invariant(), s, o.onEmit(s, e));
+    }
   }
 
   void check(SimSession s) {

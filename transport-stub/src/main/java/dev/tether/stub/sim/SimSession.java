@@ -34,6 +34,7 @@ final class SimSession implements SessionView {
   final StubEndpoint endpoint;
   final Connection connection;
   final List<Timeline.Segment> timeline;
+  final TimerLedger timers;
   private final Latency baseLatency;
   private final List<Long> slowLatencies = new ArrayList<>();
   private int down;
@@ -53,15 +54,17 @@ final class SimSession implements SessionView {
     this.baseLatency = Latency.uniform(MIN_LATENCY, MAX_LATENCY, random.split());
     endpoint.latency(baseLatency);
     this.timeline = index < run.sim.timelines ? new ArrayList<>() : null;
+    this.timers = new TimerLedger(run.clock);
     this.connection =
         Connection.builder()
             .transport(this::open)
             .endpoint(endpoint.uri())
-            .scheduler(run.clock)
+            .scheduler(timers)
             .policy(policy)
             .random(random.split())
             .name("s" + index)
             .build();
+    run.sim.onConnection.accept(connection, index);
     connection.subscribe(this::probe);
     connection.subscribe(run.sim.listenerDecorator.apply(this::observe));
   }
@@ -101,6 +104,11 @@ final class SimSession implements SessionView {
   @Override
   public int terminalEvents() {
     return terminalEvents;
+  }
+
+  @Override
+  public int liveTimers() {
+    return timers.live();
   }
 
   // ------------------------------------------------------------------ observation
