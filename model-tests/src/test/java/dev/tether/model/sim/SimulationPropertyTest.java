@@ -58,6 +58,8 @@ class SimulationPropertyTest {
       assertThat(c.staleCallbacks()).as("stale callbacks").isPositive();
       assertThat(c.reconnected()).as("reconnects").isPositive();
       assertThat(c.halfOpen()).as("half-open channels").isPositive();
+      assertThat(c.slowReaderFrames()).as("frames read by a slow reader").isPositive();
+      assertThat(c.writesBlocked()).as("writes blocked by backpressure").isPositive();
     }
   }
 

@@ -88,6 +88,10 @@ public record SimulationResult(
         + coverage.staleCallbacks()
         + ",\"halfOpen\":"
         + coverage.halfOpen()
+        + ",\"slowReaderFrames\":"
+        + coverage.slowReaderFrames()
+        + ",\"writesBlocked\":"
+        + coverage.writesBlocked()
         + "}}";
   }
 
