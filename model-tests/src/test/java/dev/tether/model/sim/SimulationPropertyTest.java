@@ -2,6 +2,7 @@ package dev.tether.model.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.model.prop.Property;
 import dev.tether.stub.sim.Coverage;
 import dev.tether.stub.sim.FaultProfile;
 import dev.tether.stub.sim.Regime;
@@ -49,7 +50,7 @@ class SimulationPropertyTest {
     Coverage c =
         SimulationHarness.forAllSeeds("safety", getClass(), SEEDS, SimulationPropertyTest::safety);
     System.out.println("safety coverage over seeds: " + c);
-    if (System.getProperty("tether.seed") == null) {
+    if (!Property.replaying()) {
       assertThat(c.permanentlyDisconnected())
           .as("runs reaching PermanentlyDisconnected")
           .isPositive();
@@ -68,7 +69,7 @@ class SimulationPropertyTest {
     Coverage c =
         SimulationHarness.forAllSeeds(
             "liveness", getClass(), SEEDS / 2, SimulationPropertyTest::liveness);
-    if (System.getProperty("tether.seed") == null) {
+    if (!Property.replaying()) {
       assertThat(c.reconnected()).as("reconnects").isPositive();
     }
   }
