@@ -26,6 +26,13 @@ public final class StubConnection implements Channel {
    */
   public static final int WRITE_BUFFER_FRAMES = 64;
 
+  /**
+   * Unread frames beyond which {@link #send} refuses a frame (fails with an {@link IOException}),
+   * as a real channel refuses writes past its outbound buffer's hard limit: room for a writer that
+   * ignores {@link #writable()} for a while, but bounded.
+   */
+  public static final int MAX_UNREAD_FRAMES = 4 * WRITE_BUFFER_FRAMES;
+
   /** Which side of the connection reads. */
   public enum Side {
     /** The client reads what the server {@link #push pushes}. */
@@ -115,6 +122,11 @@ public final class StubConnection implements Channel {
   public CompletionStage<Void> send(byte[] frame) {
     if (!open) {
       return CompletableFuture.failedFuture(new IOException("channel closed"));
+    }
+    int unread = toServer.queue.size();
+    if (unread >= MAX_UNREAD_FRAMES) {
+      return CompletableFuture.failedFuture(
+          new IOException("outbound buffer full: " + unread + " frames unread by the server"));
     }
     if (!silent) {
       toServer.offer(frame);

@@ -136,4 +136,21 @@ class StubSlowReaderTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("PT-0.001S");
   }
+
+  @Test
+  void aWriterIgnoringBackpressureIsRefusedAtTheHardLimitAndNothingIsReordered() {
+    StubConnection c = connect();
+    c.slowReader(Side.SERVER, Duration.ofMillis(10));
+    for (int i = 0; i < StubConnection.MAX_UNREAD_FRAMES; i++) {
+      assertThat(c.send(frame(i)).toCompletableFuture()).isCompleted();
+    }
+    assertThat(c.send(frame(-1)).toCompletableFuture())
+        .isCompletedExceptionally()
+        .failsWithin(Duration.ZERO)
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .withMessageContaining("outbound buffer full: 256 frames unread");
+    c.slowReader(Side.SERVER, Duration.ZERO);
+    clock.runUntilIdle();
+    assertThat(serverGot).isEqualTo(numbers(0, StubConnection.MAX_UNREAD_FRAMES));
+  }
 }
