@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -23,7 +24,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code tether simulate}: runs many connections through a seeded fault simulation, checks the
  * invariants after every step and prints a summary. Exit status 0 without violations, 1 with a
- * violation (then the shrunk fault plan is printed, replayable with {@code --plan}).
+ * violation (then the shrunk fault plan is printed, replayable with {@code --plan}; with {@code
+ * --json} the summary stays one line on stdout, with a {@code shrunkPlan} field, and the
+ * explanation goes to stderr).
  */
 @Command(
     name = "simulate",
@@ -89,6 +92,12 @@ final class SimulateCommand implements Callable<Integer> {
   @Option(names = "--report", description = "Write a self-contained HTML report to FILE.html.")
   Path report;
 
+  /**
+   * Tests only: adjusts the simulation before it runs and before it is shrunk, to plant a bug (a
+   * broken listener pipeline) and prove that a violation exits 1 with a replayable plan.
+   */
+  UnaryOperator<Simulation.Builder> variant = UnaryOperator.identity();
+
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
@@ -108,11 +117,25 @@ final class SimulateCommand implements Callable<Integer> {
     if (report != null) {
       Files.writeString(report, HtmlReport.render(r), StandardCharsets.UTF_8);
     }
-    print(out, r);
     if (r.passed()) {
+      print(out, r);
       return 0;
     }
     FaultPlan shrunk = base().build().shrink(r);
+    if (json) {
+      // The summary stays the one line on stdout; the explanation goes to stderr.
+      explain(spec.commandLine().getErr(), r, shrunk);
+      out.println(r.toJson(shrunk));
+      out.flush();
+    } else {
+      print(out, r);
+      explain(out, r, shrunk);
+    }
+    return EXIT_VIOLATION;
+  }
+
+  /** The violation, the shrunk plan and how to replay it. */
+  private void explain(PrintWriter out, SimulationResult r, FaultPlan shrunk) {
     out.println(r.violation().orElseThrow());
     out.println("shrunk fault plan (" + shrunk.size() + " of " + r.plan().size() + " faults);");
     out.println(
@@ -127,7 +150,6 @@ final class SimulateCommand implements Callable<Integer> {
             + " --plan FILE");
     out.print(shrunk);
     out.flush();
-    return EXIT_VIOLATION;
   }
 
   /** The simulation the options describe, without trace sink, progress or timelines. */
@@ -142,7 +164,7 @@ final class SimulateCommand implements Callable<Integer> {
     if (plan != null) {
       b.plan(FaultPlan.parse(Files.readString(plan, StandardCharsets.UTF_8)));
     }
-    return b;
+    return variant.apply(b);
   }
 
   private void print(PrintWriter out, SimulationResult r) {

@@ -3,11 +3,17 @@ package dev.tether.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tether.machine.LifecycleEvent;
+import dev.tether.stub.sim.FaultPlan;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class SimulateCommandTest {
 
@@ -102,5 +108,88 @@ class SimulateCommandTest {
   @Test
   void badDurationIsAUsageError() {
     DemoCommandTest.run(TetherCli.EXIT_USAGE, "simulate", "--duration", "soon");
+  }
+
+  // ------------------------------------------------------------------ the violation path
+
+  /** Args of a run in which some sessions exhaust their retries (PermanentlyDisconnected). */
+  static final String[] OUTAGES = {
+    "--seed", "1", "--sessions", "8", "--duration", "2h", "--faults", "outages", "--intensity", "2"
+  };
+
+  /** Output of one run of {@code simulate}. */
+  record Outcome(int exit, String out, String err) {}
+
+  /**
+   * Runs {@code simulate} with a planted bug in the listener pipeline between the connections and
+   * the oracles: it loses every PermanentlyDisconnected event, which I1 forbids. Everything else is
+   * the real command.
+   */
+  static Outcome runWithLostTerminalEvents(String... args) {
+    SimulateCommand cmd = new SimulateCommand();
+    cmd.variant =
+        b ->
+            b.listenerDecorator(
+                next ->
+                    event -> {
+                      if (!(event instanceof LifecycleEvent.PermanentlyDisconnected)) {
+                        next.onEvent(event); // THE PLANTED BUG: the terminal event is lost
+                      }
+                    });
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = new CommandLine(cmd);
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    int exit = cli.execute(args);
+    return new Outcome(exit, out.toString(), err.toString());
+  }
+
+  static String[] with(String[] base, String... more) {
+    String[] all = Arrays.copyOf(base, base.length + more.length);
+    System.arraycopy(more, 0, all, base.length, more.length);
+    return all;
+  }
+
+  @Test
+  void violationExitsOneAndPrintsAShrunkPlanThatReplays(@TempDir Path dir) throws Exception {
+    Outcome o = runWithLostTerminalEvents(OUTAGES);
+    assertThat(o.exit()).as("exit; stdout: %s", o.out()).isEqualTo(SimulateCommand.EXIT_VIOLATION);
+    assertThat(o.out())
+        .contains("invariant violations: 1", "I1 violated at", "(simulated) in session ")
+        .contains("shrunk fault plan (", "--plan FILE");
+    String printed = o.out().substring(o.out().indexOf("--plan FILE") + "--plan FILE".length());
+    FaultPlan shrunk = FaultPlan.parse(printed);
+    assertThat(shrunk.size()).isPositive();
+    assertThat(printed.strip()).isEqualTo(shrunk.toString().strip());
+
+    Path file = dir.resolve("shrunk.txt");
+    Files.writeString(file, printed, StandardCharsets.UTF_8);
+    Outcome replay = runWithLostTerminalEvents(with(OUTAGES, "--plan", file.toString()));
+    assertThat(replay.exit()).isEqualTo(SimulateCommand.EXIT_VIOLATION);
+    assertThat(replay.out()).contains("I1 violated at");
+    // Without the planted bug the same plan passes: the violation came from the bug.
+    DemoCommandTest.run(
+        0, with(with(new String[] {"simulate"}, OUTAGES), "--plan", file.toString()));
+  }
+
+  @Test
+  void violationWithJsonCountsItAndCarriesTheShrunkPlan() throws Exception {
+    Outcome o = runWithLostTerminalEvents(with(OUTAGES, "--json"));
+    assertThat(o.exit()).isEqualTo(SimulateCommand.EXIT_VIOLATION);
+    assertThat(o.out().strip().lines()).hasSize(1);
+    JsonNode n = LifecycleJson.MAPPER.readTree(o.out().strip());
+    assertThat(n.get("invariantViolations").asInt()).isPositive();
+    assertThat(n.get("violation").asText()).startsWith("I1: ");
+    FaultPlan shrunk = FaultPlan.parse(n.get("shrunkPlan").asText());
+    assertThat(shrunk.size()).isPositive().isLessThan(n.get("faults").asInt());
+    assertThat(o.err()).contains("I1 violated at", "shrunk fault plan (");
+  }
+
+  @Test
+  void theSameRunWithoutThePlantedBugExitsZero() {
+    String out = DemoCommandTest.run(0, with(with(new String[] {"simulate"}, OUTAGES), "--json"));
+    assertThat(out).contains("\"invariantViolations\":0", "\"permanentlyDisconnected\":");
+    assertThat(out).doesNotContain("\"permanentlyDisconnected\":0,");
   }
 }

@@ -8,6 +8,7 @@ import dev.tether.machine.Effect;
 import dev.tether.machine.Input;
 import dev.tether.machine.LifecycleEvent;
 import dev.tether.machine.MachineState;
+import dev.tether.machine.Transition;
 import dev.tether.runtime.spi.Channel;
 import dev.tether.runtime.spi.ChannelListener;
 import dev.tether.runtime.spi.Scheduler;
@@ -24,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BiFunction;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +66,7 @@ final class ConnectionDriver implements Connection {
   private final Map<TimerKey, Scheduler.Cancellable> timers = new HashMap<>();
   private final List<Sub> subscribers = new ArrayList<>();
   private LifecycleEvent lastEvent;
+  private BiFunction<Input, Transition, Transition> variant = (input, t) -> t;
 
   // Readable from any thread.
   private volatile ConnectionState publicState = machineState.state();
@@ -133,6 +136,15 @@ final class ConnectionDriver implements Connection {
     return "Connection[" + config.name() + ", " + publicState.label() + "]";
   }
 
+  /**
+   * Tests only: rewrites every transition of the machine before its effects are performed, to plant
+   * a machine bug (such as a missing timer cancel) that the simulation's oracles must catch. Call
+   * before {@link #start()}.
+   */
+  void plantVariant(BiFunction<Input, Transition, Transition> variant) {
+    this.variant = Objects.requireNonNull(variant, "variant");
+  }
+
   // ---------------------------------------------------------------- stepping
 
   private void onContext(Runnable task) {
@@ -176,7 +188,10 @@ final class ConnectionDriver implements Connection {
   }
 
   private void stepOnce(Input input) {
-    var t = machine.step(machineState, input, scheduler.nanoTime(), config.random().nextDouble());
+    var t =
+        variant.apply(
+            input,
+            machine.step(machineState, input, scheduler.nanoTime(), config.random().nextDouble()));
     machineState = t.next();
     publicState = machineState.state();
     for (Effect effect : t.effects()) {

@@ -3,9 +3,14 @@ package dev.tether.stub;
 import dev.tether.machine.Cause;
 import dev.tether.runtime.spi.Channel;
 import dev.tether.runtime.spi.ChannelListener;
+import dev.tether.runtime.spi.Scheduler;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 
 /**
  * One accepted connection on a {@link StubEndpoint}: the client's {@link Channel} and the server's
@@ -14,14 +19,40 @@ import java.util.concurrent.CompletionStage;
  * <p>Not thread-safe; used from the scheduler's thread.
  */
 public final class StubConnection implements Channel {
+
+  /**
+   * Frames the client may have sent and the server not yet read before the client's channel reports
+   * itself not {@link #writable()}: a socket buffer's worth of small frames.
+   */
+  public static final int WRITE_BUFFER_FRAMES = 64;
+
+  /**
+   * Unread frames beyond which {@link #send} refuses a frame (fails with an {@link IOException}),
+   * as a real channel refuses writes past its outbound buffer's hard limit: room for a writer that
+   * ignores {@link #writable()} for a while, but bounded.
+   */
+  public static final int MAX_UNREAD_FRAMES = 4 * WRITE_BUFFER_FRAMES;
+
+  /** Which side of the connection reads. */
+  public enum Side {
+    /** The client reads what the server {@link #push pushes}. */
+    CLIENT,
+    /** The server reads what the client {@link #send sends}. */
+    SERVER
+  }
+
   private final StubEndpoint endpoint;
   private final ChannelListener client;
+  private final Pipe toServer;
+  private final Pipe toClient;
   private boolean open = true;
   private boolean silent;
 
   StubConnection(StubEndpoint endpoint, ChannelListener client) {
     this.endpoint = endpoint;
     this.client = client;
+    this.toServer = new Pipe(frame -> endpoint.deliverToServer(this, frame));
+    this.toClient = new Pipe(client::onFrame);
   }
 
   /** Whether neither side has closed the connection. */
@@ -42,10 +73,36 @@ public final class StubConnection implements Channel {
     return silent;
   }
 
+  /**
+   * Makes {@code reader} read slowly: from now on it takes each frame {@code perFrame} after the
+   * previous one, so unread frames queue up (in order, none lost) and, when the server reads
+   * slowly, the client's channel stops being {@link #writable()} once {@link #WRITE_BUFFER_FRAMES}
+   * are queued. {@link Duration#ZERO} heals: the queued frames are delivered at once, in order.
+   *
+   * @throws IllegalArgumentException if {@code perFrame} is negative
+   */
+  public void slowReader(Side reader, Duration perFrame) {
+    Objects.requireNonNull(reader, "reader");
+    if (perFrame.isNegative()) {
+      throw new IllegalArgumentException("perFrame must not be negative, was " + perFrame);
+    }
+    pipe(reader).rate(perFrame.toNanos());
+  }
+
+  /** Frames sent to {@code reader} that it has not read yet. */
+  public int unread(Side reader) {
+    return pipe(reader).queue.size();
+  }
+
+  /** Frames {@code reader} has read late, because it was reading slowly. */
+  public long readLate(Side reader) {
+    return pipe(reader).late;
+  }
+
   /** Sends a frame from the server to the client. Ignored once closed or silenced. */
   public void push(byte[] frame) {
     if (open && !silent) {
-      endpoint.scheduler().execute(() -> deliverToClient(frame));
+      toClient.offer(frame);
     }
   }
 
@@ -55,6 +112,8 @@ public final class StubConnection implements Channel {
       return;
     }
     open = false;
+    toServer.discard();
+    toClient.discard();
     endpoint.closed(this);
     endpoint.scheduler().execute(() -> client.onClosed(cause));
   }
@@ -64,20 +123,21 @@ public final class StubConnection implements Channel {
     if (!open) {
       return CompletableFuture.failedFuture(new IOException("channel closed"));
     }
-    endpoint
-        .scheduler()
-        .execute(
-            () -> {
-              if (open && !silent) {
-                endpoint.deliverToServer(this, frame);
-              }
-            });
+    int unread = toServer.queue.size();
+    if (unread >= MAX_UNREAD_FRAMES) {
+      return CompletableFuture.failedFuture(
+          new IOException("outbound buffer full: " + unread + " frames unread by the server"));
+    }
+    if (!silent) {
+      toServer.offer(frame);
+    }
     return CompletableFuture.completedFuture(null);
   }
 
+  /** Open, and fewer than {@link #WRITE_BUFFER_FRAMES} sent frames unread by the server. */
   @Override
   public boolean writable() {
-    return open;
+    return open && toServer.queue.size() < WRITE_BUFFER_FRAMES;
   }
 
   @Override
@@ -85,9 +145,79 @@ public final class StubConnection implements Channel {
     drop(Cause.of(Cause.Kind.CHANNEL_CLOSED, "closed locally"));
   }
 
-  private void deliverToClient(byte[] frame) {
-    if (open && !silent) {
-      client.onFrame(frame);
+  private Pipe pipe(Side reader) {
+    return reader == Side.SERVER ? toServer : toClient;
+  }
+
+  /**
+   * One direction of the connection. At full speed each frame is delivered by its own task, as soon
+   * as possible; while the reader is slow, frames queue and one is delivered every {@code
+   * perFrameNanos}. A frame never overtakes another: while anything is queued, new frames queue
+   * behind it.
+   */
+  private final class Pipe {
+    private final Consumer<byte[]> reader;
+    private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+    private long perFrameNanos;
+    private Scheduler.Cancellable pending;
+    private long late;
+
+    Pipe(Consumer<byte[]> reader) {
+      this.reader = reader;
+    }
+
+    void offer(byte[] frame) {
+      if (perFrameNanos == 0 && queue.isEmpty()) {
+        endpoint.scheduler().execute(() -> deliver(frame));
+        return;
+      }
+      queue.add(frame);
+      arm();
+    }
+
+    void rate(long nanos) {
+      perFrameNanos = nanos;
+      if (pending != null) {
+        pending.cancel();
+        pending = null;
+      }
+      arm();
+    }
+
+    void discard() {
+      queue.clear();
+      if (pending != null) {
+        pending.cancel();
+        pending = null;
+      }
+    }
+
+    private void arm() {
+      if (pending != null || queue.isEmpty()) {
+        return;
+      }
+      pending = endpoint.scheduler().schedule(Duration.ofNanos(perFrameNanos), this::pump);
+    }
+
+    /** Slow: the next frame. Healed: everything queued, in order. */
+    private void pump() {
+      pending = null;
+      do {
+        byte[] frame = queue.poll();
+        if (frame != null && deliver(frame)) {
+          late++;
+        }
+      } while (perFrameNanos == 0 && !queue.isEmpty());
+      arm();
+    }
+
+    private boolean deliver(byte[] frame) {
+      if (!open || silent) {
+        queue.clear(); // lost with the connection, or silently on a half-open one
+        return false;
+      }
+      reader.accept(frame);
+      return true;
     }
   }
 }

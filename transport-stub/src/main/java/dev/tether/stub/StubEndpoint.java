@@ -36,6 +36,8 @@ public final class StubEndpoint {
   private Mode mode = Mode.ACCEPT;
   private Latency latency = Latency.fixed(Duration.ZERO);
   private BiConsumer<StubConnection, byte[]> handler = (c, f) -> {};
+  private Duration serverReadsEvery = Duration.ZERO;
+  private Duration clientReadsEvery = Duration.ZERO;
   private int peakOpen;
   private long accepted;
   private long refused;
@@ -92,6 +94,29 @@ public final class StubEndpoint {
     return this;
   }
 
+  /**
+   * Makes {@code reader} read slowly on every open connection and every one accepted from now on:
+   * one frame per {@code perFrame}; {@link Duration#ZERO} heals. See {@link
+   * StubConnection#slowReader}.
+   *
+   * @throws IllegalArgumentException if {@code perFrame} is negative
+   */
+  public StubEndpoint slowReader(StubConnection.Side reader, Duration perFrame) {
+    Objects.requireNonNull(reader, "reader");
+    if (perFrame.isNegative()) {
+      throw new IllegalArgumentException("perFrame must not be negative, was " + perFrame);
+    }
+    if (reader == StubConnection.Side.SERVER) {
+      serverReadsEvery = perFrame;
+    } else {
+      clientReadsEvery = perFrame;
+    }
+    for (StubConnection c : open) {
+      c.slowReader(reader, perFrame);
+    }
+    return this;
+  }
+
   /** Drops every open connection with {@code cause}. */
   public void dropAll(Cause cause) {
     for (StubConnection c : List.copyOf(open)) {
@@ -145,6 +170,8 @@ public final class StubEndpoint {
 
   private StubConnection accept(ChannelListener listener) {
     StubConnection c = new StubConnection(this, listener);
+    c.slowReader(StubConnection.Side.SERVER, serverReadsEvery);
+    c.slowReader(StubConnection.Side.CLIENT, clientReadsEvery);
     open.add(c);
     accepted++;
     peakOpen = Math.max(peakOpen, open.size());

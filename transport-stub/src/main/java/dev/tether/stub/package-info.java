@@ -4,7 +4,8 @@
  * network} whose endpoints a test can take down, bring up, hang or drop, so that connection
  * behaviour under faults can be checked deterministically. Link latency is drawn from a seeded
  * {@link dev.tether.stub.Latency} distribution; {@link dev.tether.stub.StubConnection#silence()}
- * makes a channel half-open. The {@code sim} subpackage runs whole fault simulations with invariant
- * oracles and shrinking.
+ * makes a channel half-open; {@link dev.tether.stub.StubConnection#slowReader} makes one side read
+ * slowly (frames queue in order, the writer meets backpressure). The {@code sim} subpackage runs
+ * whole fault simulations with invariant oracles and shrinking.
  */
 package dev.tether.stub;

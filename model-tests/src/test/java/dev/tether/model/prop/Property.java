@@ -53,18 +53,47 @@ public final class Property {
    */
   public static <C> void forAll(
       String name, Class<?> testClass, int defaultSeeds, Generator<C> gen, Runner<C> runner) {
-    String one = System.getProperty(SEED);
-    long base = Long.getLong(SEED_BASE, 1L);
-    int count = Integer.getInteger(SEEDS, defaultSeeds);
-    long first = one != null ? Long.parseLong(one) : base;
-    long last = one != null ? first : base + count - 1;
-    for (long seed = first; seed <= last; seed++) {
+    for (long seed : seeds(defaultSeeds)) {
       List<C> commands = gen.generate(new SplittableRandom(seed));
       Throwable failure = failure(runner, commands);
       if (failure != null) {
         throw report(name, testClass, seed, commands, failure, runner);
       }
     }
+  }
+
+  /**
+   * The seeds a property runs, honouring the system properties: only {@code -Dtether.seed} if set,
+   * else {@code -Dtether.seeds} (default {@code defaultSeeds}) seeds from {@code -Dtether.seedBase}
+   * (default 1). Every harness in this module uses it, so replaying works the same everywhere.
+   */
+  public static long[] seeds(int defaultSeeds) {
+    String one = System.getProperty(SEED);
+    if (one != null) {
+      return new long[] {Long.parseLong(one)};
+    }
+    long base = Long.getLong(SEED_BASE, 1L);
+    int count = Integer.getInteger(SEEDS, defaultSeeds);
+    long[] out = new long[Math.max(0, count)];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = base + i;
+    }
+    return out;
+  }
+
+  /** Whether {@code -Dtether.seed} asked for one seed (coverage checks then do not apply). */
+  public static boolean replaying() {
+    return System.getProperty(SEED) != null;
+  }
+
+  /** The Maven command line that replays {@code seed} of {@code testClass}. */
+  public static String replayCommand(Class<?> testClass, long seed) {
+    return "mvn -B verify -pl model-tests -am -Dtest="
+        + testClass.getSimpleName()
+        + " -Dsurefire.failIfNoSpecifiedTests=false -D"
+        + SEED
+        + "="
+        + seed;
   }
 
   private static <C> AssertionError report(
@@ -78,13 +107,7 @@ public final class Property {
     Throwable shrunkFailure = failure(runner, shrunk);
     StringBuilder sb = new StringBuilder();
     sb.append("property '").append(name).append("' failed for seed ").append(seed).append('\n');
-    sb.append("replay: mvn -B verify -pl model-tests -am -Dtest=")
-        .append(testClass.getSimpleName())
-        .append(" -Dsurefire.failIfNoSpecifiedTests=false -D")
-        .append(SEED)
-        .append('=')
-        .append(seed)
-        .append('\n');
+    sb.append("replay: ").append(replayCommand(testClass, seed)).append('\n');
     sb.append("failure: ").append(failure).append('\n');
     sb.append("shrunk from ")
         .append(commands.size())

@@ -8,9 +8,12 @@ import dev.tether.stub.sim.SimulationResult;
 import java.util.function.LongFunction;
 
 /**
- * Runs a {@link Simulation} over many seeds; on the first violation, shrinks its fault plan and
- * fails with the seed, the replay command and the shrunk plan in the form {@link FaultPlan#parse}
- * reads. Honours the {@link Property} system properties ({@code -Dtether.seed=N} replays one seed).
+ * {@link Property} for simulations: the same seeds ({@link Property#seeds}: {@code -Dtether.seed=N}
+ * replays one, {@code -Dtether.seeds}, {@code -Dtether.seedBase}) and the same replay command; on
+ * the first violation it shrinks with {@link Simulation#shrink} rather than {@link Property}'s
+ * generic delta debugging, because a fault plan must keep violating the same invariant and starts
+ * from the violating session's own faults, and it prints the shrunk plan in the form {@link
+ * FaultPlan#parse} reads.
  */
 final class SimulationHarness {
   private SimulationHarness() {}
@@ -23,13 +26,8 @@ final class SimulationHarness {
    */
   static Coverage forAllSeeds(
       String name, Class<?> testClass, int defaultSeeds, LongFunction<Simulation> simulation) {
-    String one = System.getProperty(Property.SEED);
-    long base = Long.getLong(Property.SEED_BASE, 1L);
-    int count = Integer.getInteger(Property.SEEDS, defaultSeeds);
-    long first = one != null ? Long.parseLong(one) : base;
-    long last = one != null ? first : base + count - 1;
     Coverage total = Coverage.zero();
-    for (long seed = first; seed <= last; seed++) {
+    for (long seed : Property.seeds(defaultSeeds)) {
       Simulation sim = simulation.apply(seed);
       SimulationResult r = sim.run();
       if (!r.passed()) {
@@ -49,12 +47,8 @@ final class SimulationHarness {
             + name
             + "' failed for seed "
             + seed
-            + "\nreplay: mvn -B verify -pl model-tests -am -Dtest="
-            + testClass.getSimpleName()
-            + " -Dsurefire.failIfNoSpecifiedTests=false -D"
-            + Property.SEED
-            + "="
-            + seed
+            + "\nreplay: "
+            + Property.replayCommand(testClass, seed)
             + "\n"
             + failed.violation().orElseThrow()
             + "\nshrunk from "

@@ -2,6 +2,7 @@ package dev.tether.model.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.model.prop.Property;
 import dev.tether.stub.sim.Coverage;
 import dev.tether.stub.sim.FaultProfile;
 import dev.tether.stub.sim.Regime;
@@ -22,13 +23,16 @@ class SimulationPropertyTest {
   };
 
   static Simulation safety(long seed) {
+    return safetyBuilder(seed).build();
+  }
+
+  static Simulation.Builder safetyBuilder(long seed) {
     return Simulation.builder()
         .seed(seed)
         .sessions(16)
         .duration(Duration.ofHours(2))
         .faults(PROFILES[(int) (seed % PROFILES.length)], 2.0)
-        .regime(Regime.SAFETY)
-        .build();
+        .regime(Regime.SAFETY);
   }
 
   static Simulation liveness(long seed) {
@@ -46,7 +50,7 @@ class SimulationPropertyTest {
     Coverage c =
         SimulationHarness.forAllSeeds("safety", getClass(), SEEDS, SimulationPropertyTest::safety);
     System.out.println("safety coverage over seeds: " + c);
-    if (System.getProperty("tether.seed") == null) {
+    if (!Property.replaying()) {
       assertThat(c.permanentlyDisconnected())
           .as("runs reaching PermanentlyDisconnected")
           .isPositive();
@@ -55,6 +59,8 @@ class SimulationPropertyTest {
       assertThat(c.staleCallbacks()).as("stale callbacks").isPositive();
       assertThat(c.reconnected()).as("reconnects").isPositive();
       assertThat(c.halfOpen()).as("half-open channels").isPositive();
+      assertThat(c.slowReaderFrames()).as("frames read by a slow reader").isPositive();
+      assertThat(c.writesBlocked()).as("writes blocked by backpressure").isPositive();
     }
   }
 
@@ -63,7 +69,7 @@ class SimulationPropertyTest {
     Coverage c =
         SimulationHarness.forAllSeeds(
             "liveness", getClass(), SEEDS / 2, SimulationPropertyTest::liveness);
-    if (System.getProperty("tether.seed") == null) {
+    if (!Property.replaying()) {
       assertThat(c.reconnected()).as("reconnects").isPositive();
     }
   }

@@ -13,6 +13,8 @@ package dev.tether.stub.sim;
  * @param staleCallbacks open completions that arrived after the attempt was given up (too late, or
  *     after close), which the connection had to ignore
  * @param halfOpen channels made half-open
+ * @param slowReaderFrames frames a slow-reading server read late
+ * @param writesBlocked times the simulated writer found its channel not writable (backpressure)
  */
 public record Coverage(
     long permanentlyDisconnected,
@@ -21,7 +23,9 @@ public record Coverage(
     long highAttempts,
     long closeDuringBackoff,
     long staleCallbacks,
-    long halfOpen) {
+    long halfOpen,
+    long slowReaderFrames,
+    long writesBlocked) {
 
   /** The attempt number that counts as a high attempt count: most of the default budget of 10. */
   public static final int HIGH_ATTEMPT = 8;
@@ -35,11 +39,13 @@ public record Coverage(
         highAttempts + o.highAttempts,
         closeDuringBackoff + o.closeDuringBackoff,
         staleCallbacks + o.staleCallbacks,
-        halfOpen + o.halfOpen);
+        halfOpen + o.halfOpen,
+        slowReaderFrames + o.slowReaderFrames,
+        writesBlocked + o.writesBlocked);
   }
 
   /** All zero. */
   public static Coverage zero() {
-    return new Coverage(0, 0, 0, 0, 0, 0, 0);
+    return new Coverage(0, 0, 0, 0, 0, 0, 0, 0, 0);
   }
 }

@@ -28,7 +28,12 @@ public sealed interface Fault {
     /** A range of sessions is cut off: channels drop, connects hang, for a while. */
     PARTITION,
     /** The user closes the connection. */
-    CLOSE
+    CLOSE,
+    /**
+     * The server reads slowly for a while: one frame per {@code perFrameMillis}; unread frames
+     * queue (in order, none lost) until the client's channel stops being writable. Heals at once.
+     */
+    SLOW_READER
   }
 
   /** The session this fault hits (the first one, for a partition). */
@@ -75,14 +80,15 @@ public sealed interface Fault {
 
   /**
    * A fault with a duration ({@code OUTAGE}, {@code HANG}, {@code SLOW}, {@code FLAP}, {@code
-   * PARTITION}).
+   * PARTITION}, {@code SLOW_READER}).
    *
    * @param kind the kind
    * @param session the (first) session's index
    * @param atMillis when it starts
    * @param lengthMillis how long it lasts
    * @param param {@code SLOW}: the connect latency in ms; {@code FLAP}: the period in ms; {@code
-   *     PARTITION}: the number of sessions cut off; otherwise 0
+   *     PARTITION}: the number of sessions cut off; {@code SLOW_READER}: ms per frame read;
+   *     otherwise 0
    */
   record Window(Kind kind, int session, long atMillis, long lengthMillis, long param)
       implements Fault {
@@ -93,10 +99,11 @@ public sealed interface Fault {
           && kind != Kind.HANG
           && kind != Kind.SLOW
           && kind != Kind.FLAP
-          && kind != Kind.PARTITION) {
+          && kind != Kind.PARTITION
+          && kind != Kind.SLOW_READER) {
         throw new IllegalArgumentException("not a windowed fault: " + kind);
       }
-      boolean needsParam = kind == Kind.SLOW || kind == Kind.FLAP || kind == Kind.PARTITION;
+      boolean needsParam = kind != Kind.OUTAGE && kind != Kind.HANG;
       if (needsParam ? param < 1 : param != 0) {
         throw new IllegalArgumentException("bad parameter " + param + " for " + kind);
       }

@@ -125,6 +125,8 @@ public final class FaultPlan {
       windows(Fault.Kind.SLOW, p.slow, 30_000, 5 * 60_000L);
       windows(Fault.Kind.FLAP, p.flap, 30_000, 10 * 60_000L);
       windows(Fault.Kind.PARTITION, p.partition, 10_000, 10 * 60_000L);
+      // Drawn last, so that adding it left every other fault of a seed where it was.
+      windows(Fault.Kind.SLOW_READER, p.slowReader, 10_000, 5 * 60_000L);
     }
 
     private void instants(Fault.Kind kind, double perHour) {
@@ -150,6 +152,9 @@ public final class FaultPlan {
       }
       if (kind == Fault.Kind.FLAP) {
         return r.nextLong(500, 20_000);
+      }
+      if (kind == Fault.Kind.SLOW_READER) {
+        return r.nextLong(200, 5_000); // slower than the simulated writer: its buffer fills
       }
       if (kind == Fault.Kind.PARTITION) {
         return 1L + r.nextInt(Math.min(MAX_PARTITION_SESSIONS, sessions - session));

@@ -27,6 +27,17 @@ public interface Oracle {
   }
 
   /**
+   * The connection emitted {@code event}: called synchronously while it is emitted, before any
+   * listener pipeline and before the connection's clean-up after a terminal event, so the session
+   * shows exactly what the machine's effects left behind.
+   *
+   * @return null, or what is wrong
+   */
+  default String onEmit(SessionView session, LifecycleEvent event) {
+    return null;
+  }
+
+  /**
    * A step touched the session's link (an open completed, a fault hit it).
    *
    * @return null, or what is wrong

@@ -112,8 +112,10 @@ public final class Oracles {
   }
 
   /**
-   * I4: after a terminal state, no open channel, no further event; at the end of the run no live
-   * timer anywhere (checked by the simulation on its scheduler).
+   * I4: when the terminal event is emitted, the machine has cancelled every timer it started and
+   * closed every channel (seen at the emit itself, before the connection's clean-up could hide a
+   * leak); after it, no open channel, no live timer, no further event; at the end of the run no
+   * live timer anywhere (checked by the simulation on its scheduler).
    */
   public static Oracle quiescence() {
     return new Oracle() {
@@ -123,16 +125,34 @@ public final class Oracles {
       }
 
       @Override
+      public String onEmit(SessionView s, LifecycleEvent e) {
+        if (!e.isTerminal()) {
+          return null;
+        }
+        if (s.liveTimers() != 0) {
+          return s.liveTimers() + " timer(s) still live when " + e + " was emitted";
+        }
+        return s.endpoint().openCount() != 0
+            ? s.endpoint().openCount() + " channel(s) still open when " + e + " was emitted"
+            : null;
+      }
+
+      @Override
       public String onEvent(SessionView s, LifecycleEvent prev, LifecycleEvent e) {
         return prev != null && prev.isTerminal() ? "event " + e + " after terminal " + prev : null;
       }
 
       @Override
       public String onCheck(SessionView s) {
-        if (s.connection().state().isTerminal() && s.endpoint().openCount() != 0) {
+        if (!s.connection().state().isTerminal()) {
+          return null;
+        }
+        if (s.endpoint().openCount() != 0) {
           return s.endpoint().openCount() + " channel(s) open after " + s.connection().state();
         }
-        return null;
+        return s.liveTimers() != 0
+            ? s.liveTimers() + " timer(s) live after " + s.connection().state()
+            : null;
       }
     };
   }

@@ -38,6 +38,7 @@ final class Run {
   long closeDuringBackoff;
   long staleCallbacks;
   long halfOpen;
+  long writesBlocked;
   private int cursor;
 
   Run(Simulation sim, FaultPlan plan) {
@@ -88,7 +89,9 @@ final class Run {
             highAttempts,
             closeDuringBackoff,
             staleCallbacks,
-            halfOpen),
+            halfOpen,
+            slowReaderFrames(),
+            writesBlocked),
         finalStates,
         timelines(),
         plan);
@@ -187,6 +190,10 @@ final class Run {
             SimSession::comeUp);
       }
       case CLOSE -> s.userClose();
+      case SLOW_READER -> {
+        long perFrame = ((Fault.Window) f).param();
+        window(f, s, x -> x.slowReaderOn(perFrame), x -> x.slowReaderOff(perFrame));
+      }
     }
     check(s);
   }
@@ -240,6 +247,9 @@ final class Run {
       highAttempts++;
     }
     trace.record(clock.nanoTime(), s.index, e.name(), a, b);
+    for (Oracle o : sim.oracles) {
+      report(o.invariant(), s, o.onEmit(s, e));
+    }
   }
 
   void check(SimSession s) {
@@ -264,6 +274,14 @@ final class Run {
               message,
               s == null ? List.of() : s.recent());
     }
+  }
+
+  private long slowReaderFrames() {
+    long n = 0;
+    for (SimSession s : sessions) {
+      n += s.slowReaderFrames();
+    }
+    return n;
   }
 
   private List<Timeline> timelines() {

@@ -31,4 +31,11 @@ public interface SessionView {
 
   /** How many terminal events the session's subscriber has received. */
   int terminalEvents();
+
+  /**
+   * Timers the connection has started and neither run nor cancelled. The connection starts one per
+   * {@code StartTimer} effect of its machine and cancels it per {@code CancelTimer}, so during
+   * {@link Oracle#onEmit} of a terminal event this counts the timers the machine leaked.
+   */
+  int liveTimers();
 }

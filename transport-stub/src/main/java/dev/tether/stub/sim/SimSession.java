@@ -7,10 +7,12 @@ import dev.tether.machine.LifecycleEvent;
 import dev.tether.runtime.Connection;
 import dev.tether.runtime.spi.Channel;
 import dev.tether.runtime.spi.ChannelListener;
+import dev.tether.runtime.spi.Scheduler;
 import dev.tether.stub.Latency;
 import dev.tether.stub.StubConnection;
 import dev.tether.stub.StubEndpoint;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,14 +30,31 @@ final class SimSession implements SessionView {
 
   static final Duration MAX_LATENCY = Duration.ofMillis(50);
 
+  /** How often the simulated writer sends while a slow-reader window is open. */
+  static final Duration WRITE_PERIOD = Duration.ofSeconds(1);
+
+  /**
+   * Frames the writer tries to send per period: more than the fastest slow reader drains (one per
+   * 200 ms), so the buffer fills and the writer meets backpressure.
+   */
+  static final int WRITE_BURST = 8;
+
   final Run run;
   final int index;
   final BackoffPolicy policy;
   final StubEndpoint endpoint;
   final Connection connection;
   final List<Timeline.Segment> timeline;
+  final TimerLedger timers;
   private final Latency baseLatency;
   private final List<Long> slowLatencies = new ArrayList<>();
+  private final List<Long> slowReaders = new ArrayList<>();
+  private Scheduler.Cancellable writer;
+  private Channel writing;
+  private long nextSeq;
+  private StubConnection reading;
+  private long expectedSeq;
+  private long slowReaderFrames;
   private int down;
   private int hang;
   private LifecycleEvent lastEvent;
@@ -52,16 +71,19 @@ final class SimSession implements SessionView {
     this.endpoint = run.network.endpoint("sim://s" + index);
     this.baseLatency = Latency.uniform(MIN_LATENCY, MAX_LATENCY, random.split());
     endpoint.latency(baseLatency);
+    endpoint.onFrame(this::serverRead);
     this.timeline = index < run.sim.timelines ? new ArrayList<>() : null;
+    this.timers = new TimerLedger(run.clock);
     this.connection =
         Connection.builder()
             .transport(this::open)
             .endpoint(endpoint.uri())
-            .scheduler(run.clock)
+            .scheduler(timers)
             .policy(policy)
             .random(random.split())
             .name("s" + index)
             .build();
+    run.sim.onConnection.accept(connection, index);
     connection.subscribe(this::probe);
     connection.subscribe(run.sim.listenerDecorator.apply(this::observe));
   }
@@ -101,6 +123,11 @@ final class SimSession implements SessionView {
   @Override
   public int terminalEvents() {
     return terminalEvents;
+  }
+
+  @Override
+  public int liveTimers() {
+    return timers.live();
   }
 
   // ------------------------------------------------------------------ observation
@@ -213,6 +240,85 @@ final class SimSession implements SessionView {
   void slowOff(long latencyMillis) {
     slowLatencies.remove(Long.valueOf(latencyMillis));
     applyLink();
+  }
+
+  void slowReaderOn(long perFrameMillis) {
+    slowReaders.add(perFrameMillis);
+    applyReader();
+    if (writer == null) {
+      writer = run.clock.schedule(Duration.ZERO, this::writeTick);
+    }
+  }
+
+  void slowReaderOff(long perFrameMillis) {
+    slowReaders.remove(Long.valueOf(perFrameMillis));
+    applyReader();
+    if (slowReaders.isEmpty()) {
+      if (writer != null) {
+        writer.cancel();
+        writer = null;
+      }
+      // Healed: the backlog must reach the server at once, in order, nothing lost.
+      run.clock.schedule(Duration.ofMillis(1), this::backlogDelivered);
+    }
+  }
+
+  long slowReaderFrames() {
+    return slowReaderFrames;
+  }
+
+  private void applyReader() {
+    long slowest = 0;
+    for (long l : slowReaders) {
+      slowest = Math.max(slowest, l);
+    }
+    endpoint.slowReader(StubConnection.Side.SERVER, Duration.ofMillis(slowest));
+  }
+
+  /** The simulated client application: sends numbered frames, respecting backpressure. */
+  private void writeTick() {
+    writer = run.clock.schedule(WRITE_PERIOD, this::writeTick);
+    Channel ch = connection.currentChannel().orElse(null);
+    if (ch == null) {
+      return;
+    }
+    if (ch != writing) {
+      writing = ch;
+      nextSeq = 0;
+    }
+    for (int i = 0; i < WRITE_BURST; i++) {
+      if (!ch.writable()) {
+        run.writesBlocked++;
+        return;
+      }
+      ch.send(ByteBuffer.allocate(Long.BYTES).putLong(0, nextSeq++).array());
+    }
+  }
+
+  /** The simulated server: every connection's frames must arrive numbered 0, 1, 2, … */
+  private void serverRead(StubConnection c, byte[] frame) {
+    long seq = ByteBuffer.wrap(frame).getLong(0);
+    if (c != reading) {
+      reading = c;
+      expectedSeq = 0;
+    }
+    slowReaderFrames++;
+    if (seq != expectedSeq) {
+      run.violate(
+          "frames",
+          this,
+          "server read frame " + seq + ", expected " + expectedSeq + ": lost or reordered");
+    }
+    expectedSeq = seq + 1;
+  }
+
+  private void backlogDelivered() {
+    for (StubConnection c : endpoint.connections()) {
+      int unread = c.unread(StubConnection.Side.SERVER);
+      if (unread != 0 && !c.isSilent()) {
+        run.violate("frames", this, unread + " frame(s) still unread after the slow reader healed");
+      }
+    }
   }
 
   void drop(String reason) {

@@ -1,6 +1,7 @@
 package dev.tether.stub.sim;
 
 import dev.tether.machine.BackoffPolicy;
+import dev.tether.runtime.Connection;
 import dev.tether.runtime.LifecycleListener;
 import dev.tether.stub.VirtualScheduler;
 import java.time.Duration;
@@ -10,6 +11,7 @@ import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import java.util.function.LongConsumer;
+import java.util.function.ObjIntConsumer;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
@@ -55,6 +57,7 @@ public final class Simulation {
   final Consumer<String> traceSink;
   final int timelines;
   final LongConsumer progress;
+  final ObjIntConsumer<Connection> onConnection;
 
   private Simulation(Builder b) {
     this.seed = b.seed;
@@ -72,6 +75,7 @@ public final class Simulation {
     this.traceSink = b.traceSink;
     this.timelines = b.timelines;
     this.progress = b.progress;
+    this.onConnection = b.onConnection;
   }
 
   /** A new builder with the defaults: seed 1, 10 sessions, 1 hour, flaky faults, safety. */
@@ -166,6 +170,7 @@ public final class Simulation {
     private Consumer<String> traceSink;
     private int timelines;
     private LongConsumer progress = t -> {};
+    private ObjIntConsumer<Connection> onConnection = (c, i) -> {};
 
     private Builder() {}
 
@@ -282,6 +287,15 @@ public final class Simulation {
     /** Receives the simulated time in ms after every simulated minute. */
     public Builder progress(LongConsumer progress) {
       this.progress = Objects.requireNonNull(progress, "progress");
+      return this;
+    }
+
+    /**
+     * Called with each session's connection and index right after the connection is built, before
+     * it starts and before the oracles subscribe: wire your own code to it here.
+     */
+    public Builder onConnection(ObjIntConsumer<Connection> hook) {
+      this.onConnection = Objects.requireNonNull(hook, "hook");
       return this;
     }
 

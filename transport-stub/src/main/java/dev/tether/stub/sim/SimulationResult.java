@@ -54,6 +54,14 @@ public record SimulationResult(
 
   /** One line of JSON with the run's figures (the {@code tether simulate --json} summary). */
   public String toJson() {
+    return toJson(null);
+  }
+
+  /**
+   * One line of JSON with the run's figures and, if {@code shrunk} is not null, a {@code
+   * "shrunkPlan"} field holding the shrunk plan in the form {@link FaultPlan#parse} reads.
+   */
+  public String toJson(FaultPlan shrunk) {
     return "{\"seed\":"
         + seed
         + ",\"sessions\":"
@@ -88,7 +96,13 @@ public record SimulationResult(
         + coverage.staleCallbacks()
         + ",\"halfOpen\":"
         + coverage.halfOpen()
-        + "}}";
+        + ",\"slowReaderFrames\":"
+        + coverage.slowReaderFrames()
+        + ",\"writesBlocked\":"
+        + coverage.writesBlocked()
+        + "}"
+        + (shrunk == null ? "" : ",\"shrunkPlan\":" + Json.quote(shrunk.toString()))
+        + "}";
   }
 
   /** Minimal JSON string quoting. */
