@@ -21,6 +21,11 @@ final class Rigs {
 
   private Rigs() {}
 
+  /** A Vert.x with one event-loop thread. */
+  static Vertx singleLoop() {
+    return Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(1));
+  }
+
   /**
    * A started vm-service {@link RpcConnection} on its own event-loop context, not yet connected.
    */

@@ -23,7 +23,8 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * B2 (request round trips, 1 and 64 in flight) and B3 (stream events delivered to a handler) over a
  * Vert.x WebSocket on 127.0.0.1: Tether's {@link RpcConnection} (vm-service dialect) vs {@link
- * RawRpcClient}, both against the same {@link BenchServer} in the same JVM.
+ * RawRpcClient}, both against the same {@link BenchServer} in the same JVM. The server runs on one
+ * Vert.x event-loop thread, both clients on another (the same one for both).
  *
  * <p>64 in flight: one invocation sends 64 requests at once and waits for all 64 answers (a batch,
  * not a sliding window). B3: one invocation asks for a burst of {@link #BURST} events, which the
@@ -40,6 +41,7 @@ public class WebSocketBenchmark {
   private static final long WAIT_SECONDS = 30;
 
   private Vertx vertx;
+  private Vertx serverVertx;
   private BenchServer server;
   private VertxTransport transport;
   private RpcConnection tether;
@@ -53,8 +55,11 @@ public class WebSocketBenchmark {
   /** Starts the server and connects both clients. */
   @Setup
   public void setUp() {
-    vertx = Vertx.vertx();
-    server = new BenchServer(vertx);
+    // Server and clients each on one event-loop thread of their own: where Vert.x places a
+    // context is otherwise round-robin, and a client sharing the server's thread is slower.
+    serverVertx = Rigs.singleLoop();
+    vertx = Rigs.singleLoop();
+    server = new BenchServer(serverVertx);
     transport = VertxTransport.create(vertx);
     tether = Rigs.tether(vertx, transport, server.endpoint());
     CompletableFuture<Void> up = Rigs.connected(tether);
@@ -80,6 +85,7 @@ public class WebSocketBenchmark {
     transport.close();
     server.close();
     Rigs.await(vertx.close());
+    Rigs.await(serverVertx.close());
   }
 
   /** B2, Tether, one request in flight. */
