@@ -40,6 +40,7 @@ final class SocketMemoryFootprint {
     Vertx vertx = Vertx.vertx();
     BenchServer server = new BenchServer(vertx);
     try {
+      long fdsBefore = openFds();
       long before = MemoryFootprint.usedAfterGc();
       List<VertxTransport> transports = new ArrayList<>();
       List<RpcConnection> live = new ArrayList<>(sessions);
@@ -68,6 +69,9 @@ final class SocketMemoryFootprint {
       transports.forEach(VertxTransport::close);
       transports.clear();
       awaitServerConnections(server, 0);
+      // The client ends close a little after the server's: wait for their descriptors to be
+      // released, or the raw half runs out of them near the limit (see socketSessions).
+      awaitFds(fdsBefore + FD_SLACK);
 
       long rawBefore = MemoryFootprint.usedAfterGc();
       List<WebSocketClient> clients = new ArrayList<>();
@@ -89,6 +93,27 @@ final class SocketMemoryFootprint {
     } finally {
       server.close();
       Rigs.await(vertx.close());
+    }
+  }
+
+  /** Descriptors the JVM may open besides the sockets (jars, selectors, pipes) meanwhile. */
+  private static final long FD_SLACK = 200;
+
+  /** Open file descriptors of this process, or 0 where {@code /proc/self/fd} is unavailable. */
+  static long openFds() {
+    String[] fds = new java.io.File("/proc/self/fd").list();
+    return fds == null ? 0 : fds.length;
+  }
+
+  private static void awaitFds(long atMost) {
+    long deadline = System.nanoTime() + Rigs.SETUP_TIMEOUT_SECONDS * 1_000_000_000L;
+    while (openFds() > atMost && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 
