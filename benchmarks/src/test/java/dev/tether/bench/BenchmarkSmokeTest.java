@@ -27,6 +27,20 @@ class BenchmarkSmokeTest {
   }
 
   @Test
+  void reconnectLatencyIsMeasured() {
+    ReconnectLatency.Result r = ReconnectLatency.measure(3, 1);
+    assertThat(r.samples()).isPositive();
+    assertThat(r.p99Micros()).isPositive();
+  }
+
+  @Test
+  void socketMemoryFootprintIsMeasurable() {
+    SocketMemoryFootprint.Result r = SocketMemoryFootprint.measure(100);
+    assertThat(r.tetherBytes()).isPositive();
+    assertThat(r.rawBytes()).isPositive();
+  }
+
+  @Test
   void memoryFootprintIsMeasurable() {
     assertThat(MemoryFootprint.bytesPerSession(2_000)).isPositive();
   }

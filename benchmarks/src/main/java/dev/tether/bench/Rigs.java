@@ -1,0 +1,75 @@
+package dev.tether.bench;
+
+import dev.tether.machine.BackoffPolicy;
+import dev.tether.machine.LifecycleEvent;
+import dev.tether.rpc.Dialect;
+import dev.tether.rpc.RpcConnection;
+import dev.tether.vertx.VertxScheduler;
+import dev.tether.vertx.VertxTransport;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Shared set-up of the real-socket benchmarks. */
+final class Rigs {
+  /** Bound on any set-up wait: loopback connects take milliseconds. */
+  static final long SETUP_TIMEOUT_SECONDS = 60;
+
+  private Rigs() {}
+
+  /** A Vert.x with one event-loop thread. */
+  static Vertx singleLoop() {
+    return Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(1));
+  }
+
+  /**
+   * A started vm-service {@link RpcConnection} on its own event-loop context, not yet connected.
+   */
+  static RpcConnection tether(Vertx vertx, VertxTransport transport, URI endpoint) {
+    return tether(vertx, transport, endpoint, BackoffPolicy.defaults());
+  }
+
+  static RpcConnection tether(
+      Vertx vertx, VertxTransport transport, URI endpoint, BackoffPolicy policy) {
+    return RpcConnection.builder()
+        .transport(transport)
+        .endpoint(endpoint)
+        .scheduler(VertxScheduler.create(vertx))
+        .dialect(Dialect.vmService())
+        .policy(policy)
+        .build();
+  }
+
+  /** Completes when {@code rpc} first reports {@code Connected}. Call before {@code start()}. */
+  static CompletableFuture<Void> connected(RpcConnection rpc) {
+    CompletableFuture<Void> up = new CompletableFuture<>();
+    rpc.subscribe(
+        e -> {
+          if (e instanceof LifecycleEvent.Connected) {
+            up.complete(null);
+          } else if (e instanceof LifecycleEvent.PermanentlyDisconnected p) {
+            up.completeExceptionally(new IllegalStateException("could not connect: " + p));
+          }
+        });
+    return up;
+  }
+
+  static <T> T await(CompletionStage<T> stage) {
+    try {
+      return stage.toCompletableFuture().get(SETUP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("benchmark set-up failed", e);
+    }
+  }
+
+  static <T> T await(io.vertx.core.Future<T> future) {
+    return await(future.toCompletionStage());
+  }
+}
