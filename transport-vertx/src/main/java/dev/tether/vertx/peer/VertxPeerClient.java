@@ -16,8 +16,8 @@ import java.util.function.Supplier;
 
 /**
  * {@link PeerClient} over a {@link VertxTransport}, with its timers on a new {@link VertxScheduler}
- * of the transport's {@code Vertx} and the call started on that context: the convenient way to
- * send or probe from any thread without providing a scheduler.
+ * of the transport's {@code Vertx} and the call started on that context: the convenient way to send
+ * or probe from any thread without providing a scheduler.
  *
  * <p>Thread-safe. Each call uses a new {@link VertxScheduler}; the stages complete on its context.
  */
