@@ -56,6 +56,12 @@ import org.slf4j.LoggerFactory;
 public final class VertxTransport implements Transport, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(VertxTransport.class);
 
+  /**
+   * Live WebSockets one transport may hold to one host and port: far beyond any file-descriptor
+   * limit, so the operating system, not a pool, is the bound.
+   */
+  static final int MAX_WEBSOCKETS_PER_ENDPOINT = 1_000_000;
+
   private final Vertx vertx;
   private final VertxTransportOptions options;
   private final WebSocketClient webSockets;
@@ -215,6 +221,10 @@ public final class VertxTransport implements Transport, AutoCloseable {
   private static WebSocketClientOptions webSocketOptions(VertxTransportOptions options) {
     WebSocketClientOptions ws =
         new WebSocketClientOptions()
+            // Vert.x queues WebSocket connects past 50 per host:port by default; every Tether
+            // connection holds its socket for its whole life, so a pool cap would make the 51st
+            // connection to one server wait for another to close. No practical cap instead.
+            .setMaxConnections(MAX_WEBSOCKETS_PER_ENDPOINT)
             .setMaxMessageSize(options.maxFrameBytes())
             // Node's ws and many servers send a whole message as one frame.
             .setMaxFrameSize(options.maxFrameBytes())

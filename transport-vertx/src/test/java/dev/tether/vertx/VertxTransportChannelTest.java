@@ -37,6 +37,9 @@ class VertxTransportChannelTest {
   /** Enough connections that a race between the peer's first write and the open shows up. */
   private static final int CONNECTIONS_FROM_FOREIGN_THREAD = 30;
 
+  /** More live WebSockets to one server than Vert.x's default client pool allows (50). */
+  private static final int MANY_WEBSOCKETS = 60;
+
   private final Rig rig = new Rig();
   private final Vertx vertx = rig.vertx();
   private VertxTransport transport;
@@ -83,6 +86,21 @@ class VertxTransportChannelTest {
       }
       channel.close();
     }
+  }
+
+  @Test
+  void oneTransportHoldsMoreThanFiftyWebSocketsToOneServer() throws Exception {
+    // Vert.x's WebSocket client queues connects past 50 per host:port unless told otherwise.
+    URI endpoint = webSocketServer(ws -> ws.writeTextMessage("hi"));
+    transport = rig.transport();
+    java.util.List<Channel> channels = new java.util.ArrayList<>();
+    for (int i = 0; i < MANY_WEBSOCKETS; i++) {
+      RecordingListener listener = new RecordingListener();
+      channels.add(open(endpoint, listener));
+      assertThat(listener.nextFrame()).isEqualTo("hi");
+    }
+    assertThat(transport.openChannels()).isEqualTo(MANY_WEBSOCKETS);
+    channels.forEach(Channel::close);
   }
 
   @Test
