@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tether.peer.PeerNames;
 import dev.tether.peer.PeerRegistry;
 import dev.tether.peer.UnknownPodException;
+import dev.tether.vertx.impl.OnContext;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
@@ -26,9 +26,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -152,9 +149,7 @@ public final class VertxPeerServer implements AutoCloseable {
    *     not a socket, no such directory, …)
    */
   public CompletionStage<URI> start() {
-    Promise<URI> started = Promise.promise();
-    context.runOnContext(v -> listen().onComplete(started));
-    return started.future().toCompletionStage();
+    return OnContext.run(context, this::listen);
   }
 
   /**
@@ -164,21 +159,13 @@ public final class VertxPeerServer implements AutoCloseable {
    * @return completes when all of that is done
    */
   public CompletionStage<Void> stop() {
-    Promise<Void> stopped = Promise.promise();
-    context.runOnContext(v -> shutdown().onComplete(stopped));
-    return stopped.future().toCompletionStage();
+    return OnContext.run(context, this::shutdown);
   }
 
   /** {@link #stop()} and waits up to {@link #CLOSE_TIMEOUT}; failures are logged. */
   @Override
   public void close() {
-    try {
-      stop().toCompletableFuture().get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException e) {
-      log.warn("stopping {} failed", this, e);
-    }
+    OnContext.awaitQuietly(stop(), CLOSE_TIMEOUT, log, this);
   }
 
   /**

@@ -1,9 +1,9 @@
 package dev.tether.vertx.testserver;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tether.vertx.impl.OnContext;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -27,9 +27,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -107,28 +104,18 @@ public final class VmServiceServer implements AutoCloseable {
    * @return completes with the endpoint clients connect to
    */
   public CompletionStage<URI> start() {
-    Promise<URI> started = Promise.promise();
-    context.runOnContext(v -> listen().onComplete(started));
-    return started.future().toCompletionStage();
+    return OnContext.run(context, this::listen);
   }
 
   /** Stops: closes every client connection and the listener, cancels the event timer. */
   public CompletionStage<Void> stop() {
-    Promise<Void> stopped = Promise.promise();
-    context.runOnContext(v -> shutdown().onComplete(stopped));
-    return stopped.future().toCompletionStage();
+    return OnContext.run(context, this::shutdown);
   }
 
   /** Stops and waits up to {@link #CLOSE_TIMEOUT}. */
   @Override
   public void close() {
-    try {
-      stop().toCompletableFuture().get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException e) {
-      log.warn("stopping {} failed", this, e);
-    }
+    OnContext.awaitQuietly(stop(), CLOSE_TIMEOUT, log, this);
   }
 
   /**
