@@ -2,7 +2,6 @@ package dev.tether.rpc;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.rpc.Counters.C;
-import dev.tether.runtime.spi.Scheduler;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -22,12 +21,14 @@ final class Ledger {
   private final Map<Long, Pending> inFlight = new LinkedHashMap<>();
   private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
   private final Counters counters;
+  private final Deadlines deadlines;
   private final int waitCapacity;
   private long nextId = 1;
   private int internalInFlight;
 
-  Ledger(Counters counters, int waitCapacity) {
+  Ledger(Counters counters, Deadlines deadlines, int waitCapacity) {
     this.counters = counters;
+    this.deadlines = deadlines;
     this.waitCapacity = waitCapacity;
   }
 
@@ -44,7 +45,12 @@ final class Ledger {
     boolean waiting;
     boolean replay;
     boolean settled;
-    Scheduler.Cancellable deadline;
+    // Its deadline, while armed (see Deadlines).
+    Deadlines.Lane lane;
+    Pending prevDue;
+    Pending nextDue;
+    long dueNanos;
+    long armedSeq;
     BiConsumer<JsonNode, RpcException> then; // the connection's own follow-up, after the future
 
     Pending(
@@ -121,16 +127,14 @@ final class Ledger {
     return waitCapacity;
   }
 
-  /** Settles {@code p} once: out of the ledger, deadline cancelled, counted, then completed. */
+  /** Settles {@code p} once: out of the ledger, deadline disarmed, counted, then completed. */
   void settle(Pending p, JsonNode result, RpcException failure) {
     if (p.settled) {
       return;
     }
     p.settled = true;
     unlink(p);
-    if (p.deadline != null) {
-      p.deadline.cancel();
-    }
+    deadlines.disarm(p);
     counters.inc(failure == null ? C.SUCCEEDED : Counters.settledCounter(failure.kind()));
     if (failure == null) {
       p.future.complete(result);

@@ -63,6 +63,7 @@ final class RpcClient implements RpcConnection {
   private final Scheduler scheduler;
   private final Codec codec = new Codec();
   private final Counters counters = new Counters();
+  private final Deadlines deadlines;
   private final Ledger ledger;
   private Connection connection;
 
@@ -83,7 +84,8 @@ final class RpcClient implements RpcConnection {
   RpcClient(Config config) {
     this.config = config;
     this.scheduler = config.scheduler();
-    this.ledger = new Ledger(counters, config.waitCapacity());
+    this.deadlines = new Deadlines(scheduler, this::expire);
+    this.ledger = new Ledger(counters, deadlines, config.waitCapacity());
   }
 
   void attach(Connection connection) {
@@ -116,7 +118,7 @@ final class RpcClient implements RpcConnection {
             options.waitForReady().orElse(config.waitForReady()),
             options.timeout().orElse(config.requestTimeout()));
     onContext(() -> issue(p), () -> endedBeforeIssue(p));
-    return p.future.minimalCompletionStage();
+    return p.future;
   }
 
   @Override
@@ -208,7 +210,7 @@ final class RpcClient implements RpcConnection {
               "not connected (" + connection.state().label() + "); " + p.method + " was not sent"));
       return;
     }
-    p.deadline = scheduler.schedule(p.timeout, () -> expire(p));
+    deadlines.arm(p);
     if (upEpoch != 0) {
       send(p);
     } else {
@@ -277,7 +279,7 @@ final class RpcClient implements RpcConnection {
   /** A request of the connection's own, sent on the current channel even during the handshake. */
   private Pending internal(Dialect.RpcCall call, Duration timeout) {
     Pending p = new Pending(call.method(), call.params(), true, false, false, timeout);
-    p.deadline = scheduler.schedule(timeout, () -> expire(p));
+    deadlines.arm(p);
     return p;
   }
 
@@ -286,11 +288,11 @@ final class RpcClient implements RpcConnection {
     Pending p = new Pending(method, params, true, false, false, config.requestTimeout());
     onContext(
         () -> {
-          p.deadline = scheduler.schedule(p.timeout, () -> expire(p));
+          deadlines.arm(p);
           send(p);
         },
         () -> endedBeforeIssue(p));
-    return p.future.minimalCompletionStage();
+    return p.future;
   }
 
   // ---------------------------------------------------------------- lifecycle

@@ -51,6 +51,10 @@ public interface RpcConnection extends RpcCaller, AutoCloseable {
   /**
    * Sends a request.
    *
+   * <p>The returned stage is the request's own (no copy per call): completing or cancelling it
+   * through {@code toCompletableFuture()} changes only what its callers see; the request itself
+   * stays counted in flight until its answer, its deadline or the loss of its channel settles it.
+   *
    * @return the result, or fails with an {@link RpcException}
    * @throws IllegalArgumentException if {@code method} is empty or {@code params} is neither null,
    *     an object nor an array
