@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * JSON-RPC 2.0 framing: strict on what it writes, tolerant on read where the spec allows (a missing
@@ -75,16 +76,40 @@ final class Codec {
     SERVER_REQUEST
   }
 
-  /** Encodes a request. */
-  byte[] request(long id, String method, JsonNode params) throws JsonProcessingException {
+  /**
+   * Encodes a request's method and params, without its id: {@code {"method":…,"params":…}}. Done
+   * once per request, on the caller's thread, so that the connection's context only splices in the
+   * id ({@link #request}), also when a replay sends it again under a new id.
+   */
+  byte[] requestBody(String method, JsonNode params) throws JsonProcessingException {
     ObjectNode n = mapper.createObjectNode();
-    n.put("jsonrpc", "2.0");
-    n.put("id", id);
     n.put("method", method);
     if (params != null) {
       n.set("params", params);
     }
     return mapper.writeValueAsBytes(n);
+  }
+
+  /** What every request frame starts with, before its id. */
+  private static final byte[] REQUEST_HEAD =
+      "{\"jsonrpc\":\"2.0\",\"id\":".getBytes(StandardCharsets.US_ASCII);
+
+  /**
+   * The request frame {@code {"jsonrpc":"2.0","id":ID,"method":…,"params":…}} for a body from
+   * {@link #requestBody}.
+   */
+  static byte[] request(long id, byte[] body) {
+    if (body.length < 2 || body[0] != '{') {
+      throw new IllegalArgumentException("not a request body");
+    }
+    byte[] digits = Long.toString(id).getBytes(StandardCharsets.US_ASCII);
+    byte[] frame = new byte[REQUEST_HEAD.length + digits.length + body.length];
+    System.arraycopy(REQUEST_HEAD, 0, frame, 0, REQUEST_HEAD.length);
+    System.arraycopy(digits, 0, frame, REQUEST_HEAD.length, digits.length);
+    int at = REQUEST_HEAD.length + digits.length;
+    frame[at] = ',';
+    System.arraycopy(body, 1, frame, at + 1, body.length - 1); // the body without its '{'
+    return frame;
   }
 
   /** Parses and classifies a frame. Never throws. */

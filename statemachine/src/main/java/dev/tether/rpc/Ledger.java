@@ -35,7 +35,8 @@ final class Ledger {
   /** One request, from the call until it settles. */
   static final class Pending {
     final String method;
-    final JsonNode params;
+    byte[] body; // method and params, encoded once (Codec.requestBody); the id is spliced in
+    Exception unencodable; // why body could not be encoded, reported when the request is issued
     final boolean internal;
     final boolean idempotent;
     final boolean mayWait;
@@ -54,14 +55,8 @@ final class Ledger {
     BiConsumer<JsonNode, RpcException> then; // the connection's own follow-up, after the future
 
     Pending(
-        String method,
-        JsonNode params,
-        boolean internal,
-        boolean idempotent,
-        boolean mayWait,
-        Duration timeout) {
+        String method, boolean internal, boolean idempotent, boolean mayWait, Duration timeout) {
       this.method = method;
-      this.params = params;
       this.internal = internal;
       this.idempotent = idempotent;
       this.mayWait = mayWait;

@@ -1,5 +1,6 @@
 package dev.tether.rpc;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tether.machine.Cause;
@@ -112,11 +113,11 @@ final class RpcClient implements RpcConnection {
     Pending p =
         new Pending(
             method,
-            params,
             false,
             options.idempotent(),
             options.waitForReady().orElse(config.waitForReady()),
             options.timeout().orElse(config.requestTimeout()));
+    encode(p, params); // here, off the connection's context
     onContext(() -> issue(p), () -> endedBeforeIssue(p));
     return p.future;
   }
@@ -188,6 +189,16 @@ final class RpcClient implements RpcConnection {
     }
   }
 
+  /** Encodes {@code p}'s method and params; a failure fails {@code p} when it is sent. */
+  private Pending encode(Pending p, JsonNode params) {
+    try {
+      p.body = codec.requestBody(p.method, params);
+    } catch (JsonProcessingException | RuntimeException e) {
+      p.unencodable = e;
+    }
+    return p;
+  }
+
   private void endedBeforeIssue(Pending p) {
     counters.inc(C.CONNECTION_LOST);
     p.future.completeExceptionally(
@@ -243,13 +254,20 @@ final class RpcClient implements RpcConnection {
       settle(p, null, new RpcException.NotConnected("no channel; " + p.method + " was not sent"));
       return;
     }
+    if (p.unencodable != null) {
+      settle(
+          p,
+          null,
+          new RpcException.SendFailed(
+              "could not encode " + p.method + ": " + p.unencodable, p.unencodable));
+      return;
+    }
     long id = ledger.register(p);
-    byte[] frame;
+    byte[] frame = Codec.request(id, p.body);
     CompletionStage<Void> sent;
     try {
-      frame = codec.request(id, p.method, p.params);
       sent = ch.send(frame);
-    } catch (Exception e) { // encoding (JsonProcessingException) or a throwing channel
+    } catch (RuntimeException e) { // a throwing channel
       settle(p, null, new RpcException.SendFailed("could not send " + p.method + ": " + e, e));
       return;
     }
@@ -278,14 +296,14 @@ final class RpcClient implements RpcConnection {
 
   /** A request of the connection's own, sent on the current channel even during the handshake. */
   private Pending internal(Dialect.RpcCall call, Duration timeout) {
-    Pending p = new Pending(call.method(), call.params(), true, false, false, timeout);
+    Pending p = encode(new Pending(call.method(), true, false, false, timeout), call.params());
     deadlines.arm(p);
     return p;
   }
 
   private CompletionStage<JsonNode> hookRequest(String method, JsonNode params) {
     checkCall(method, params);
-    Pending p = new Pending(method, params, true, false, false, config.requestTimeout());
+    Pending p = encode(new Pending(method, true, false, false, config.requestTimeout()), params);
     onContext(
         () -> {
           deadlines.arm(p);

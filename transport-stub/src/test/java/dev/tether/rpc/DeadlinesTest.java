@@ -17,7 +17,7 @@ class DeadlinesTest {
   final Deadlines deadlines = new Deadlines(clock, p -> expired.add(p.method));
 
   static Pending request(String name, long timeoutMillis) {
-    return new Pending(name, null, false, false, false, Duration.ofMillis(timeoutMillis));
+    return new Pending(name, false, false, false, Duration.ofMillis(timeoutMillis));
   }
 
   Pending arm(String name, long timeoutMillis) {

@@ -145,6 +145,16 @@ class RpcConnectionTest {
   }
 
   @Test
+  void callbacksOnTheReturnedStageReceiveTheRpcExceptionItself() {
+    RpcConnection c = connectVm();
+    List<Throwable> seen = new ArrayList<>();
+    c.request("echo", JSON.objectNode().putPOJO("x", new Object()))
+        .whenComplete((v, e) -> seen.add(e));
+    vm.clock.runUntilIdle();
+    assertThat(seen).singleElement().isInstanceOf(RpcException.SendFailed.class);
+  }
+
+  @Test
   void ownThreadStopsAtTerminationAndLaterRequestsStillSettle() throws Exception {
     RpcConnection c =
         RpcConnection.builder()

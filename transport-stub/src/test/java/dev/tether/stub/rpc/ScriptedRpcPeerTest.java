@@ -45,7 +45,7 @@ class ScriptedRpcPeerTest {
     CompletableFuture<JsonNode> r = c.request("nope", null).toCompletableFuture();
     clock.runUntilIdle();
     assertThat(r).isCompletedExceptionally();
-    assertThat(r.handle((v, e) -> e.getCause()).join())
+    assertThat(r.handle((v, e) -> e).join())
         .isInstanceOfSatisfying(
             RpcException.RemoteError.class,
             e -> assertThat(e.code()).isEqualTo(ScriptedRpcPeer.METHOD_NOT_FOUND));
