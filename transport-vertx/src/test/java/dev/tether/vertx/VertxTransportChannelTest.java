@@ -9,8 +9,10 @@ import dev.tether.runtime.spi.Channel;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
 import java.net.URI;
@@ -86,6 +88,54 @@ class VertxTransportChannelTest {
       }
       channel.close();
     }
+  }
+
+  @Test
+  void webSocketMessagesArriveWholeWhetherSentInOneFrameOrInFragments() throws Exception {
+    URI endpoint =
+        webSocketServer(
+            ws -> {
+              ws.writeTextMessage("{\"whole\":\"é✓\"}");
+              ws.writeFrame(WebSocketFrame.textFrame("{\"in\":\"thr", false));
+              ws.writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer("ee ✓ fr"), false));
+              ws.writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer("agments\"}"), true));
+              ws.writeBinaryMessage(Buffer.buffer("binary"));
+              ws.writeFrame(WebSocketFrame.binaryFrame(Buffer.buffer("bin"), false));
+              ws.writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer("ary 2"), true));
+              ws.writeTextMessage("last");
+            });
+    transport = rig.transport();
+    RecordingListener listener = new RecordingListener();
+    Channel channel = open(endpoint, listener);
+
+    assertThat(listener.nextFrame()).isEqualTo("{\"whole\":\"é✓\"}");
+    assertThat(listener.nextFrame()).isEqualTo("{\"in\":\"three ✓ fragments\"}");
+    assertThat(listener.nextFrame()).isEqualTo("binary");
+    assertThat(listener.nextFrame()).isEqualTo("binary 2");
+    assertThat(listener.nextFrame()).isEqualTo("last");
+    channel.close();
+  }
+
+  @Test
+  void fragmentedMessageOverMaxFrameBytesEndsChannelWithFrameTooLarge() throws Exception {
+    String half = "f".repeat(SMALL_FRAME_BYTES * 3 / 4); // each fragment fits, the message does not
+    URI endpoint =
+        webSocketServer(
+            ws -> {
+              ws.writeTextMessage("fits");
+              ws.writeFrame(WebSocketFrame.textFrame(half, false));
+              ws.writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer(half), true));
+              ws.writeTextMessage("never delivered");
+            });
+    transport = rig.transport(small());
+    RecordingListener listener = new RecordingListener();
+    open(endpoint, listener);
+
+    assertThat(listener.nextFrame()).isEqualTo("fits");
+    Cause end = listener.awaitSingleEnd();
+    assertThat(end.kind()).as("cause %s", end).isEqualTo(Cause.Kind.FRAME_TOO_LARGE);
+    assertThat(end.message()).contains("maxFrameBytes " + SMALL_FRAME_BYTES);
+    assertThat(listener.frames).isEmpty();
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketFrame;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -32,6 +33,7 @@ public final class WebSocketChannel extends VertxChannel {
   private volatile long pingTimer = -1;
   private volatile boolean heardSincePing = true;
   private int missedPongs; // only touched by the ping timer, on the socket's context
+  private Buffer fragments; // the message being received in fragments; on the socket's context
 
   private WebSocketChannel(
       WebSocket ws,
@@ -57,8 +59,9 @@ public final class WebSocketChannel extends VertxChannel {
       Runnable onEnded) {
     WebSocketChannel ch = new WebSocketChannel(ws, vertx, listener, options, onEnded);
     ws.setWriteQueueMaxSize(options.writeQueueHighWaterBytes());
-    ws.textMessageHandler(text -> ch.heard(text.getBytes(StandardCharsets.UTF_8)));
-    ws.binaryMessageHandler(data -> ch.heard(data.getBytes()));
+    // Frames, not Vert.x's text messages: a text message would be decoded to a String only to be
+    // encoded back to bytes for the listener. Fragments are joined here (see frame()).
+    ws.frameHandler(ch::frame);
     ws.pongHandler(data -> ch.heardSincePing = true);
     ws.exceptionHandler(ch::failed);
     ws.closeHandler(v -> ch.endWith(ch.closeCause()));
@@ -93,9 +96,45 @@ public final class WebSocketChannel extends VertxChannel {
     ws.close().onFailure(t -> log.debug("closing {} failed: {}", this, Errors.describe(t)));
   }
 
-  private void heard(byte[] frame) {
+  /**
+   * One WebSocket frame: a whole text or binary message is delivered as its bytes; the fragments of
+   * a longer one are joined first, bounded by maxFrameBytes like a whole message.
+   */
+  private void frame(WebSocketFrame frame) {
     heardSincePing = true;
-    deliver(frame);
+    boolean data = frame.isText() || frame.isBinary();
+    if (!data && !frame.isContinuation()) {
+      return; // ping, pong, close: Vert.x handles them
+    }
+    Buffer payload = frame.binaryData();
+    if (data && frame.isFinal() && fragments == null) {
+      deliver(payload.getBytes()); // the common case: one frame, one message
+      return;
+    }
+    if (fragments == null) {
+      fragments = Buffer.buffer(payload.length() * 2);
+    }
+    if (fragments.length() + payload.length() > maxFrameBytes()) {
+      int had = fragments.length();
+      fragments = null;
+      endWith(
+          Cause.of(
+              Cause.Kind.FRAME_TOO_LARGE,
+              "fragmented message larger than maxFrameBytes "
+                  + maxFrameBytes()
+                  + " ("
+                  + had
+                  + " bytes, then a fragment of "
+                  + payload.length()
+                  + ")"));
+      return;
+    }
+    fragments.appendBuffer(payload);
+    if (frame.isFinal()) {
+      byte[] message = fragments.getBytes();
+      fragments = null;
+      deliver(message);
+    }
   }
 
   /** One heartbeat tick: count an unanswered ping, give up after too many, ping again. */
