@@ -88,6 +88,11 @@ final class RawRpcClient {
     }
   }
 
+  /** Runs {@code onClose} on the socket's context when the WebSocket closes, for any reason. */
+  void onClose(Runnable onClose) {
+    ws.closeHandler(v -> onClose.run());
+  }
+
   Future<Void> close() {
     return ws.close();
   }

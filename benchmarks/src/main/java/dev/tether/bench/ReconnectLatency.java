@@ -3,12 +3,18 @@ package dev.tether.bench;
 import dev.tether.machine.BackoffPolicy;
 import dev.tether.machine.LifecycleEvent;
 import dev.tether.rpc.RpcConnection;
+import dev.tether.runtime.spi.Channel;
+import dev.tether.runtime.spi.ChannelListener;
+import dev.tether.runtime.spi.Transport;
 import dev.tether.vertx.VertxTransport;
 import dev.tether.vertx.testserver.VmServiceServer;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketClient;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -30,17 +36,84 @@ final class ReconnectLatency {
   /** Long enough for the server to be listening again before the attempt is due. */
   static final Duration BACKOFF = Duration.ofMillis(50);
 
-  /** p50, p99 and max in microseconds, over {@code samples} rounds; {@code late} left out. */
-  record Result(double p50Micros, double p99Micros, double maxMicros, int samples, int late) {}
+  /**
+   * p50, p99 and max in microseconds, over {@code samples} rounds; {@code late} left out. The
+   * phases split each sample: the timer firing late (attempt due to {@code open} called), TCP
+   * connect and WebSocket upgrade ({@code open} called to channel open), and the handshake (channel
+   * open to {@code Reconnected} delivered: the resubscriptions and the event's delivery).
+   */
+  record Result(
+      double p50Micros,
+      double p99Micros,
+      double maxMicros,
+      int samples,
+      int late,
+      Phase timer,
+      Phase connect,
+      Phase handshake,
+      Phase raw) {}
+
+  /** One phase of the samples: p50 and p99 in microseconds. */
+  record Phase(double p50Micros, double p99Micros) {
+    static Phase of(long[] nanos, int n) {
+      long[] got = Arrays.copyOf(nanos, n);
+      Arrays.sort(got);
+      return new Phase(pct(got, 0.50) / 1e3, pct(got, 0.99) / 1e3);
+    }
+  }
+
+  /** Timestamps the last {@code open} call and its channel, around the real transport. */
+  private static final class TimedTransport implements Transport {
+    private final Transport inner;
+    volatile long openCalled;
+    volatile long opened;
+
+    TimedTransport(Transport inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public CompletionStage<Channel> open(URI endpoint, ChannelListener listener) {
+      openCalled = System.nanoTime();
+      return inner
+          .open(endpoint, listener)
+          .whenComplete(
+              (ch, err) -> {
+                if (err == null) {
+                  opened = System.nanoTime();
+                }
+              });
+    }
+  }
 
   private ReconnectLatency() {}
 
+  /**
+   * Tether's rounds, then the same rounds with {@link RawReconnect} (the baseline), against the
+   * same server in the same run.
+   */
   static Result measure(int rounds, int warmupRounds) {
+    Result tether = measureTether(rounds, warmupRounds);
+    Phase raw = measureRaw(rounds, warmupRounds);
+    return new Result(
+        tether.p50Micros(),
+        tether.p99Micros(),
+        tether.maxMicros(),
+        tether.samples(),
+        tether.late(),
+        tether.timer(),
+        tether.connect(),
+        tether.handshake(),
+        raw);
+  }
+
+  private static Result measureTether(int rounds, int warmupRounds) {
     Vertx vertx = Rigs.singleLoop();
     Vertx serverVertx = Rigs.singleLoop();
     VmServiceServer server =
         VmServiceServer.builder(serverVertx).eventInterval(Duration.ofHours(1)).build();
     VertxTransport transport = VertxTransport.create(vertx);
+    TimedTransport timed = new TimedTransport(transport);
     try {
       Rigs.await(server.start());
       BackoffPolicy policy =
@@ -49,7 +122,7 @@ final class ReconnectLatency {
               .jitter(0)
               .unlimitedAttempts()
               .build();
-      RpcConnection rpc = Rigs.tether(vertx, transport, server.endpoint(), policy);
+      RpcConnection rpc = Rigs.tether(vertx, timed, server.endpoint(), policy);
       CompletableFuture<Void> up = Rigs.connected(rpc);
       AtomicReference<CompletableFuture<Long>> dueAt = new AtomicReference<>();
       AtomicReference<CompletableFuture<Long>> reconnectedAt = new AtomicReference<>();
@@ -69,6 +142,9 @@ final class ReconnectLatency {
       Rigs.await(up);
       Rigs.await(rpc.request("getVersion", null));
       long[] samples = new long[rounds];
+      long[] timer = new long[rounds];
+      long[] connect = new long[rounds];
+      long[] handshake = new long[rounds];
       int n = 0;
       int late = 0;
       for (int round = 0; round < warmupRounds + rounds; round++) {
@@ -80,11 +156,14 @@ final class ReconnectLatency {
         restart(server);
         long listening = System.nanoTime();
         long attempt = Rigs.await(due);
-        long latency = Rigs.await(back) - attempt;
+        long done = Rigs.await(back);
         if (listening > attempt) {
           late++;
         } else if (round >= warmupRounds) {
-          samples[n++] = latency;
+          timer[n] = timed.openCalled - attempt;
+          connect[n] = timed.opened - timed.openCalled;
+          handshake[n] = done - timed.opened;
+          samples[n++] = done - attempt;
         }
       }
       rpc.close();
@@ -94,12 +173,132 @@ final class ReconnectLatency {
       if (n == 0) {
         throw new IllegalStateException("every round was late; raise BACKOFF");
       }
-      return new Result(pct(got, 0.50) / 1e3, pct(got, 0.99) / 1e3, got[n - 1] / 1e3, n, late);
+      return new Result(
+          pct(got, 0.50) / 1e3,
+          pct(got, 0.99) / 1e3,
+          got[n - 1] / 1e3,
+          n,
+          late,
+          Phase.of(timer, n),
+          Phase.of(connect, n),
+          Phase.of(handshake, n),
+          null);
     } finally {
       server.close();
       transport.close();
       Rigs.await(vertx.close());
       Rigs.await(serverVertx.close());
+    }
+  }
+
+  /**
+   * The baseline: a hand-written reconnect on a raw Vert.x WebSocket ({@link RawRpcClient}). When
+   * the socket closes it waits the same {@link #BACKOFF} on a Vert.x timer, connects again and
+   * sends the same {@link #STREAMS} {@code streamListen} requests at once; a sample ends when all
+   * their answers are in. No backoff policy, state machine, handshake bookkeeping or lifecycle
+   * events: the floor of a reconnect on this transport.
+   */
+  private static Phase measureRaw(int rounds, int warmupRounds) {
+    Vertx vertx = Rigs.singleLoop();
+    Vertx serverVertx = Rigs.singleLoop();
+    VmServiceServer server =
+        VmServiceServer.builder(serverVertx).eventInterval(Duration.ofHours(1)).build();
+    WebSocketClient client = vertx.createWebSocketClient();
+    try {
+      Rigs.await(server.start());
+      RawReconnect raw = new RawReconnect(vertx, client, server.endpoint());
+      raw.connectNow();
+      Rigs.await(raw.resubscribed.get());
+      long[] samples = new long[rounds];
+      int n = 0;
+      for (int round = 0; round < warmupRounds + rounds; round++) {
+        CompletableFuture<Long> due = new CompletableFuture<>();
+        CompletableFuture<Long> back = new CompletableFuture<>();
+        raw.dueAt.set(due);
+        raw.resubscribed.set(back);
+        Rigs.await(server.stop());
+        restart(server);
+        long listening = System.nanoTime();
+        long attempt = Rigs.await(due);
+        long done = Rigs.await(back);
+        if (listening <= attempt && round >= warmupRounds) {
+          samples[n++] = done - attempt;
+        }
+      }
+      if (n == 0) {
+        throw new IllegalStateException("every raw round was late; raise BACKOFF");
+      }
+      raw.stop();
+      return Phase.of(samples, n);
+    } finally {
+      client.close();
+      server.close();
+      Rigs.await(vertx.close());
+      Rigs.await(serverVertx.close());
+    }
+  }
+
+  /** The baseline's reconnect loop; its callbacks run on the client's event loop. */
+  private static final class RawReconnect {
+    final AtomicReference<CompletableFuture<Long>> dueAt =
+        new AtomicReference<>(new CompletableFuture<>());
+    final AtomicReference<CompletableFuture<Long>> resubscribed =
+        new AtomicReference<>(new CompletableFuture<>());
+    private final Vertx vertx;
+    private final WebSocketClient client;
+    private final URI endpoint;
+    private volatile boolean stopped;
+    private volatile RawRpcClient current;
+
+    RawReconnect(Vertx vertx, WebSocketClient client, URI endpoint) {
+      this.vertx = vertx;
+      this.client = client;
+      this.endpoint = endpoint;
+    }
+
+    void connectNow() {
+      vertx.runOnContext(v -> connect());
+    }
+
+    void stop() {
+      stopped = true;
+      Rigs.await(current.close());
+    }
+
+    private void connect() {
+      RawRpcClient.connect(client, endpoint)
+          .onComplete(
+              (rpc, err) -> {
+                if (err != null) {
+                  retry(); // not listening yet: try again after the same delay
+                  return;
+                }
+                current = rpc;
+                rpc.onClose(this::retry);
+                CompletableFuture<?>[] all = new CompletableFuture<?>[STREAMS];
+                for (int i = 0; i < STREAMS; i++) {
+                  all[i] = rpc.listen("S" + i, ev -> {});
+                }
+                CompletableFuture<Long> done = resubscribed.get();
+                CompletableFuture<Void> unused =
+                    CompletableFuture.allOf(all)
+                        .whenComplete(
+                            (ok, failed) -> {
+                              if (failed == null) {
+                                done.complete(System.nanoTime());
+                              } else {
+                                done.completeExceptionally(failed);
+                              }
+                            });
+              });
+    }
+
+    private void retry() {
+      if (stopped) {
+        return;
+      }
+      dueAt.get().complete(System.nanoTime() + BACKOFF.toNanos());
+      vertx.setTimer(BACKOFF.toMillis(), id -> connect());
     }
   }
 

@@ -4,6 +4,7 @@ import dev.tether.machine.BackoffPolicy;
 import dev.tether.machine.LifecycleEvent;
 import dev.tether.rpc.Dialect;
 import dev.tether.rpc.RpcConnection;
+import dev.tether.runtime.spi.Transport;
 import dev.tether.vertx.VertxScheduler;
 import dev.tether.vertx.VertxTransport;
 import io.vertx.core.Vertx;
@@ -34,7 +35,7 @@ final class Rigs {
   }
 
   static RpcConnection tether(
-      Vertx vertx, VertxTransport transport, URI endpoint, BackoffPolicy policy) {
+      Vertx vertx, Transport transport, URI endpoint, BackoffPolicy policy) {
     return RpcConnection.builder()
         .transport(transport)
         .endpoint(endpoint)

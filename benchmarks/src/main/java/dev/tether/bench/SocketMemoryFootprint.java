@@ -19,13 +19,14 @@ import java.util.concurrent.CompletableFuture;
  * same way. Both include the server's side of each socket and Vert.x's per-socket buffers, so the
  * difference is what Tether itself keeps per session.
  *
- * <p>A Vert.x WebSocket client keeps at most {@link #PER_CLIENT} WebSockets to one endpoint open
- * (its {@code maxConnections}, default 50; more wait in its queue), so both sides use one client
- * (one {@link VertxTransport} for Tether) per {@link #PER_CLIENT} sessions.
+ * <p>Each side uses one client for all its sessions, as an application would: Tether one {@link
+ * VertxTransport} (as {@code TetherVertx} does), the raw side one {@link WebSocketClient} whose
+ * {@code maxConnections} is raised the same way (Vert.x otherwise queues WebSocket connects past 50
+ * per host and port).
  */
 final class SocketMemoryFootprint {
-  /** Vert.x's {@code WebSocketClientOptions.DEFAULT_MAX_CONNECTIONS}. */
-  static final int PER_CLIENT = WebSocketClientOptions.DEFAULT_MAX_CONNECTIONS;
+  /** The raw client's {@code maxConnections}: no practical cap, like {@link VertxTransport}'s. */
+  static final int RAW_MAX_CONNECTIONS = 1_000_000;
 
   /** Per-session bytes of Tether, of the raw client, and their difference. */
   record Result(int sessions, double tetherBytes, double rawBytes) {
@@ -39,18 +40,29 @@ final class SocketMemoryFootprint {
   static Result measure(int sessions) {
     Vertx vertx = Vertx.vertx();
     BenchServer server = new BenchServer(vertx);
+    // One endpoint object for all sessions, as a caller connecting many sessions to one server
+    // would pass: each session keeps a reference to it, not a copy.
+    java.net.URI endpoint = server.endpoint();
+    VertxTransport transport = VertxTransport.create(vertx);
+    WebSocketClient client =
+        vertx.createWebSocketClient(
+            new WebSocketClientOptions().setMaxConnections(RAW_MAX_CONNECTIONS));
     try {
+      // One session of each kind first, open throughout: what is built once on first use
+      // (Jackson's and Vert.x's shared caches, the classes' static state) is then not counted
+      // against the first half measured.
+      RpcConnection warmTether = Rigs.tether(vertx, transport, endpoint);
+      CompletableFuture<Void> warmUp = Rigs.connected(warmTether);
+      warmTether.start();
+      Rigs.await(warmUp);
+      RawRpcClient warmRaw = Rigs.await(RawRpcClient.connect(client, endpoint));
+
       long fdsBefore = openFds();
       long before = MemoryFootprint.usedAfterGc();
-      List<VertxTransport> transports = new ArrayList<>();
       List<RpcConnection> live = new ArrayList<>(sessions);
       List<CompletableFuture<Void>> ups = new ArrayList<>(sessions);
       for (int i = 0; i < sessions; i++) {
-        if (i % PER_CLIENT == 0) {
-          transports.add(VertxTransport.create(vertx));
-        }
-        RpcConnection rpc =
-            Rigs.tether(vertx, transports.get(transports.size() - 1), server.endpoint());
+        RpcConnection rpc = Rigs.tether(vertx, transport, endpoint);
         ups.add(Rigs.connected(rpc));
         rpc.start();
         live.add(rpc);
@@ -66,21 +78,15 @@ final class SocketMemoryFootprint {
         Rigs.await(rpc.terminated());
       }
       live.clear();
-      transports.forEach(VertxTransport::close);
-      transports.clear();
-      awaitServerConnections(server, 0);
+      awaitServerConnections(server, 2);
       // The client ends close a little after the server's: wait for their descriptors to be
       // released, or the raw half runs out of them near the limit (see socketSessions).
       awaitFds(fdsBefore + FD_SLACK);
 
       long rawBefore = MemoryFootprint.usedAfterGc();
-      List<WebSocketClient> clients = new ArrayList<>();
       List<Future<RawRpcClient>> raws = new ArrayList<>(sessions);
       for (int i = 0; i < sessions; i++) {
-        if (i % PER_CLIENT == 0) {
-          clients.add(vertx.createWebSocketClient());
-        }
-        raws.add(RawRpcClient.connect(clients.get(clients.size() - 1), server.endpoint()));
+        raws.add(RawRpcClient.connect(client, endpoint));
       }
       Rigs.await(Future.all(raws));
       long rawAfter = MemoryFootprint.usedAfterGc();
@@ -88,9 +94,13 @@ final class SocketMemoryFootprint {
       for (Future<RawRpcClient> f : raws) {
         Rigs.await(f.result().close());
       }
-      clients.forEach(WebSocketClient::close);
+      warmTether.close();
+      Rigs.await(warmTether.terminated());
+      Rigs.await(warmRaw.close());
       return new Result(sessions, tether, raw);
     } finally {
+      client.close();
+      transport.close();
       server.close();
       Rigs.await(vertx.close());
     }

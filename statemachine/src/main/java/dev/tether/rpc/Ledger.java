@@ -19,7 +19,7 @@ import java.util.function.BiConsumer;
  */
 final class Ledger {
   private final Map<Long, Pending> inFlight = new LinkedHashMap<>();
-  private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
+  private final ArrayDeque<Pending> waiting = new ArrayDeque<>(1); // grows on demand
   private final Counters counters;
   private final Deadlines deadlines;
   private final int waitCapacity;
@@ -109,7 +109,9 @@ final class Ledger {
 
   /** The requests in flight, oldest first (a copy). */
   List<Pending> inFlight() {
-    return new ArrayList<>(inFlight.values());
+    List<Pending> copy = new ArrayList<>(inFlight.size());
+    inFlight.forEach((id, p) -> copy.add(p)); // not values(): that view would stay cached
+    return copy;
   }
 
   /** The waiting requests, oldest first (a copy). */

@@ -71,7 +71,7 @@ final class RpcClient implements RpcConnection {
   // Confined to the context.
   private final Map<String, Stream> streams = new LinkedHashMap<>();
   private final Set<String> onServer = new HashSet<>();
-  private final ArrayDeque<ObjectNode> backlog = new ArrayDeque<>(); // notifications held back
+  private final ArrayDeque<ObjectNode> backlog = new ArrayDeque<>(1); // notifications held back
   private Channel channel;
   private long channelGen;
   private long upEpoch;
@@ -432,7 +432,9 @@ final class RpcClient implements RpcConnection {
       return;
     }
     s.hookDone = true;
-    for (String stream : new ArrayList<>(streams.keySet())) {
+    List<String> desired = new ArrayList<>(streams.size());
+    streams.forEach((name, stream) -> desired.add(name)); // not keySet(): that view stays cached
+    for (String stream : desired) {
       if (!onServer.contains(stream) && s == setup) {
         subscribeOnChannel(stream);
       }

@@ -60,11 +60,12 @@ final class ConnectionDriver implements Connection {
 
   // Confined to the scheduler's context.
   private MachineState machineState = MachineState.initial();
-  private final ArrayDeque<Input> inbox = new ArrayDeque<>();
+  // Small initial sizes: one driver per session, and these rarely hold more than an entry or two.
+  private final ArrayDeque<Input> inbox = new ArrayDeque<>(2);
   private boolean stepping;
-  private final Map<Long, Slot> channels = new HashMap<>();
-  private final Map<TimerKey, Scheduler.Cancellable> timers = new HashMap<>();
-  private final List<Sub> subscribers = new ArrayList<>();
+  private final Map<Long, Slot> channels = new HashMap<>(4);
+  private final Map<TimerKey, Scheduler.Cancellable> timers = new HashMap<>(4);
+  private final List<Sub> subscribers = new ArrayList<>(2);
   private LifecycleEvent lastEvent;
   private BiFunction<Input, Transition, Transition> variant = (input, t) -> t;
 

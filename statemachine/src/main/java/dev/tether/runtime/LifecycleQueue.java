@@ -30,7 +30,7 @@ public final class LifecycleQueue implements LifecycleListener {
 
   private final int capacity;
   private final int hardLimit;
-  private final ArrayDeque<LifecycleEvent> events = new ArrayDeque<>();
+  private final ArrayDeque<LifecycleEvent> events = new ArrayDeque<>(2); // grows on demand
   private long coalesced;
   private long dropped;
 

@@ -26,7 +26,7 @@ public abstract class VertxChannel implements Channel {
   private final int maxFrameBytes;
   private final long maxOutboundBytes;
   private final long highWaterBytes;
-  private final String description;
+  private final Object description; // its toString() names the channel; built only when needed
   private final AtomicLong queuedBytes = new AtomicLong();
   private final AtomicBoolean reportedWritable = new AtomicBoolean(true);
 
@@ -34,13 +34,14 @@ public abstract class VertxChannel implements Channel {
    * @param listener receives frames, writability and the end
    * @param options frame and buffer bounds
    * @param onEnded runs once when the channel ends
-   * @param description names the channel in messages, such as its endpoint
+   * @param description names the channel in messages (its {@code toString()}, called only when a
+   *     message is built), such as its endpoint
    */
   protected VertxChannel(
       ChannelListener listener,
       VertxTransportOptions options,
       Runnable onEnded,
-      String description) {
+      Object description) {
     this.listener = listener;
     this.end = new ChannelEnd(listener, onEnded);
     this.maxFrameBytes = options.maxFrameBytes();

@@ -41,7 +41,7 @@ public final class WebSocketChannel extends VertxChannel {
       ChannelListener listener,
       VertxTransportOptions options,
       Runnable onEnded) {
-    super(listener, options, onEnded, "ws " + ws.remoteAddress());
+    super(listener, options, onEnded, new Remote(ws));
     this.ws = ws;
     this.vertx = vertx;
     this.pingInterval = options.webSocketPingInterval();
@@ -75,6 +75,14 @@ public final class WebSocketChannel extends VertxChannel {
       ch.endWith(ch.closeCause());
     }
     return ch;
+  }
+
+  /** Names the channel by its peer's address, looked up only when a message needs it. */
+  private record Remote(WebSocket ws) {
+    @Override
+    public String toString() {
+      return "ws " + ws.remoteAddress();
+    }
   }
 
   @Override
