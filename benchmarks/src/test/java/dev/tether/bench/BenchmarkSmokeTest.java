@@ -31,6 +31,8 @@ class BenchmarkSmokeTest {
     ReconnectLatency.Result r = ReconnectLatency.measure(3, 1);
     assertThat(r.samples()).isPositive();
     assertThat(r.p99Micros()).isPositive();
+    assertThat(r.raw().p99Micros()).as("the raw baseline's rounds").isPositive();
+    assertThat(r.handshake().p50Micros()).as("the resubscribe phase").isPositive();
   }
 
   @Test
