@@ -83,7 +83,7 @@ public abstract class VertxChannel implements Channel {
     write.onComplete(
         (ok, err) -> {
           queuedBytes.addAndGet(-frame.length);
-          updateWritability();
+          checkWritability();
           if (err == null) {
             sent.complete(null);
           } else {
@@ -92,8 +92,20 @@ public abstract class VertxChannel implements Channel {
                     "write to " + description + " failed: " + Errors.describe(err), err));
           }
         });
-    updateWritability();
+    checkWritability();
     return sent;
+  }
+
+  /**
+   * {@link #updateWritability()}, skipped while the channel is writable and its queued bytes are
+   * below half the high-water mark: nothing can change then (Vert.x's write queue holds no more
+   * than the bytes queued here), and every frame would otherwise take the lock twice.
+   */
+  private void checkWritability() {
+    if (reportedWritable.get() && queuedBytes.get() < highWaterBytes / 2) {
+      return;
+    }
+    updateWritability();
   }
 
   /**
