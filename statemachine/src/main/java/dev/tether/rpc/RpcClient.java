@@ -22,11 +22,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,6 +69,9 @@ final class RpcClient implements RpcConnection {
   private final Counters counters = new Counters();
   private final Deadlines deadlines;
   private final Ledger ledger;
+  private final Queue<Pending> arriving =
+      new ConcurrentLinkedQueue<>(); // requests from off-context
+  private final AtomicBoolean hopPending = new AtomicBoolean();
   private Connection connection;
 
   // Confined to the context.
@@ -118,8 +124,41 @@ final class RpcClient implements RpcConnection {
             options.waitForReady().orElse(config.waitForReady()),
             options.timeout().orElse(config.requestTimeout()));
     encode(p, params); // here, off the connection's context
-    onContext(() -> issue(p), () -> endedBeforeIssue(p));
+    if (scheduler.inContext()) {
+      issue(p);
+    } else {
+      arrive(p);
+    }
     return p.future;
+  }
+
+  /**
+   * Hands a request issued off the context to it. Requests that arrive while a hop is pending join
+   * it: one task issues them all, in arrival order, instead of one task per request.
+   */
+  private void arrive(Pending p) {
+    arriving.add(p);
+    if (!hopPending.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      scheduler.execute(this::issueArrived);
+    } catch (RejectedExecutionException e) {
+      // The connection's own thread stopped after termination: nothing can be sent any more.
+      hopPending.set(false);
+      Pending q;
+      while ((q = arriving.poll()) != null) {
+        endedBeforeIssue(q);
+      }
+    }
+  }
+
+  private void issueArrived() {
+    hopPending.set(false); // before polling: a request added from now on schedules its own hop
+    Pending p;
+    while ((p = arriving.poll()) != null) {
+      issue(p);
+    }
   }
 
   @Override

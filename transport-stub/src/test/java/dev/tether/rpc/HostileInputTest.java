@@ -3,6 +3,7 @@ package dev.tether.rpc;
 import static dev.tether.rpc.RpcFixture.JSON;
 import static dev.tether.rpc.RpcFixture.f;
 import static dev.tether.rpc.RpcFixture.failure;
+import static dev.tether.rpc.RpcFixture.result;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -146,7 +147,7 @@ class HostileInputTest {
         .isEqualTo(corpus().size());
     CompletableFuture<JsonNode> r = f(c.request("echo", JSON.arrayNode().add("still fine")));
     vm.clock.runUntilIdle();
-    assertThat(r.join().get(0).asText()).isEqualTo("still fine");
+    assertThat(result(r).get(0).asText()).isEqualTo("still fine");
   }
 
   @Test

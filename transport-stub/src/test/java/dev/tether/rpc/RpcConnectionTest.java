@@ -4,6 +4,7 @@ import static dev.tether.rpc.RpcFixture.JSON;
 import static dev.tether.rpc.RpcFixture.f;
 import static dev.tether.rpc.RpcFixture.failure;
 import static dev.tether.rpc.RpcFixture.ms;
+import static dev.tether.rpc.RpcFixture.result;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -56,7 +57,7 @@ class RpcConnectionTest {
     RpcConnection c = connectVm();
     CompletableFuture<JsonNode> r = f(c.request("echo", JSON.objectNode().put("x", 1)));
     vm.clock.runUntilIdle();
-    assertThat(r.join().get("x").asInt()).isEqualTo(1);
+    assertThat(result(r).get("x").asInt()).isEqualTo(1);
     assertThat(c.stats().succeeded()).isEqualTo(1);
     assertThat(c.stats().inFlight()).isZero();
   }
@@ -145,6 +146,30 @@ class RpcConnectionTest {
   }
 
   @Test
+  void requestsFromOffTheContextShareOneHopAndGoOutInCallOrder() {
+    RpcConnection c = connectVm();
+    List<Long> order = new ArrayList<>();
+    vm.peer.handle(
+        "echo",
+        params -> {
+          order.add(params.get("n").asLong());
+          return params;
+        });
+    long tasksBefore = vm.clock.pendingTasks();
+    List<CompletableFuture<JsonNode>> all = new ArrayList<>();
+    for (int n = 0; n < 5; n++) {
+      all.add(f(c.request("echo", JSON.objectNode().put("n", n)))); // the test thread: off-context
+    }
+    assertThat(vm.clock.pendingTasks() - tasksBefore).as("one hop for the five").isOne();
+    vm.clock.runUntilIdle();
+    assertThat(order).containsExactly(0L, 1L, 2L, 3L, 4L);
+    assertThat(all).allSatisfy(r -> assertThat(r).isCompleted());
+    c.request("echo", JSON.objectNode().put("n", 5)); // a later call hops again
+    vm.clock.runUntilIdle();
+    assertThat(order).endsWith(5L);
+  }
+
+  @Test
   void callbacksOnTheReturnedStageReceiveTheRpcExceptionItself() {
     RpcConnection c = connectVm();
     List<Throwable> seen = new ArrayList<>();
@@ -218,7 +243,7 @@ class RpcConnectionTest {
     assertThat(failure(a)).isInstanceOf(RpcException.Timeout.class);
     vm.server.up();
     vm.clock.runUntil(b::isDone, LONG);
-    assertThat(b.join().get(0).asInt()).isEqualTo(2);
+    assertThat(result(b).get(0).asInt()).isEqualTo(2);
     assertThat(c.stats().waiting()).isZero();
     assertThat(c.stats().inFlight()).isZero();
   }
@@ -234,7 +259,7 @@ class RpcConnectionTest {
     vm.peer.restart();
     vm.clock.runUntil(once::isDone, LONG);
     assertThat(failure(plain)).isInstanceOf(RpcException.ConnectionLost.class);
-    assertThat(once.join().get(0).asText()).isEqualTo("x");
+    assertThat(result(once).get(0).asText()).isEqualTo("x");
     assertThat(c.stats().replayed()).isEqualTo(1);
   }
 
@@ -460,7 +485,7 @@ class RpcConnectionTest {
     vm.peer.emit("Isolate", JSON.numberNode(3));
     CompletableFuture<JsonNode> after = f(c.request("echo", JSON.arrayNode().add(3)));
     vm.clock.runUntilIdle();
-    assertThat(after.join().get(0).asInt()).as("answers flow while events wait").isEqualTo(3);
+    assertThat(result(after).get(0).asInt()).as("answers flow while events wait").isEqualTo(3);
     neverRun.remove(0).run(); // the consumer catches up: held-back events of both channels flow
     vm.clock.runUntilIdle();
     while (!neverRun.isEmpty()) {

@@ -1,5 +1,7 @@
 package dev.tether.rpc;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.tether.machine.BackoffPolicy;
@@ -67,6 +69,15 @@ final class RpcFixture {
 
   static CompletableFuture<JsonNode> f(CompletionStage<JsonNode> s) {
     return s.toCompletableFuture();
+  }
+
+  /**
+   * The result of a future that must have succeeded by now. On virtual time a test never waits: an
+   * unsettled request is a failure here, not a hang in {@code join()}.
+   */
+  static <T> T result(CompletableFuture<T> f) {
+    assertThat(f).as("settled successfully").isCompleted();
+    return f.join();
   }
 
   /** The exception a settled future failed with, or null if it succeeded or is pending. */
