@@ -22,14 +22,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +43,9 @@ import org.slf4j.LoggerFactory;
  */
 final class RpcClient implements RpcConnection {
   private static final Logger log = LoggerFactory.getLogger(RpcClient.class);
+
+  private static final AtomicReferenceFieldUpdater<RpcClient, Pending> ARRIVED =
+      AtomicReferenceFieldUpdater.newUpdater(RpcClient.class, Pending.class, "arrived");
 
   /** JSON-RPC's generic "server error" code, for a refusal a dialect read from a result. */
   static final int REFUSED_CODE = -32000;
@@ -69,9 +70,7 @@ final class RpcClient implements RpcConnection {
   private final Counters counters = new Counters();
   private final Deadlines deadlines;
   private final Ledger ledger;
-  private final Queue<Pending> arriving =
-      new ConcurrentLinkedQueue<>(); // requests from off-context
-  private final AtomicBoolean hopPending = new AtomicBoolean();
+  private volatile Pending arrived; // requests issued off the context, newest first (see arrive)
   private Connection connection;
 
   // Confined to the context.
@@ -134,31 +133,53 @@ final class RpcClient implements RpcConnection {
 
   /**
    * Hands a request issued off the context to it. Requests that arrive while a hop is pending join
-   * it: one task issues them all, in arrival order, instead of one task per request.
+   * it: one task issues them all, in arrival order, instead of one task per request. They wait on a
+   * lock-free stack linked through the requests themselves (nothing allocated per request); the
+   * caller that finds it empty schedules the hop.
    */
   private void arrive(Pending p) {
-    arriving.add(p);
-    if (!hopPending.compareAndSet(false, true)) {
-      return;
+    Pending top;
+    do {
+      top = arrived;
+      p.nextArrived = top;
+    } while (!ARRIVED.compareAndSet(this, top, p));
+    if (top != null) {
+      return; // the hop already scheduled takes this one too
     }
     try {
       scheduler.execute(this::issueArrived);
     } catch (RejectedExecutionException e) {
       // The connection's own thread stopped after termination: nothing can be sent any more.
-      hopPending.set(false);
-      Pending q;
-      while ((q = arriving.poll()) != null) {
+      for (Pending q = takeArrived(); q != null; q = unlinkArrived(q)) {
         endedBeforeIssue(q);
       }
     }
   }
 
   private void issueArrived() {
-    hopPending.set(false); // before polling: a request added from now on schedules its own hop
-    Pending p;
-    while ((p = arriving.poll()) != null) {
-      issue(p);
+    for (Pending q = takeArrived(); q != null; q = unlinkArrived(q)) {
+      issue(q);
     }
+  }
+
+  /** Empties the stack; returns its requests oldest first, linked through nextArrived. */
+  private Pending takeArrived() {
+    Pending newestFirst = ARRIVED.getAndSet(this, null);
+    Pending oldestFirst = null;
+    while (newestFirst != null) {
+      Pending next = newestFirst.nextArrived;
+      newestFirst.nextArrived = oldestFirst;
+      oldestFirst = newestFirst;
+      newestFirst = next;
+    }
+    return oldestFirst;
+  }
+
+  /** Detaches {@code q} from the taken list; returns the next one. */
+  private static Pending unlinkArrived(Pending q) {
+    Pending next = q.nextArrived;
+    q.nextArrived = null;
+    return next;
   }
 
   @Override

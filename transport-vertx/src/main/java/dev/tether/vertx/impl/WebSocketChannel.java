@@ -4,6 +4,7 @@ import dev.tether.machine.Cause;
 import dev.tether.runtime.spi.ChannelListener;
 import dev.tether.vertx.VertxTransportOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
@@ -64,8 +65,9 @@ public final class WebSocketChannel extends VertxChannel {
     ws.frameHandler(ch::frame);
     ws.pongHandler(data -> ch.heardSincePing = true);
     ws.exceptionHandler(ch::failed);
-    ws.closeHandler(v -> ch.endWith(ch.closeCause()));
-    ws.endHandler(v -> ch.endWith(ch.closeCause()));
+    Handler<Void> ended = v -> ch.endWith(ch.closeCause()); // one for both: whichever fires first
+    ws.closeHandler(ended);
+    ws.endHandler(ended);
     ws.drainHandler(v -> ch.updateWritability());
     if (!ch.pingInterval.isZero()) {
       // Set before the isClosed check below so that an early end also cancels it.
