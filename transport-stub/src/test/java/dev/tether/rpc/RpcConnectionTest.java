@@ -170,6 +170,16 @@ class RpcConnectionTest {
   }
 
   @Test
+  void paramsAreCapturedWhenTheRequestIsMade() {
+    RpcConnection c = connectVm();
+    com.fasterxml.jackson.databind.node.ObjectNode params = JSON.objectNode().put("x", 1);
+    CompletableFuture<JsonNode> r = f(c.request("echo", params));
+    params.put("x", 2).put("later", true); // before the connection's context has sent it
+    vm.clock.runUntilIdle();
+    assertThat(result(r).toString()).isEqualTo("{\"x\":1}");
+  }
+
+  @Test
   void callbacksOnTheReturnedStageReceiveTheRpcExceptionItself() {
     RpcConnection c = connectVm();
     List<Throwable> seen = new ArrayList<>();
