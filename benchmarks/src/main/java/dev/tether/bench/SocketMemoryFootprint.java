@@ -13,11 +13,11 @@ import java.util.concurrent.CompletableFuture;
 /**
  * B5 on real WebSockets: retained heap per connected Tether session beyond the transport's own.
  *
- * <p>{@code sessions} vm-service {@link RpcConnection}s connect to one {@link BenchServer} in this
- * JVM; the heap they add (after full GC) is measured as in {@link MemoryFootprint}. They are
- * closed, and the same number of {@link RawRpcClient} WebSockets are connected and measured the
- * same way. Both include the server's side of each socket and Vert.x's per-socket buffers, so the
- * difference is what Tether itself keeps per session.
+ * <p>{@code sessions} vm-service {@link RpcConnection}s connect to one {@link BenchServer} in a
+ * child JVM ({@link BenchServerProcess}); the heap they add to this JVM (after full GC) is measured
+ * as in {@link MemoryFootprint}. They are closed, and the same number of {@link RawRpcClient}
+ * WebSockets are connected and measured the same way. Both include Vert.x's per-socket client state
+ * and buffers, so the difference is what Tether itself keeps per session.
  *
  * <p>Each side uses one client for all its sessions, as an application would: Tether one {@link
  * VertxTransport} (as {@code TetherVertx} does), the raw side one {@link WebSocketClient} whose
@@ -39,7 +39,7 @@ final class SocketMemoryFootprint {
 
   static Result measure(int sessions) {
     Vertx vertx = Vertx.vertx();
-    BenchServer server = new BenchServer(vertx);
+    BenchServerProcess server = BenchServerProcess.start();
     // One endpoint object for all sessions, as a caller connecting many sessions to one server
     // would pass: each session keeps a reference to it, not a copy.
     java.net.URI endpoint = server.endpoint();
@@ -78,7 +78,6 @@ final class SocketMemoryFootprint {
         Rigs.await(rpc.terminated());
       }
       live.clear();
-      awaitServerConnections(server, 2);
       // The client ends close a little after the server's: wait for their descriptors to be
       // released, or the raw half runs out of them near the limit (see socketSessions).
       awaitFds(fdsBefore + FD_SLACK);
@@ -124,16 +123,6 @@ final class SocketMemoryFootprint {
         Thread.currentThread().interrupt();
         return;
       }
-    }
-  }
-
-  private static void awaitServerConnections(BenchServer server, int n) {
-    long deadline = System.nanoTime() + Rigs.SETUP_TIMEOUT_SECONDS * 1_000_000_000L;
-    while (server.connections() > n) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("server still has " + server.connections() + " sockets");
-      }
-      Thread.onSpinWait();
     }
   }
 }

@@ -1,0 +1,94 @@
+package dev.tether.bench;
+
+import io.vertx.core.Vertx;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@link BenchServer} in a child JVM, for B5 on real sockets: the server's descriptors and heap
+ * are then not the measuring JVM's, so 10,000 client sessions fit under a 20,000 descriptor limit
+ * and the heap measured is the clients' alone.
+ *
+ * <p>The child prints its endpoint on its first line and runs until its standard input closes, so
+ * it also ends when the parent dies.
+ */
+public final class BenchServerProcess implements AutoCloseable {
+  /** Bound on the child's start and stop. */
+  private static final long WAIT_SECONDS = 30;
+
+  private final Process process;
+  private final URI endpoint;
+
+  private BenchServerProcess(Process process, URI endpoint) {
+    this.process = process;
+    this.endpoint = endpoint;
+  }
+
+  /** Starts the child JVM on this JVM's class path and waits for its endpoint. */
+  static BenchServerProcess start() {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                List.of(
+                    java,
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    BenchServerProcess.class.getName()))
+            .redirectError(ProcessBuilder.Redirect.INHERIT);
+    Process p;
+    try {
+      p = pb.start();
+      BufferedReader out =
+          new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+      String line = out.readLine();
+      if (line == null) {
+        p.destroyForcibly();
+        throw new IllegalStateException("bench server process ended before listening");
+      }
+      return new BenchServerProcess(p, URI.create(line.trim()));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the bench server process", e);
+    }
+  }
+
+  /** Where the child listens. */
+  URI endpoint() {
+    return endpoint;
+  }
+
+  /** Closes the child's standard input (it stops), waits for it, and kills it if it hangs. */
+  @Override
+  public void close() {
+    try {
+      process.getOutputStream().close();
+      if (!process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(WAIT_SECONDS, TimeUnit.SECONDS);
+      }
+    } catch (IOException e) {
+      process.destroyForcibly();
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The child: serves until standard input closes. */
+  public static void main(String[] args) throws IOException {
+    Vertx vertx = Vertx.vertx();
+    BenchServer server = new BenchServer(vertx);
+    System.out.println(server.endpoint());
+    System.out.flush();
+    while (System.in.read() != -1) {
+      // nothing to read; waiting for the parent to close the stream
+    }
+    server.close();
+    Rigs.await(vertx.close());
+  }
+}
