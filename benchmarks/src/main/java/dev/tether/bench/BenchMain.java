@@ -85,7 +85,7 @@ public final class BenchMain {
    */
   static int socketSessions(Profile profile) {
     return switch (profile) {
-      case SMOKE -> 100;
+      case SMOKE -> 1_000;
       case QUICK -> 2_000;
       case FULL -> 10_000;
     };
