@@ -1,7 +1,9 @@
 package dev.tether.cli;
 
+import dev.tether.stub.sim.Coverage;
 import dev.tether.stub.sim.SimulationResult;
 import dev.tether.stub.sim.Timeline;
+import java.lang.reflect.RecordComponent;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -54,17 +56,42 @@ final class HtmlReport {
     row(h, "faults applied", r.faultsApplied());
     row(h, "transitions", r.transitions());
     row(h, "lifecycle events", r.lifecycleEvents());
-    row(h, "reconnects", r.coverage().reconnected());
-    row(h, "permanently disconnected", r.coverage().permanentlyDisconnected());
-    row(h, "closed by user", r.coverage().closedByUser());
-    row(h, "stale callbacks ignored", r.coverage().staleCallbacks());
-    row(h, "half-open channels", r.coverage().halfOpen());
+    coverage(h, r.coverage());
     row(h, "trace hash", r.traceHashHex());
     row(h, "wall ms", r.wallMillis());
     h.append("<tr><th>invariant violations</th><td")
         .append(r.passed() ? ">0" : " class=\"bad\">1: " + escape(r.violation().get().toString()))
         .append("</td></tr></table>\n");
   }
+
+  /**
+   * Every counter of {@link Coverage}, in its declared order, so that a counter added there cannot
+   * be missing here; a counter without a label below is shown by its name.
+   */
+  private static void coverage(StringBuilder h, Coverage c) {
+    for (RecordComponent component : Coverage.class.getRecordComponents()) {
+      Object value;
+      try {
+        value = component.getAccessor().invoke(c);
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException("cannot read coverage " + component.getName(), e);
+      }
+      row(h, COVERAGE_LABELS.getOrDefault(component.getName(), component.getName()), value);
+    }
+  }
+
+  /** Row labels of the {@link Coverage} counters. */
+  static final Map<String, String> COVERAGE_LABELS =
+      Map.of(
+          "permanentlyDisconnected", "permanently disconnected",
+          "closedByUser", "closed by user",
+          "reconnected", "reconnects",
+          "highAttempts", "attempts numbered " + Coverage.HIGH_ATTEMPT + " or more",
+          "closeDuringBackoff", "closes during a backoff",
+          "staleCallbacks", "stale callbacks ignored",
+          "halfOpen", "half-open channels",
+          "slowReaderFrames", "frames read by slow readers",
+          "writesBlocked", "writes held back by backpressure");
 
   private static void row(StringBuilder h, String name, Object value) {
     h.append("<tr><th>").append(name).append("</th><td>").append(value).append("</td></tr>");

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.machine.LifecycleEvent;
+import dev.tether.stub.sim.Coverage;
 import dev.tether.stub.sim.FaultPlan;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,6 +85,33 @@ class SimulateCommandTest {
     for (String line : Files.readAllLines(trace, StandardCharsets.UTF_8)) {
       assertThat(LifecycleJson.MAPPER.readTree(line).has("kind")).isTrue();
     }
+  }
+
+  @Test
+  void reportShowsEveryCoverageCounterWithItsValue(@TempDir Path dir) throws Exception {
+    Path report = dir.resolve("sim.html");
+    String out =
+        DemoCommandTest.run(
+            0,
+            "simulate",
+            "--sessions",
+            "60",
+            "--duration",
+            "1h",
+            "--faults",
+            "chaos",
+            "--json",
+            "--report",
+            report.toString());
+    JsonNode coverage = LifecycleJson.MAPPER.readTree(out.strip()).get("coverage");
+    String html = Files.readString(report, StandardCharsets.UTF_8);
+    for (RecordComponent c : Coverage.class.getRecordComponents()) {
+      String label = HtmlReport.COVERAGE_LABELS.get(c.getName());
+      assertThat(label).as("a label for coverage counter %s", c.getName()).isNotNull();
+      assertThat(html)
+          .contains("<th>" + label + "</th><td>" + coverage.get(c.getName()).asLong() + "</td>");
+    }
+    assertThat(coverage.get("slowReaderFrames").asLong()).as("chaos has slow readers").isPositive();
   }
 
   @Test
