@@ -10,18 +10,25 @@ import dev.tether.runtime.spi.Transport;
 import dev.tether.stub.StubNetwork;
 import dev.tether.stub.VirtualScheduler;
 import dev.tether.stub.rpc.ScriptedRpcPeer;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 
-/** Keeps docs/rpc.md's example honest: the same code compiles and runs here. */
+/**
+ * Keeps the README's JSON-RPC example honest: the same code compiles and runs here, and the README
+ * shows exactly this code.
+ */
 class RpcDocExampleTest {
   static final List<String> printed = new ArrayList<>();
 
-  // docs/rpc.md:example:begin
+  // README:rpc:begin
   static RpcConnection connect(Transport transport, Scheduler scheduler) {
     RpcConnection rpc =
         RpcConnection.builder()
@@ -49,7 +56,7 @@ class RpcDocExampleTest {
             });
   }
 
-  // docs/rpc.md:example:end
+  // README:rpc:end
 
   @Test
   void exampleRunsAgainstTheScriptedPeer() {
@@ -78,5 +85,27 @@ class RpcDocExampleTest {
             "lifecycle Reconnecting",
             "lifecycle Reconnected");
     assertThat(peer.subscriptions()).containsExactly("Isolate");
+  }
+
+  @Test
+  void readmeShowsExactlyThisExample() throws IOException {
+    String readme = Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
+    int marker = readme.indexOf("<!-- example:rpc -->");
+    assertThat(marker).as("README marker <!-- example:rpc -->").isNotNegative();
+    int start = readme.indexOf("```java", marker) + "```java".length();
+    List<String> documented = trimmed(readme.substring(start, readme.indexOf("```", start)));
+    String self =
+        Files.readString(
+            Path.of("src/test/java/dev/tether/rpc/RpcDocExampleTest.java"), StandardCharsets.UTF_8);
+    String begin = "// README:rpc:begin";
+    List<String> source =
+        trimmed(
+            self.substring(
+                self.indexOf(begin) + begin.length(), self.indexOf("// README:rpc:end")));
+    assertThat(documented).isNotEmpty().containsExactlyElementsOf(source);
+  }
+
+  private static List<String> trimmed(String s) {
+    return s.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
   }
 }

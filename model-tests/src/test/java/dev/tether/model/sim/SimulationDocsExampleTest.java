@@ -21,8 +21,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Keeps the "Verify your code under faults" example of docs/simulation.md honest: the code between
- * the markers is the documented example, compiled and run here.
+ * Keeps the "Verify your code under faults" example of the README honest: the code between the
+ * markers is the documented example, compiled and run here.
  */
 class SimulationDocsExampleTest {
 
@@ -107,10 +107,10 @@ class SimulationDocsExampleTest {
   // DOCS:simulation:end
 
   @Test
-  void docsShowExactlyThisExample() throws IOException {
-    String docs = Files.readString(Path.of("..", "docs", "simulation.md"), StandardCharsets.UTF_8);
+  void readmeShowsExactlyThisExample() throws IOException {
+    String docs = Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
     int marker = docs.indexOf("<!-- example:simulation -->");
-    assertThat(marker).as("docs marker <!-- example:simulation -->").isNotNegative();
+    assertThat(marker).as("README marker <!-- example:simulation -->").isNotNegative();
     int start = docs.indexOf("```java", marker) + "```java".length();
     List<String> documented = trimmed(docs.substring(start, docs.indexOf("```", start)));
     String self =
