@@ -2,8 +2,8 @@ package dev.tether.cli;
 
 import dev.tether.rpc.Dialect;
 import dev.tether.vertx.TlsOptions;
+import dev.tether.vertx.VertxTransport;
 import dev.tether.vertx.VertxTransportOptions;
-import dev.tether.vertx.impl.Endpoint;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -116,9 +116,7 @@ final class SocketOptions {
     @Override
     public URI convert(String value) {
       try {
-        URI uri = new URI(value);
-        Endpoint.parse(uri);
-        return uri;
+        return VertxTransport.checkEndpoint(new URI(value));
       } catch (URISyntaxException | IllegalArgumentException e) {
         throw new TypeConversionException(e.getMessage());
       }

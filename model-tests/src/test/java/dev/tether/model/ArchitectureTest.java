@@ -132,6 +132,19 @@ class ArchitectureTest {
   }
 
   @Test
+  void onlyTheVertxModuleUsesItsImplPackage() {
+    noClasses()
+        .that()
+        .resideOutsideOfPackage("dev.tether.vertx..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("dev.tether.vertx.impl..")
+        .because(
+            "dev.tether.vertx.impl is not API; VertxTransport.checkEndpoint validates endpoints")
+        .check(SHIPPED);
+  }
+
+  @Test
   void shippedModulesDoNotUseSpringStatemachine() {
     noClasses()
         .should()

@@ -144,6 +144,20 @@ public final class VertxTransport implements Transport, AutoCloseable {
         });
   }
 
+  /**
+   * Checks that {@code endpoint} is one this transport can open — {@code ws}, {@code wss}, {@code
+   * tcp} or {@code unix}, with the parts its scheme needs — without opening anything. For
+   * validating user input early (a command-line argument, a configuration file) rather than on the
+   * first attempt.
+   *
+   * @return {@code endpoint}
+   * @throws IllegalArgumentException naming the unsupported scheme or the missing part
+   */
+  public static URI checkEndpoint(URI endpoint) {
+    Endpoint.parse(endpoint);
+    return endpoint;
+  }
+
   /** How many channels this transport opened that have not ended yet. */
   public int openChannels() {
     return openChannels.get();
