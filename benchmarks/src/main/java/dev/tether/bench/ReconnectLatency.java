@@ -51,7 +51,8 @@ final class ReconnectLatency {
       Phase timer,
       Phase connect,
       Phase handshake,
-      Phase raw) {}
+      Phase raw,
+      Phase rawConnect) {}
 
   /** One phase of the samples: p50 and p99 in microseconds. */
   record Phase(double p50Micros, double p99Micros) {
@@ -92,29 +93,88 @@ final class ReconnectLatency {
    * Tether's rounds, then the same rounds with {@link RawReconnect} (the baseline), against the
    * same server in the same run.
    */
+  /**
+   * Tether's rounds and the baseline's, interleaved (a Tether round, then a raw round, and so on)
+   * so that both see the same machine: each has its own server and client {@code Vertx}, idle while
+   * the other runs.
+   */
   static Result measure(int rounds, int warmupRounds) {
-    Result tether = measureTether(rounds, warmupRounds);
-    Phase raw = measureRaw(rounds, warmupRounds);
-    return new Result(
-        tether.p50Micros(),
-        tether.p99Micros(),
-        tether.maxMicros(),
-        tether.samples(),
-        tether.late(),
-        tether.timer(),
-        tether.connect(),
-        tether.handshake(),
-        raw);
+    try (TetherRig tether = new TetherRig();
+        RawRig raw = new RawRig()) {
+      Samples t = new Samples(rounds);
+      Samples r = new Samples(rounds);
+      for (int round = 0; round < warmupRounds + rounds; round++) {
+        boolean measured = round >= warmupRounds;
+        tether.round(measured ? t : null);
+        raw.round(measured ? r : null);
+      }
+      if (t.n == 0 || r.n == 0) {
+        throw new IllegalStateException("every round was late; raise BACKOFF");
+      }
+      long[] got = Arrays.copyOf(t.total, t.n);
+      Arrays.sort(got);
+      return new Result(
+          pct(got, 0.50) / 1e3,
+          pct(got, 0.99) / 1e3,
+          got[t.n - 1] / 1e3,
+          t.n,
+          t.late + r.late,
+          Phase.of(t.first, t.n),
+          Phase.of(t.second, t.n),
+          Phase.of(t.third, t.n),
+          Phase.of(r.total, r.n),
+          Phase.of(r.first, r.n));
+    }
   }
 
-  private static Result measureTether(int rounds, int warmupRounds) {
-    Vertx vertx = Rigs.singleLoop();
-    Vertx serverVertx = Rigs.singleLoop();
-    VmServiceServer server =
-        VmServiceServer.builder(serverVertx).eventInterval(Duration.ofHours(1)).build();
-    VertxTransport transport = VertxTransport.create(vertx);
-    TimedTransport timed = new TimedTransport(transport);
-    try {
+  /** One side's samples in nanoseconds: the total and up to three phases. */
+  private static final class Samples {
+    final long[] total;
+    final long[] first;
+    final long[] second;
+    final long[] third;
+    int n;
+    int late;
+
+    Samples(int rounds) {
+      total = new long[rounds];
+      first = new long[rounds];
+      second = new long[rounds];
+      third = new long[rounds];
+    }
+
+    void add(long total, long first, long second, long third) {
+      this.total[n] = total;
+      this.first[n] = first;
+      this.second[n] = second;
+      this.third[n] = third;
+      n++;
+    }
+  }
+
+  /** Stops and restarts {@code server}; the time it listens again. */
+  private static long bounce(VmServiceServer server) {
+    Rigs.await(server.stop());
+    restart(server);
+    return System.nanoTime();
+  }
+
+  private static VmServiceServer newServer(Vertx serverVertx) {
+    return VmServiceServer.builder(serverVertx).eventInterval(Duration.ofHours(1)).build();
+  }
+
+  /** Tether: one {@code RpcConnection} with {@link #STREAMS} streams and a fixed backoff. */
+  private static final class TetherRig implements AutoCloseable {
+    private final Vertx vertx = Rigs.singleLoop();
+    private final Vertx serverVertx = Rigs.singleLoop();
+    private final VmServiceServer server = newServer(serverVertx);
+    private final VertxTransport transport = VertxTransport.create(vertx);
+    private final TimedTransport timed = new TimedTransport(transport);
+    private final AtomicReference<CompletableFuture<Long>> dueAt = new AtomicReference<>();
+    private final AtomicReference<CompletableFuture<Long>> reconnectedAt = new AtomicReference<>();
+    private final RpcConnection rpc;
+
+    TetherRig() {
       Rigs.await(server.start());
       BackoffPolicy policy =
           BackoffPolicy.builder()
@@ -122,10 +182,8 @@ final class ReconnectLatency {
               .jitter(0)
               .unlimitedAttempts()
               .build();
-      RpcConnection rpc = Rigs.tether(vertx, timed, server.endpoint(), policy);
+      rpc = Rigs.tether(vertx, timed, server.endpoint(), policy);
       CompletableFuture<Void> up = Rigs.connected(rpc);
-      AtomicReference<CompletableFuture<Long>> dueAt = new AtomicReference<>();
-      AtomicReference<CompletableFuture<Long>> reconnectedAt = new AtomicReference<>();
       rpc.subscribe(
           e -> {
             long now = System.nanoTime();
@@ -141,49 +199,35 @@ final class ReconnectLatency {
       rpc.start();
       Rigs.await(up);
       Rigs.await(rpc.request("getVersion", null));
-      long[] samples = new long[rounds];
-      long[] timer = new long[rounds];
-      long[] connect = new long[rounds];
-      long[] handshake = new long[rounds];
-      int n = 0;
-      int late = 0;
-      for (int round = 0; round < warmupRounds + rounds; round++) {
-        CompletableFuture<Long> due = new CompletableFuture<>();
-        CompletableFuture<Long> back = new CompletableFuture<>();
-        dueAt.set(due);
-        reconnectedAt.set(back);
-        Rigs.await(server.stop());
-        restart(server);
-        long listening = System.nanoTime();
-        long attempt = Rigs.await(due);
-        long done = Rigs.await(back);
-        if (listening > attempt) {
-          late++;
-        } else if (round >= warmupRounds) {
-          timer[n] = timed.openCalled - attempt;
-          connect[n] = timed.opened - timed.openCalled;
-          handshake[n] = done - timed.opened;
-          samples[n++] = done - attempt;
-        }
+    }
+
+    /** One outage; adds the sample (timer late, connect + upgrade, handshake) unless late. */
+    void round(Samples into) {
+      CompletableFuture<Long> due = new CompletableFuture<>();
+      CompletableFuture<Long> back = new CompletableFuture<>();
+      dueAt.set(due);
+      reconnectedAt.set(back);
+      long listening = bounce(server);
+      long attempt = Rigs.await(due);
+      long done = Rigs.await(back);
+      if (into == null) {
+        return;
       }
+      if (listening > attempt) {
+        into.late++;
+        return;
+      }
+      into.add(
+          done - attempt,
+          timed.openCalled - attempt,
+          timed.opened - timed.openCalled,
+          done - timed.opened);
+    }
+
+    @Override
+    public void close() {
       rpc.close();
       Rigs.await(rpc.terminated());
-      long[] got = Arrays.copyOf(samples, n);
-      Arrays.sort(got);
-      if (n == 0) {
-        throw new IllegalStateException("every round was late; raise BACKOFF");
-      }
-      return new Result(
-          pct(got, 0.50) / 1e3,
-          pct(got, 0.99) / 1e3,
-          got[n - 1] / 1e3,
-          n,
-          late,
-          Phase.of(timer, n),
-          Phase.of(connect, n),
-          Phase.of(handshake, n),
-          null);
-    } finally {
       server.close();
       transport.close();
       Rigs.await(vertx.close());
@@ -198,39 +242,42 @@ final class ReconnectLatency {
    * their answers are in. No backoff policy, state machine, handshake bookkeeping or lifecycle
    * events: the floor of a reconnect on this transport.
    */
-  private static Phase measureRaw(int rounds, int warmupRounds) {
-    Vertx vertx = Rigs.singleLoop();
-    Vertx serverVertx = Rigs.singleLoop();
-    VmServiceServer server =
-        VmServiceServer.builder(serverVertx).eventInterval(Duration.ofHours(1)).build();
-    WebSocketClient client = vertx.createWebSocketClient();
-    try {
+  private static final class RawRig implements AutoCloseable {
+    private final Vertx vertx = Rigs.singleLoop();
+    private final Vertx serverVertx = Rigs.singleLoop();
+    private final VmServiceServer server = newServer(serverVertx);
+    private final WebSocketClient client = vertx.createWebSocketClient();
+    private final RawReconnect raw;
+
+    RawRig() {
       Rigs.await(server.start());
-      RawReconnect raw = new RawReconnect(vertx, client, server.endpoint());
+      raw = new RawReconnect(vertx, client, server.endpoint());
       raw.connectNow();
       Rigs.await(raw.resubscribed.get());
-      long[] samples = new long[rounds];
-      int n = 0;
-      for (int round = 0; round < warmupRounds + rounds; round++) {
-        CompletableFuture<Long> due = new CompletableFuture<>();
-        CompletableFuture<Long> back = new CompletableFuture<>();
-        raw.dueAt.set(due);
-        raw.resubscribed.set(back);
-        Rigs.await(server.stop());
-        restart(server);
-        long listening = System.nanoTime();
-        long attempt = Rigs.await(due);
-        long done = Rigs.await(back);
-        if (listening <= attempt && round >= warmupRounds) {
-          samples[n++] = done - attempt;
-        }
+    }
+
+    /** One outage; adds the sample (and due to connected as its first phase) unless late. */
+    void round(Samples into) {
+      CompletableFuture<Long> due = new CompletableFuture<>();
+      CompletableFuture<Long> back = new CompletableFuture<>();
+      raw.dueAt.set(due);
+      raw.resubscribed.set(back);
+      long listening = bounce(server);
+      long attempt = Rigs.await(due);
+      long done = Rigs.await(back);
+      if (into == null) {
+        return;
       }
-      if (n == 0) {
-        throw new IllegalStateException("every raw round was late; raise BACKOFF");
+      if (listening > attempt) {
+        into.late++;
+        return;
       }
+      into.add(done - attempt, raw.connectedAt - attempt, 0, 0);
+    }
+
+    @Override
+    public void close() {
       raw.stop();
-      return Phase.of(samples, n);
-    } finally {
       client.close();
       server.close();
       Rigs.await(vertx.close());
@@ -249,6 +296,7 @@ final class ReconnectLatency {
     private final URI endpoint;
     private volatile boolean stopped;
     private volatile RawRpcClient current;
+    volatile long connectedAt; // when the last connect completed
 
     RawReconnect(Vertx vertx, WebSocketClient client, URI endpoint) {
       this.vertx = vertx;
@@ -273,6 +321,7 @@ final class ReconnectLatency {
                   retry(); // not listening yet: try again after the same delay
                   return;
                 }
+                connectedAt = System.nanoTime();
                 current = rpc;
                 rpc.onClose(this::retry);
                 CompletableFuture<?>[] all = new CompletableFuture<?>[STREAMS];
