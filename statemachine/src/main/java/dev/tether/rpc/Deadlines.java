@@ -36,7 +36,7 @@ final class Deadlines {
   private Scheduler.Cancellable timer;
   private long timerDueNanos;
   private boolean sweeping;
-  private long armed; // arming sequence, breaks ties between lanes
+  private long armSeq; // counts arms; breaks ties between lanes
   private int live;
 
   /**
@@ -56,7 +56,7 @@ final class Deadlines {
     }
     Lane lane = laneFor(p.timeout);
     p.dueNanos = scheduler.nanoTime() + lane.timeoutNanos;
-    p.armedSeq = ++armed;
+    p.armedSeq = ++armSeq;
     lane.append(p);
     live++;
     if (!sweeping && (timer == null || p.dueNanos < timerDueNanos)) {

@@ -143,22 +143,20 @@ final class RpcClient implements RpcConnection {
       top = arrived;
       p.nextArrived = top;
     } while (!ARRIVED.compareAndSet(this, top, p));
-    if (top != null) {
-      return; // the hop already scheduled takes this one too
-    }
-    try {
-      scheduler.execute(this::issueArrived);
-    } catch (RejectedExecutionException e) {
-      // The connection's own thread stopped after termination: nothing can be sent any more.
-      for (Pending q = takeArrived(); q != null; q = unlinkArrived(q)) {
-        endedBeforeIssue(q);
-      }
+    if (top == null) { // otherwise the hop already scheduled takes this one too
+      onContext(this::issueArrived, this::endArrived);
     }
   }
 
   private void issueArrived() {
     for (Pending q = takeArrived(); q != null; q = unlinkArrived(q)) {
       issue(q);
+    }
+  }
+
+  private void endArrived() {
+    for (Pending q = takeArrived(); q != null; q = unlinkArrived(q)) {
+      endedBeforeIssue(q);
     }
   }
 

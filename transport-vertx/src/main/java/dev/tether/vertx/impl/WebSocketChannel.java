@@ -62,8 +62,8 @@ public final class WebSocketChannel extends VertxChannel {
     ws.setWriteQueueMaxSize(options.writeQueueHighWaterBytes());
     // Frames, not Vert.x's text messages: a text message would be decoded to a String only to be
     // encoded back to bytes for the listener. Fragments are joined here (see frame()).
+    // Every frame, pongs included, counts as heard for the ping heartbeat.
     ws.frameHandler(ch::frame);
-    ws.pongHandler(data -> ch.heardSincePing = true);
     ws.exceptionHandler(ch::failed);
     Handler<Void> ended = v -> ch.endWith(ch.closeCause()); // one for both: whichever fires first
     ws.closeHandler(ended);
