@@ -52,7 +52,13 @@ final class ReconnectLatency {
       Phase connect,
       Phase handshake,
       Phase raw,
-      Phase rawConnect) {}
+      Phase rawConnect) {
+
+    /** Tether's whole sample as a phase. */
+    Phase total() {
+      return new Phase(p50Micros, p99Micros);
+    }
+  }
 
   /** One phase of the samples: p50 and p99 in microseconds. */
   record Phase(double p50Micros, double p99Micros) {
@@ -89,10 +95,6 @@ final class ReconnectLatency {
 
   private ReconnectLatency() {}
 
-  /**
-   * Tether's rounds, then the same rounds with {@link RawReconnect} (the baseline), against the
-   * same server in the same run.
-   */
   /**
    * Tether's rounds and the baseline's, interleaved (a Tether round, then a raw round, and so on)
    * so that both see the same machine: each has its own server and client {@code Vertx}, idle while
@@ -152,26 +154,67 @@ final class ReconnectLatency {
     }
   }
 
-  /** Stops and restarts {@code server}; the time it listens again. */
-  private static long bounce(VmServiceServer server) {
-    Rigs.await(server.stop());
-    restart(server);
-    return System.nanoTime();
-  }
+  /**
+   * What both sides share: a server and a client on one-thread {@code Vertx}es of their own, and
+   * the outage round. The client completes {@link #dueAt} with the moment its reconnect attempt is
+   * due and {@link #doneAt} with the moment it is back with every stream subscribed.
+   */
+  private abstract static class Rig implements AutoCloseable {
+    final Vertx vertx = Rigs.singleLoop();
+    final Vertx serverVertx = Rigs.singleLoop();
+    final VmServiceServer server =
+        VmServiceServer.builder(serverVertx).eventInterval(Duration.ofHours(1)).build();
+    final AtomicReference<CompletableFuture<Long>> dueAt =
+        new AtomicReference<>(new CompletableFuture<>());
+    final AtomicReference<CompletableFuture<Long>> doneAt =
+        new AtomicReference<>(new CompletableFuture<>());
 
-  private static VmServiceServer newServer(Vertx serverVertx) {
-    return VmServiceServer.builder(serverVertx).eventInterval(Duration.ofHours(1)).build();
+    /**
+     * One outage: the server stops (closing the client's socket) and starts again at once; waits
+     * until the client is back. Adds the sample to {@code into} (null during warm-up) unless the
+     * server was not listening yet when the attempt was due.
+     */
+    final void round(Samples into) {
+      CompletableFuture<Long> due = new CompletableFuture<>();
+      CompletableFuture<Long> back = new CompletableFuture<>();
+      dueAt.set(due);
+      doneAt.set(back);
+      Rigs.await(server.stop());
+      restart(server);
+      long listening = System.nanoTime();
+      long attempt = Rigs.await(due);
+      long done = Rigs.await(back);
+      if (into == null) {
+        return;
+      }
+      if (listening > attempt) {
+        into.late++;
+        return;
+      }
+      record(into, attempt, done);
+    }
+
+    /**
+     * Adds one sample: the attempt was due at {@code attempt}; the client was back at {@code done}.
+     */
+    abstract void record(Samples into, long attempt, long done);
+
+    /** Closes the client. */
+    abstract void closeClient();
+
+    @Override
+    public final void close() {
+      closeClient();
+      server.close();
+      Rigs.await(vertx.close());
+      Rigs.await(serverVertx.close());
+    }
   }
 
   /** Tether: one {@code RpcConnection} with {@link #STREAMS} streams and a fixed backoff. */
-  private static final class TetherRig implements AutoCloseable {
-    private final Vertx vertx = Rigs.singleLoop();
-    private final Vertx serverVertx = Rigs.singleLoop();
-    private final VmServiceServer server = newServer(serverVertx);
+  private static final class TetherRig extends Rig {
     private final VertxTransport transport = VertxTransport.create(vertx);
     private final TimedTransport timed = new TimedTransport(transport);
-    private final AtomicReference<CompletableFuture<Long>> dueAt = new AtomicReference<>();
-    private final AtomicReference<CompletableFuture<Long>> reconnectedAt = new AtomicReference<>();
     private final RpcConnection rpc;
 
     TetherRig() {
@@ -190,7 +233,7 @@ final class ReconnectLatency {
             if (e instanceof LifecycleEvent.Reconnecting r) {
               dueAt.get().complete(now + r.delay().toNanos());
             } else if (e instanceof LifecycleEvent.Reconnected) {
-              reconnectedAt.get().complete(now);
+              doneAt.get().complete(now);
             }
           });
       for (int i = 0; i < STREAMS; i++) {
@@ -201,22 +244,9 @@ final class ReconnectLatency {
       Rigs.await(rpc.request("getVersion", null));
     }
 
-    /** One outage; adds the sample (timer late, connect + upgrade, handshake) unless late. */
-    void round(Samples into) {
-      CompletableFuture<Long> due = new CompletableFuture<>();
-      CompletableFuture<Long> back = new CompletableFuture<>();
-      dueAt.set(due);
-      reconnectedAt.set(back);
-      long listening = bounce(server);
-      long attempt = Rigs.await(due);
-      long done = Rigs.await(back);
-      if (into == null) {
-        return;
-      }
-      if (listening > attempt) {
-        into.late++;
-        return;
-      }
+    /** Phases: timer late, connect + upgrade, handshake (resubscribe + deliver). */
+    @Override
+    void record(Samples into, long attempt, long done) {
       into.add(
           done - attempt,
           timed.openCalled - attempt,
@@ -225,92 +255,46 @@ final class ReconnectLatency {
     }
 
     @Override
-    public void close() {
+    void closeClient() {
       rpc.close();
       Rigs.await(rpc.terminated());
-      server.close();
       transport.close();
-      Rigs.await(vertx.close());
-      Rigs.await(serverVertx.close());
     }
   }
 
   /**
    * The baseline: a hand-written reconnect on a raw Vert.x WebSocket ({@link RawRpcClient}). When
    * the socket closes it waits the same {@link #BACKOFF} on a Vert.x timer, connects again and
-   * sends the same {@link #STREAMS} {@code streamListen} requests at once; a sample ends when all
+   * sends the same {@link #STREAMS} {@code streamListen} requests at once; it is back when all
    * their answers are in. No backoff policy, state machine, handshake bookkeeping or lifecycle
-   * events: the floor of a reconnect on this transport.
+   * events: the floor of a reconnect on this transport. Its callbacks run on the client's event
+   * loop.
    */
-  private static final class RawRig implements AutoCloseable {
-    private final Vertx vertx = Rigs.singleLoop();
-    private final Vertx serverVertx = Rigs.singleLoop();
-    private final VmServiceServer server = newServer(serverVertx);
+  private static final class RawRig extends Rig {
     private final WebSocketClient client = vertx.createWebSocketClient();
-    private final RawReconnect raw;
-
-    RawRig() {
-      Rigs.await(server.start());
-      raw = new RawReconnect(vertx, client, server.endpoint());
-      raw.connectNow();
-      Rigs.await(raw.resubscribed.get());
-    }
-
-    /** One outage; adds the sample (and due to connected as its first phase) unless late. */
-    void round(Samples into) {
-      CompletableFuture<Long> due = new CompletableFuture<>();
-      CompletableFuture<Long> back = new CompletableFuture<>();
-      raw.dueAt.set(due);
-      raw.resubscribed.set(back);
-      long listening = bounce(server);
-      long attempt = Rigs.await(due);
-      long done = Rigs.await(back);
-      if (into == null) {
-        return;
-      }
-      if (listening > attempt) {
-        into.late++;
-        return;
-      }
-      into.add(done - attempt, raw.connectedAt - attempt, 0, 0);
-    }
-
-    @Override
-    public void close() {
-      raw.stop();
-      client.close();
-      server.close();
-      Rigs.await(vertx.close());
-      Rigs.await(serverVertx.close());
-    }
-  }
-
-  /** The baseline's reconnect loop; its callbacks run on the client's event loop. */
-  private static final class RawReconnect {
-    final AtomicReference<CompletableFuture<Long>> dueAt =
-        new AtomicReference<>(new CompletableFuture<>());
-    final AtomicReference<CompletableFuture<Long>> resubscribed =
-        new AtomicReference<>(new CompletableFuture<>());
-    private final Vertx vertx;
-    private final WebSocketClient client;
     private final URI endpoint;
     private volatile boolean stopped;
     private volatile RawRpcClient current;
-    volatile long connectedAt; // when the last connect completed
+    private volatile long connectedAt; // when the last connect completed
 
-    RawReconnect(Vertx vertx, WebSocketClient client, URI endpoint) {
-      this.vertx = vertx;
-      this.client = client;
-      this.endpoint = endpoint;
-    }
-
-    void connectNow() {
+    RawRig() {
+      Rigs.await(server.start());
+      endpoint = server.endpoint();
       vertx.runOnContext(v -> connect());
+      Rigs.await(doneAt.get());
     }
 
-    void stop() {
+    /** Phase: attempt due to connected. */
+    @Override
+    void record(Samples into, long attempt, long done) {
+      into.add(done - attempt, connectedAt - attempt, 0, 0);
+    }
+
+    @Override
+    void closeClient() {
       stopped = true;
       Rigs.await(current.close());
+      client.close();
     }
 
     private void connect() {
@@ -328,7 +312,7 @@ final class ReconnectLatency {
                 for (int i = 0; i < STREAMS; i++) {
                   all[i] = rpc.listen("S" + i, ev -> {});
                 }
-                CompletableFuture<Long> done = resubscribed.get();
+                CompletableFuture<Long> done = doneAt.get();
                 CompletableFuture<Void> unused =
                     CompletableFuture.allOf(all)
                         .whenComplete(
