@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The one server both sides of B2, B3 and B5 talk to: JSON-RPC 2.0 over a WebSocket on 127.0.0.1,
@@ -23,7 +22,6 @@ final class BenchServer implements AutoCloseable {
   private static final long START_TIMEOUT_SECONDS = 10;
 
   private final HttpServer server;
-  private final AtomicInteger connections = new AtomicInteger();
   private final int port;
 
   BenchServer(Vertx vertx) {
@@ -46,13 +44,7 @@ final class BenchServer implements AutoCloseable {
     return URI.create("ws://127.0.0.1:" + port + "/ws");
   }
 
-  int connections() {
-    return connections.get();
-  }
-
   private void accept(ServerWebSocket ws) {
-    connections.incrementAndGet();
-    ws.closeHandler(v -> connections.decrementAndGet());
     ws.textMessageHandler(text -> answer(ws, text));
   }
 

@@ -78,8 +78,8 @@ final class SocketMemoryFootprint {
         Rigs.await(rpc.terminated());
       }
       live.clear();
-      // The client ends close a little after the server's: wait for their descriptors to be
-      // released, or the raw half runs out of them near the limit (see socketSessions).
+      // Closed sockets release their descriptors a little after terminated() completes: wait for
+      // that, or the raw half could run out of them near the limit (see socketSessions).
       awaitFds(fdsBefore + FD_SLACK);
 
       long rawBefore = MemoryFootprint.usedAfterGc();
