@@ -80,4 +80,13 @@ public interface Connection extends AutoCloseable {
    * reconnects as if the channel had closed. Ignored if {@code epoch} is not the current epoch.
    */
   void declareLost(long epoch, Cause cause);
+
+  /**
+   * How many calls into the transport or the scheduler threw while this connection performed its
+   * state machine's effects: a {@link Channel#close()}, or a {@link
+   * dev.tether.runtime.spi.Scheduler} {@code schedule} or {@code cancel}. Each is logged at {@code
+   * warn} and skipped; the effects after it, above all the terminal event, still happen (I1). Zero
+   * on a healthy connection. Readable from any thread.
+   */
+  long effectFailures();
 }

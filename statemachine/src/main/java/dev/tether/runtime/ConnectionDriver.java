@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -71,6 +72,7 @@ final class ConnectionDriver implements Connection {
 
   // Readable from any thread.
   private volatile ConnectionState publicState = machineState.state();
+  private final AtomicLong effectFailures = new AtomicLong();
 
   ConnectionDriver(Config config) {
     this.config = config;
@@ -130,6 +132,11 @@ final class ConnectionDriver implements Connection {
             feed(new Input.ChannelLost(up.channelId(), cause));
           }
         });
+  }
+
+  @Override
+  public long effectFailures() {
+    return effectFailures.get();
   }
 
   @Override
@@ -210,7 +217,7 @@ final class ConnectionDriver implements Connection {
     } else if (effect instanceof Effect.CancelTimer cancel) {
       Scheduler.Cancellable c = timers.remove(new TimerKey(cancel.kind(), cancel.attemptId()));
       if (c != null) {
-        c.cancel();
+        cancelGuarded(c);
       }
     } else if (effect instanceof Effect.StartHandshake hs) {
       startHandshake(hs.attemptId());
@@ -247,7 +254,7 @@ final class ConnectionDriver implements Connection {
     slot.channel = channel;
     if (slot.abandoned || slot.ended) {
       // The machine gave up on this attempt (timeout or close), or the channel already ended.
-      channel.close();
+      closeGuarded(channel);
       if (!slot.abandoned && channels.remove(slot.id, slot)) {
         feed(new Input.ChannelOpenFailed(slot.id, slot.endCause));
       }
@@ -263,7 +270,7 @@ final class ConnectionDriver implements Connection {
     }
     slot.abandoned = true;
     if (slot.channel != null) {
-      slot.channel.close();
+      closeGuarded(slot.channel);
     }
   }
 
@@ -316,10 +323,19 @@ final class ConnectionDriver implements Connection {
   // ---------------------------------------------------------------- timers
 
   private void startTimer(TimerKey key, java.time.Duration delay) {
-    Scheduler.Cancellable previous = timers.put(key, scheduler.schedule(delay, () -> fire(key)));
+    Scheduler.Cancellable timer;
+    try {
+      timer = scheduler.schedule(delay, () -> fire(key));
+    } catch (RuntimeException e) {
+      // No timer: the state waiting for it stays until another input (a close, a loss) moves it.
+      effectFailed("Scheduler.schedule(" + key + ")", e);
+      return;
+    }
+    Scheduler.Cancellable previous = timers.put(key, timer);
     if (previous != null) {
-      previous.cancel();
-      throw new IllegalStateException("timer started twice: " + key);
+      // A machine bug, like a leak at termination: logged, and the step's other effects go on.
+      log.error("{}: timer started twice: {}; the earlier one is cancelled", config.name(), key);
+      cancelGuarded(previous);
     }
   }
 
@@ -377,7 +393,7 @@ final class ConnectionDriver implements Connection {
       // The machine releases everything before its terminal event; reaching here is a bug.
       log.error(
           "{}: leaked at termination: timers={} channels={}", config.name(), timers, channels);
-      timers.values().forEach(Scheduler.Cancellable::cancel);
+      timers.values().forEach(this::cancelGuarded);
       timers.clear();
       new ArrayList<>(channels.keySet()).forEach(this::closeChannel);
     }
@@ -385,6 +401,33 @@ final class ConnectionDriver implements Connection {
     if (config.ownsScheduler() && scheduler instanceof ExecutorScheduler owned) {
       owned.close();
     }
+  }
+
+  // ---------------------------------------------------------------- guarded SPI calls (I1)
+
+  // A Channel or Scheduler call that throws must not stop the effects after it, above all the
+  // terminal Emit: each is logged, counted and skipped.
+
+  private void closeGuarded(Channel channel) {
+    try {
+      channel.close();
+    } catch (RuntimeException e) {
+      effectFailed("Channel.close()", e);
+    }
+  }
+
+  private void cancelGuarded(Scheduler.Cancellable timer) {
+    try {
+      timer.cancel();
+    } catch (RuntimeException e) {
+      // If the timer still fires, fire() finds no entry for it and ignores it.
+      effectFailed("Scheduler.Cancellable.cancel()", e);
+    }
+  }
+
+  private void effectFailed(String call, RuntimeException e) {
+    long n = effectFailures.incrementAndGet();
+    log.warn("{}: {} threw (effect failure #{}); skipped", config.name(), call, n, e);
   }
 
   // ---------------------------------------------------------------- types

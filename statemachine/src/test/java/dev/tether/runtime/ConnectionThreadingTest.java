@@ -7,6 +7,7 @@ import dev.tether.machine.LifecycleEvent;
 import dev.tether.runtime.spi.Channel;
 import dev.tether.runtime.spi.Transport;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -19,23 +20,29 @@ import org.junit.jupiter.api.Test;
 /** Public methods called from many threads at once, on the default owned-thread scheduler. */
 class ConnectionThreadingTest {
 
-  static final Transport ACCEPTING =
-      (uri, listener) ->
-          CompletableFuture.completedFuture(
-              new Channel() {
-                @Override
-                public CompletionStage<Void> send(byte[] frame) {
-                  return CompletableFuture.completedFuture(null);
-                }
+  static final Transport ACCEPTING = accepting(() -> {});
 
-                @Override
-                public boolean writable() {
-                  return true;
-                }
+  /** A transport whose opens succeed at once, with channels whose close() runs {@code onClose}. */
+  static Transport accepting(Runnable onClose) {
+    return (uri, listener) ->
+        CompletableFuture.completedFuture(
+            new Channel() {
+              @Override
+              public CompletionStage<Void> send(byte[] frame) {
+                return CompletableFuture.completedFuture(null);
+              }
 
-                @Override
-                public void close() {}
-              });
+              @Override
+              public boolean writable() {
+                return true;
+              }
+
+              @Override
+              public void close() {
+                onClose.run();
+              }
+            });
+  }
 
   final List<Throwable> workerFailures = new CopyOnWriteArrayList<>();
 
@@ -89,6 +96,64 @@ class ConnectionThreadingTest {
         assertThat(events).filteredOn(LifecycleEvent::isTerminal).hasSize(1);
       }
     }
+  }
+
+  /** Connects on the default owned thread and returns that thread, seen from a listener. */
+  static Thread ownedThreadOf(Connection c, LifecycleQueue events) throws Exception {
+    CompletableFuture<Thread> thread = new CompletableFuture<>();
+    c.subscribe(e -> thread.complete(Thread.currentThread()));
+    c.subscribe(events);
+    c.start();
+    assertThat(events.poll(Duration.ofSeconds(5))).isInstanceOf(LifecycleEvent.Connecting.class);
+    assertThat(events.poll(Duration.ofSeconds(5))).isEqualTo(new LifecycleEvent.Connected(1));
+    return thread.get(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void ownedThreadStopsAtTerminationAndLateSubscribersAreServedOnTheirOwnThread() throws Exception {
+    Connection c =
+        Connection.builder().transport(ACCEPTING).endpoint(URI.create("test://owned")).build();
+    LifecycleQueue events = LifecycleQueue.bounded();
+    Thread owned = ownedThreadOf(c, events);
+    assertThat(owned.isDaemon()).isTrue();
+
+    c.close("bye");
+    assertThat(events.poll(Duration.ofSeconds(5))).isEqualTo(new LifecycleEvent.Closed("bye"));
+    owned.join(TimeUnit.SECONDS.toMillis(10));
+    assertThat(owned.isAlive()).as("the owned thread stopped").isFalse();
+
+    List<Thread> deliveredOn = new ArrayList<>();
+    List<LifecycleEvent> late = new ArrayList<>();
+    c.subscribe(
+        e -> {
+          deliveredOn.add(Thread.currentThread());
+          late.add(e);
+        });
+    assertThat(late).containsExactly(new LifecycleEvent.Closed("bye"));
+    assertThat(deliveredOn).containsExactly(Thread.currentThread());
+  }
+
+  /** I1 on a real thread: today a throwing close() ended the task and nothing was ever emitted. */
+  @Test
+  void channelCloseThrowingOnTheOwnedThreadStillTerminates() throws Exception {
+    Transport throwingClose =
+        accepting(
+            () -> {
+              throw new IllegalStateException("close failed");
+            });
+    Connection c =
+        Connection.builder().transport(throwingClose).endpoint(URI.create("test://bad")).build();
+    LifecycleQueue events = LifecycleQueue.bounded();
+    Thread owned = ownedThreadOf(c, events);
+
+    c.close("bye");
+
+    assertThat(events.poll(Duration.ofSeconds(5))).isEqualTo(new LifecycleEvent.Closed("bye"));
+    assertThat(c.terminated().toCompletableFuture().get(5, TimeUnit.SECONDS))
+        .isEqualTo(new ConnectionState.Closed("bye"));
+    assertThat(c.effectFailures()).isEqualTo(1);
+    owned.join(TimeUnit.SECONDS.toMillis(10));
+    assertThat(owned.isAlive()).as("the owned thread stopped").isFalse();
   }
 
   private static void awaitQuietly(CountDownLatch latch) {
