@@ -7,10 +7,12 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A {@link Scheduler} on one dedicated daemon thread: the fallback context for connections that are
- * given none. Thread-safe.
+ * given none. After {@link #close()} it rejects new tasks; tasks already queued, and timers already
+ * scheduled and not cancelled, still run, then the thread ends. Thread-safe.
  */
 public final class ExecutorScheduler implements Scheduler, AutoCloseable {
   private final ScheduledExecutorService executor;
@@ -68,8 +70,9 @@ public final class ExecutorScheduler implements Scheduler, AutoCloseable {
       if (closed) {
         throw new RejectedExecutionException("scheduler closed");
       }
-      ScheduledFuture<?> f = executor.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
-      return () -> f.cancel(false);
+      Timer timer = new Timer(task);
+      timer.future = executor.schedule(timer, delay.toNanos(), TimeUnit.NANOSECONDS);
+      return timer;
     }
   }
 
@@ -84,6 +87,37 @@ public final class ExecutorScheduler implements Scheduler, AutoCloseable {
     synchronized (lock) {
       closed = true;
       executor.shutdown();
+    }
+  }
+
+  /**
+   * A scheduled task that either runs or is cancelled, whichever claims it first, so that {@link
+   * #cancel()} answers true only if the task will never run: a {@link ScheduledFuture} would also
+   * answer true for a task already running.
+   */
+  private static final class Timer implements Runnable, Cancellable {
+    private final Runnable task;
+    private final AtomicBoolean claimed = new AtomicBoolean();
+    private volatile ScheduledFuture<?> future;
+
+    Timer(Runnable task) {
+      this.task = task;
+    }
+
+    @Override
+    public void run() {
+      if (claimed.compareAndSet(false, true)) {
+        task.run();
+      }
+    }
+
+    @Override
+    public boolean cancel() {
+      if (!claimed.compareAndSet(false, true)) {
+        return false;
+      }
+      future.cancel(false); // so that close() need not wait for it
+      return true;
     }
   }
 }
