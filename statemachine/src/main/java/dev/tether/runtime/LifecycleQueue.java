@@ -28,6 +28,9 @@ public final class LifecycleQueue implements LifecycleListener {
   /** Default capacity: far more than one outage's attempts with the default policy (10). */
   public static final int DEFAULT_CAPACITY = 64;
 
+  /** Largest capacity: the hard limit, {@code 2 × capacity}, must fit in an {@code int}. */
+  public static final int MAX_CAPACITY = Integer.MAX_VALUE / 2;
+
   private final int capacity;
   private final int hardLimit;
   private final ArrayDeque<LifecycleEvent> events = new ArrayDeque<>(2); // grows on demand
@@ -42,11 +45,12 @@ public final class LifecycleQueue implements LifecycleListener {
   /**
    * A queue of the given capacity.
    *
-   * @throws IllegalArgumentException if {@code capacity < 2}
+   * @throws IllegalArgumentException if {@code capacity < 2} or {@code capacity > MAX_CAPACITY}
    */
   public static LifecycleQueue bounded(int capacity) {
-    if (capacity < 2) {
-      throw new IllegalArgumentException("capacity must be >= 2, was " + capacity);
+    if (capacity < 2 || capacity > MAX_CAPACITY) {
+      throw new IllegalArgumentException(
+          "capacity must be in [2, " + MAX_CAPACITY + "], was " + capacity);
     }
     return new LifecycleQueue(capacity);
   }
