@@ -32,6 +32,9 @@ package dev.tether.rpc;
  * @param bytesIn bytes received
  * @param framesOut frames sent
  * @param bytesOut bytes sent
+ * @param backlogOverflows times the inbound backlog of a full {@link Delivery.Overflow#PAUSE} lane
+ *     passed {@link RpcConnectionBuilder#maxBacklogFrames}, which happens only when the transport
+ *     cannot pause reading (each drops one notification and loses the channel)
  */
 public record ConnectionStats(
     long inFlight,
@@ -59,7 +62,8 @@ public record ConnectionStats(
     long framesIn,
     long bytesIn,
     long framesOut,
-    long bytesOut) {
+    long bytesOut,
+    long backlogOverflows) {
 
   /** Requests settled, by any outcome. */
   public long settled() {

@@ -33,7 +33,8 @@ final class Counters {
     FRAMES_IN,
     BYTES_IN,
     FRAMES_OUT,
-    BYTES_OUT
+    BYTES_OUT,
+    BACKLOG_OVERFLOWS
   }
 
   private static final C[] ALL = C.values();
@@ -108,7 +109,8 @@ final class Counters {
         get(C.FRAMES_IN),
         get(C.BYTES_IN),
         get(C.FRAMES_OUT),
-        get(C.BYTES_OUT));
+        get(C.BYTES_OUT),
+        get(C.BACKLOG_OVERFLOWS));
   }
 
   /** Whether {@code count} is 1, 2, 4, 8, …: log those occurrences so a flood cannot flood logs. */

@@ -27,9 +27,13 @@ public final class Delivery {
     DROP_NEWEST,
     /**
      * Hold back stream events until the queue has room: every inbound notification (of any stream)
-     * waits, in order, in a bounded backlog, while answers to requests still flow so requests and
-     * handshakes are not blocked behind a slow consumer. A backlog past its bound makes the channel
-     * count as lost ({@code PROTOCOL_ERROR}). Nothing is dropped while the connection lives.
+     * waits, in order, in a backlog, while answers to requests still flow. Once the backlog holds a
+     * look-ahead of notifications (1024, or half of {@link RpcConnectionBuilder#maxBacklogFrames}
+     * when smaller) the connection stops reading the socket, so TCP pushes the server back; it
+     * reads again when the consumer has drained half of them. Nothing is dropped and the channel is
+     * kept while the connection lives; only a transport that cannot pause can overrun {@code
+     * maxBacklogFrames}, which then loses the channel ({@code PROTOCOL_ERROR}, counted in {@link
+     * ConnectionStats#backlogOverflows()}).
      */
     PAUSE
   }

@@ -14,7 +14,6 @@ import dev.tether.runtime.Subscription;
 import dev.tether.runtime.spi.Channel;
 import dev.tether.runtime.spi.Scheduler;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -76,13 +75,12 @@ final class RpcClient implements RpcConnection {
   // Confined to the context.
   private final Map<String, Stream> streams = new LinkedHashMap<>();
   private final Set<String> onServer = new HashSet<>();
-  private final ArrayDeque<ObjectNode> backlog = new ArrayDeque<>(1); // notifications held back
+  private final InboundGate inbound; // notifications held back while a PAUSE lane is full
   private Channel channel;
   private long channelGen;
   private long upEpoch;
   private Setup setup;
   private int subscriptionOps;
-  private int pausedLanes;
   private boolean terminal;
   private Scheduler.Cancellable heartbeatTimer;
   private int misses;
@@ -92,6 +90,11 @@ final class RpcClient implements RpcConnection {
     this.scheduler = config.scheduler();
     this.deadlines = new Deadlines(scheduler, this::expire);
     this.ledger = new Ledger(counters, deadlines, config.waitCapacity());
+    this.inbound =
+        new InboundGate(
+            config.maxBacklogFrames(),
+            () -> connection.pauseReading(),
+            () -> connection.resumeReading());
   }
 
   void attach(Connection connection) {
@@ -416,7 +419,7 @@ final class RpcClient implements RpcConnection {
       }
     }
     if (end) {
-      backlog.clear();
+      inbound.clear();
       for (Pending p : ledger.waiting()) {
         settle(p, null, new RpcException.ConnectionLost(why, cause));
       }
@@ -655,17 +658,29 @@ final class RpcClient implements RpcConnection {
     handle(frame);
   }
 
+  /**
+   * Parks a notification while a PAUSE lane is full (reading stops at the gate's look-ahead). Past
+   * the last-resort bound, reached only when the transport cannot pause, the notification is
+   * dropped and the channel ends.
+   */
   private void park(ObjectNode notification) {
-    if (backlog.size() >= config.maxBacklogFrames()) {
-      loseChannel(
-          Cause.of(
-              Cause.Kind.PROTOCOL_ERROR,
-              "inbound backlog exceeded "
-                  + config.maxBacklogFrames()
-                  + " frames while a PAUSE subscription's queue stayed full"));
+    if (inbound.park(notification)) {
       return;
     }
-    backlog.addLast(notification);
+    counters.inc(C.EVENTS_DROPPED);
+    long n = counters.inc(C.BACKLOG_OVERFLOWS);
+    log.warn(
+        "{}: inbound backlog of {} frames full although reading was paused (the transport did not"
+            + " pause?); dropping a notification and the channel ({} so far)",
+        config.name(),
+        inbound.maxParked(),
+        n);
+    loseChannel(
+        Cause.of(
+            Cause.Kind.PROTOCOL_ERROR,
+            "inbound backlog exceeded "
+                + inbound.maxParked()
+                + " frames while a PAUSE subscription's queue stayed full"));
   }
 
   private void handle(byte[] frame) {
@@ -675,7 +690,7 @@ final class RpcClient implements RpcConnection {
     } else if (in instanceof Codec.Failure e) {
       respond(e.id(), null, e.error());
     } else if (in instanceof Codec.Notification n) {
-      if (pausedLanes > 0 || !backlog.isEmpty()) {
+      if (inbound.holdsBack()) {
         park(n.frame()); // a PAUSE queue is full: events wait, in order; answers still flow
       } else {
         notification(n.frame());
@@ -734,6 +749,11 @@ final class RpcClient implements RpcConnection {
     }
   }
 
+  /** Tests only: notifications parked now. Call on the context. */
+  int parkedForTest() {
+    return inbound.parked();
+  }
+
   /** A PAUSE lane got room (called on its executor): resume reading if nothing else is full. */
   private void laneHasRoom(Sub sub) {
     onContext(
@@ -750,10 +770,7 @@ final class RpcClient implements RpcConnection {
       return;
     }
     sub.pausing = false;
-    pausedLanes--;
-    while (pausedLanes == 0 && !backlog.isEmpty()) {
-      notification(backlog.pollFirst());
-    }
+    inbound.laneHasRoom(this::notification);
   }
 
   // ---------------------------------------------------------------- heartbeat
@@ -874,7 +891,7 @@ final class RpcClient implements RpcConnection {
         lane.offer(payload);
         if (lane.full() && !pausing && lane.delivery().overflow() == Delivery.Overflow.PAUSE) {
           pausing = true;
-          pausedLanes++;
+          inbound.laneFull();
         }
         return;
       }

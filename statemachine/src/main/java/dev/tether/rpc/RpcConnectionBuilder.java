@@ -35,8 +35,9 @@ public final class RpcConnectionBuilder {
   public static final int DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
   /**
-   * Default bound on inbound frames held back while a {@link Delivery.Overflow#PAUSE} queue is
-   * full: a generous burst; past it the consumer is hopelessly behind and the channel is dropped.
+   * Default last-resort bound on inbound frames held back while a {@link Delivery.Overflow#PAUSE}
+   * queue is full. Reading stops long before it (see {@link Delivery.Overflow#PAUSE}); only frames
+   * a transport that cannot pause keeps delivering reach it.
    */
   public static final int DEFAULT_MAX_BACKLOG_FRAMES = 10_000;
 
@@ -157,7 +158,9 @@ public final class RpcConnectionBuilder {
   }
 
   /**
-   * Bound on inbound frames held back while a {@link Delivery.Overflow#PAUSE} queue is full.
+   * Last-resort bound on inbound frames held back while a {@link Delivery.Overflow#PAUSE} queue is
+   * full; reading stops at half of it, or at 1024 frames if that is less. Past it (a transport that
+   * cannot pause) the channel counts as lost ({@code PROTOCOL_ERROR}).
    *
    * @throws IllegalArgumentException if not positive
    */

@@ -89,4 +89,17 @@ public interface Connection extends AutoCloseable {
    * on a healthy connection. Readable from any thread.
    */
   long effectFailures();
+
+  /**
+   * Holds reading (read backpressure, R4), for a protocol layer that keeps frames after its {@link
+   * FrameListener} returned: the current channel, and every later one until {@link
+   * #resumeReading()}, stops reading from the network, so the server is pushed back by TCP instead
+   * of the client queueing without bound. Reading also stops on its own, whatever this hold says,
+   * while the frames waiting for the connection's context reach their bound. Idempotent; calls do
+   * not nest (the last one wins). Thread-safe.
+   */
+  void pauseReading();
+
+  /** Releases the hold of {@link #pauseReading()}. Idempotent; thread-safe. */
+  void resumeReading();
 }

@@ -68,6 +68,7 @@ final class ConnectionDriver implements Connection {
   private final Map<TimerKey, Scheduler.Cancellable> timers = new HashMap<>(4);
   private final List<Sub> subscribers = new ArrayList<>(2);
   private LifecycleEvent lastEvent;
+  private boolean readingHeld; // pauseReading() holds every channel until resumeReading()
   private BiFunction<Input, Transition, Transition> variant = (input, t) -> t;
 
   // Readable from any thread.
@@ -137,6 +138,16 @@ final class ConnectionDriver implements Connection {
   @Override
   public long effectFailures() {
     return effectFailures.get();
+  }
+
+  @Override
+  public void pauseReading() {
+    onContext(() -> holdReading(true));
+  }
+
+  @Override
+  public void resumeReading() {
+    onContext(() -> holdReading(false));
   }
 
   @Override
@@ -232,6 +243,7 @@ final class ConnectionDriver implements Connection {
 
   private void openChannel(long attemptId) {
     Slot slot = new Slot(attemptId);
+    slot.gate.hold(readingHeld);
     channels.put(attemptId, slot);
     CompletionStage<Channel> opening;
     try {
@@ -252,6 +264,7 @@ final class ConnectionDriver implements Connection {
       return;
     }
     slot.channel = channel;
+    slot.gate.attach(channel);
     if (slot.abandoned || slot.ended) {
       // The machine gave up on this attempt (timeout or close), or the channel already ended.
       closeGuarded(channel);
@@ -298,6 +311,13 @@ final class ConnectionDriver implements Connection {
       fl.onFrame(epoch, frame);
     } catch (RuntimeException e) {
       log.warn("{}: frame listener threw; frame dropped", config.name(), e);
+    }
+  }
+
+  private void holdReading(boolean on) {
+    readingHeld = on;
+    for (Slot slot : channels.values()) {
+      slot.gate.hold(on);
     }
   }
 
@@ -437,6 +457,7 @@ final class ConnectionDriver implements Connection {
   /** One channel, from the request to open it until it ends. */
   private final class Slot implements ChannelListener {
     final long id;
+    final ReadGate gate = new ReadGate();
     Channel channel;
     boolean abandoned;
     boolean ended;
@@ -446,9 +467,26 @@ final class ConnectionDriver implements Connection {
       this.id = id;
     }
 
+    /**
+     * Handles {@code frame} at once when the transport delivers on the connection's context;
+     * otherwise hops it there, counted by the gate, which stops reading while too many wait.
+     */
     @Override
     public void onFrame(byte[] frame) {
-      onContext(() -> frameArrived(this, frame));
+      if (scheduler.inContext()) {
+        frameArrived(this, frame);
+        return;
+      }
+      gate.arrived();
+      onContext(() -> hopped(frame));
+    }
+
+    private void hopped(byte[] frame) {
+      try {
+        frameArrived(this, frame);
+      } finally {
+        gate.handled();
+      }
     }
 
     @Override

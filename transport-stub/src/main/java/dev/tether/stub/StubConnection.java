@@ -91,7 +91,12 @@ public final class StubConnection implements Channel {
 
   /** Frames sent to {@code reader} that it has not read yet. */
   public int unread(Side reader) {
-    return pipe(reader).queue.size();
+    return pipe(reader).unread();
+  }
+
+  /** Whether the client's channel has paused reading (see {@link #pauseReading()}). */
+  public boolean clientReadingPaused() {
+    return toClient.paused;
   }
 
   /** Frames {@code reader} has read late, because it was reading slowly. */
@@ -145,6 +150,25 @@ public final class StubConnection implements Channel {
     drop(Cause.of(Cause.Kind.CHANNEL_CLOSED, "closed locally"));
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Models a paused socket: frames the server pushes from now on stay with it, unread and in
+   * order ({@link #unread}), and a frame already on its way is kept too, until {@link
+   * #resumeReading()}. A slow reader's pace applies after the resume. Call on the scheduler's
+   * thread.
+   */
+  @Override
+  public void pauseReading() {
+    toClient.pause(true);
+  }
+
+  /** {@inheritDoc} Kept frames are delivered first, in order, from a task of the scheduler. */
+  @Override
+  public void resumeReading() {
+    toClient.pause(false);
+  }
+
   private Pipe pipe(Side reader) {
     return reader == Side.SERVER ? toServer : toClient;
   }
@@ -153,11 +177,15 @@ public final class StubConnection implements Channel {
    * One direction of the connection. At full speed each frame is delivered by its own task, as soon
    * as possible; while the reader is slow, frames queue and one is delivered every {@code
    * perFrameNanos}. A frame never overtakes another: while anything is queued, new frames queue
-   * behind it.
+   * behind it. While paused, nothing is delivered: frames queue, and a frame whose own task runs
+   * meanwhile is kept ({@code stalled}, older than anything queued) until the resume.
    */
   private final class Pipe {
     private final Consumer<byte[]> reader;
     private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
+    private final ArrayDeque<byte[]> stalled = new ArrayDeque<>(); // reached the reader paused
+    private int inFlight; // frames given a delivery task of their own, not yet run
+    private boolean paused;
     private long perFrameNanos;
     private Scheduler.Cancellable pending;
     private long late;
@@ -167,12 +195,35 @@ public final class StubConnection implements Channel {
     }
 
     void offer(byte[] frame) {
-      if (perFrameNanos == 0 && queue.isEmpty()) {
-        endpoint.scheduler().execute(() -> deliver(frame));
+      if (perFrameNanos == 0 && queue.isEmpty() && stalled.isEmpty() && !paused) {
+        inFlight++;
+        endpoint.scheduler().execute(() -> arrive(frame));
         return;
       }
       queue.add(frame);
       arm();
+    }
+
+    int unread() {
+      return queue.size() + stalled.size();
+    }
+
+    void pause(boolean on) {
+      paused = on;
+      arm();
+    }
+
+    /** A frame's own task: delivered, unless the reader paused or older frames wait. */
+    private void arrive(byte[] frame) {
+      inFlight--;
+      if (paused || !stalled.isEmpty()) {
+        stalled.add(frame);
+      } else {
+        deliver(frame);
+      }
+      if (inFlight == 0) {
+        arm(); // frames queued behind those in flight may go now
+      }
     }
 
     void rate(long nanos) {
@@ -186,6 +237,7 @@ public final class StubConnection implements Channel {
 
     void discard() {
       queue.clear();
+      stalled.clear();
       if (pending != null) {
         pending.cancel();
         pending = null;
@@ -193,7 +245,7 @@ public final class StubConnection implements Channel {
     }
 
     private void arm() {
-      if (pending != null || queue.isEmpty()) {
+      if (pending != null || paused || (queue.isEmpty() && stalled.isEmpty())) {
         return;
       }
       pending = endpoint.scheduler().schedule(Duration.ofNanos(perFrameNanos), this::pump);
@@ -202,7 +254,16 @@ public final class StubConnection implements Channel {
     /** Slow: the next frame. Healed: everything queued, in order. */
     private void pump() {
       pending = null;
+      while (!paused && !stalled.isEmpty()) {
+        deliver(stalled.poll());
+      }
+      if (inFlight > 0) {
+        return; // the queued frames are younger: the last one in flight arms again
+      }
       do {
+        if (paused) {
+          break;
+        }
         byte[] frame = queue.poll();
         if (frame != null && deliver(frame)) {
           late++;
@@ -214,6 +275,7 @@ public final class StubConnection implements Channel {
     private boolean deliver(byte[] frame) {
       if (!open || silent) {
         queue.clear(); // lost with the connection, or silently on a half-open one
+        stalled.clear();
         return false;
       }
       reader.accept(frame);

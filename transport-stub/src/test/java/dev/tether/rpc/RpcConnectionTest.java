@@ -462,6 +462,7 @@ class RpcConnectionTest {
 
   @Test
   void pauseBacklogPastItsBoundLosesTheChannelWithAClearCause() {
+    vm.canPause = false; // the last resort: only a transport that cannot pause reaches the bound
     RpcConnection c = vm.start(vm.builder(Dialect.vmService()).maxBacklogFrames(5));
     c.listen("Isolate", e -> {}, Delivery.queued(r -> {}, 1, Delivery.Overflow.PAUSE));
     vm.clock.runUntilIdle();
@@ -470,6 +471,7 @@ class RpcConnectionTest {
     }
     vm.clock.runUntilIdle();
     assertLostWith(Cause.Kind.PROTOCOL_ERROR, "backlog exceeded 5");
+    assertThat(c.stats().backlogOverflows()).isEqualTo(1);
   }
 
   /** Seed defect: lifecycle events were dropped when a bounded channel was full (try_send). */

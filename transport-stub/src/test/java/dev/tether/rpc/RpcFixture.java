@@ -36,6 +36,9 @@ final class RpcFixture {
   /** Frames whose text matches this fail to send (the channel itself stays open). */
   Predicate<String> failSend = f -> false;
 
+  /** False models a transport that cannot pause reading (the SPI's default). */
+  boolean canPause = true;
+
   RpcFixture(ScriptedRpcPeer.PeerDialect dialect) {
     peer = ScriptedRpcPeer.attach(server, clock, dialect);
     peer.handle("echo", p -> p);
@@ -120,6 +123,18 @@ final class RpcFixture {
     @Override
     public void close() {
       inner.close();
+    }
+
+    @Override
+    public void pauseReading() {
+      if (canPause) {
+        inner.pauseReading();
+      }
+    }
+
+    @Override
+    public void resumeReading() {
+      inner.resumeReading();
     }
   }
 

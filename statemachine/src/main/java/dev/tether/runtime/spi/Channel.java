@@ -27,4 +27,29 @@ public interface Channel {
    * at most once, whether or not this call caused the close.
    */
   void close();
+
+  /**
+   * Stops reading (read backpressure, R4): the transport stops taking bytes from the network (a
+   * socket is paused, so TCP's window closes and the sender is pushed back; a child's stdout is not
+   * read) and keeps what it has not delivered, in order, until {@link #resumeReading()}. Frames
+   * already on their way to the listener may still arrive: at most what the transport had decoded
+   * from one read.
+   *
+   * <p>Thread-safe: may be called from any thread, including from inside {@link
+   * ChannelListener#onFrame}. Idempotent, and calls do not nest: the last of {@code pauseReading}
+   * and {@code resumeReading} wins. Ignored after the channel ended. Pausing must not stop the
+   * channel from noticing its end, nor count as a missed heartbeat of the transport's own.
+   *
+   * <p>A transport that cannot pause keeps this default, which does nothing: frames keep coming,
+   * and the connection's last-resort bounds apply (a {@code PAUSE} backlog past its bound ends the
+   * channel).
+   */
+  default void pauseReading() {}
+
+  /**
+   * Resumes reading after {@link #pauseReading()}: frames kept meanwhile are delivered first, in
+   * order. Same thread-safety and idempotence as {@link #pauseReading()}; frames may be delivered
+   * before this method returns when it is called on the transport's own thread.
+   */
+  default void resumeReading() {}
 }

@@ -33,7 +33,13 @@ public sealed interface Fault {
      * The server reads slowly for a while: one frame per {@code perFrameMillis}; unread frames
      * queue (in order, none lost) until the client's channel stops being writable. Heals at once.
      */
-    SLOW_READER
+    SLOW_READER,
+    /**
+     * The client's consumer is slow for a while: it handles one frame per {@code perFrameMillis}
+     * while the server pushes frames as fast as its buffer allows. The client stops reading at its
+     * bound (R4), so unread frames stay with the server, in order; none is lost. Heals at once.
+     */
+    SLOW_CONSUMER
   }
 
   /** The session this fault hits (the first one, for a partition). */
@@ -80,15 +86,15 @@ public sealed interface Fault {
 
   /**
    * A fault with a duration ({@code OUTAGE}, {@code HANG}, {@code SLOW}, {@code FLAP}, {@code
-   * PARTITION}, {@code SLOW_READER}).
+   * PARTITION}, {@code SLOW_READER}, {@code SLOW_CONSUMER}).
    *
    * @param kind the kind
    * @param session the (first) session's index
    * @param atMillis when it starts
    * @param lengthMillis how long it lasts
    * @param param {@code SLOW}: the connect latency in ms; {@code FLAP}: the period in ms; {@code
-   *     PARTITION}: the number of sessions cut off; {@code SLOW_READER}: ms per frame read;
-   *     otherwise 0
+   *     PARTITION}: the number of sessions cut off; {@code SLOW_READER}: ms per frame read; {@code
+   *     SLOW_CONSUMER}: ms per frame handled; otherwise 0
    */
   record Window(Kind kind, int session, long atMillis, long lengthMillis, long param)
       implements Fault {
@@ -100,7 +106,8 @@ public sealed interface Fault {
           && kind != Kind.SLOW
           && kind != Kind.FLAP
           && kind != Kind.PARTITION
-          && kind != Kind.SLOW_READER) {
+          && kind != Kind.SLOW_READER
+          && kind != Kind.SLOW_CONSUMER) {
         throw new IllegalArgumentException("not a windowed fault: " + kind);
       }
       boolean needsParam = kind != Kind.OUTAGE && kind != Kind.HANG;

@@ -7,15 +7,15 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The connection invariants of DESIGN.md as {@link Oracle oracles}: I1, I2, I3, I4, I5 and I8. I9
- * (determinism) is checked by comparing {@link SimulationResult#traceHash()} of two runs.
+ * The connection invariants of DESIGN.md as {@link Oracle oracles}: I1, I2, I3, I4, I5, I8 and R4.
+ * I9 (determinism) is checked by comparing {@link SimulationResult#traceHash()} of two runs.
  *
  * <p>Stateless and thread-safe.
  */
 public final class Oracles {
   private Oracles() {}
 
-  /** Every connection oracle: I1, I2, I3, I4, I5, I8. */
+  /** Every connection oracle: I1, I2, I3, I4, I5, I8, R4. */
   public static List<Oracle> standard() {
     return List.of(
         terminalDelivery(),
@@ -23,7 +23,28 @@ public final class Oracles {
         boundedRetries(),
         quiescence(),
         oneLiveChannel(),
-        liveness());
+        liveness(),
+        readBackpressure());
+  }
+
+  /**
+   * R4: the frames the client holds (received, not yet handled by its consumer) never exceed its
+   * bound, however slow the consumer: the client stops reading instead.
+   */
+  public static Oracle readBackpressure() {
+    return new Oracle() {
+      @Override
+      public String invariant() {
+        return "R4";
+      }
+
+      @Override
+      public String onCheck(SessionView s) {
+        return s.framesHeld() <= s.maxFramesHeld()
+            ? null
+            : "the client holds " + s.framesHeld() + " frames, bound " + s.maxFramesHeld();
+      }
+    };
   }
 
   /**

@@ -194,6 +194,10 @@ final class Run {
         long perFrame = ((Fault.Window) f).param();
         window(f, s, x -> x.slowReaderOn(perFrame), x -> x.slowReaderOff(perFrame));
       }
+      case SLOW_CONSUMER -> {
+        long perFrame = ((Fault.Window) f).param();
+        window(f, s, x -> x.slowConsumerOn(perFrame), x -> x.slowConsumerOff(perFrame));
+      }
     }
     check(s);
   }

@@ -38,4 +38,13 @@ public interface SessionView {
    * {@link Oracle#onEmit} of a terminal event this counts the timers the machine leaked.
    */
   int liveTimers();
+
+  /** Frames the simulated client's consumer holds, received and not yet handled. */
+  int framesHeld();
+
+  /** The bound on {@link #framesHeld()}: at it, the client stops reading (R4). */
+  int maxFramesHeld();
+
+  /** Times the simulated client stopped reading because its consumer fell behind. */
+  long readPauses();
 }

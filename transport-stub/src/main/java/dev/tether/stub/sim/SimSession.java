@@ -14,6 +14,7 @@ import dev.tether.stub.StubEndpoint;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -39,6 +40,18 @@ final class SimSession implements SessionView {
    */
   static final int WRITE_BURST = 8;
 
+  /**
+   * Frames the simulated client's consumer may hold before the client stops reading (R4): small, so
+   * a slow-consumer window reaches it within seconds and the pause is exercised.
+   */
+  static final int MAX_FRAMES_HELD = 16;
+
+  /**
+   * Frames the simulated server pushes per period while a slow-consumer window is open, as long as
+   * fewer than {@link StubConnection#WRITE_BUFFER_FRAMES} wait unread (its socket buffer).
+   */
+  static final int PUSH_BURST = 8;
+
   final Run run;
   final int index;
   final BackoffPolicy policy;
@@ -55,6 +68,17 @@ final class SimSession implements SessionView {
   private StubConnection reading;
   private long expectedSeq;
   private long slowReaderFrames;
+  private final List<Long> slowConsumers = new ArrayList<>();
+  private final ArrayDeque<long[]> held = new ArrayDeque<>(); // {connection, seq} not yet handled
+  private Scheduler.Cancellable pusher;
+  private Scheduler.Cancellable consumer;
+  private StubConnection pushing;
+  private long pushConnection;
+  private long pushSeq;
+  private long handledConnection = -1;
+  private long handledSeq;
+  private boolean readingPaused;
+  private long readPauses;
   private int down;
   private int hang;
   private LifecycleEvent lastEvent;
@@ -82,6 +106,7 @@ final class SimSession implements SessionView {
             .policy(policy)
             .random(random.split())
             .name("s" + index)
+            .frameListener(this::clientRead)
             .build();
     run.sim.onConnection.accept(connection, index);
     connection.subscribe(this::probe);
@@ -128,6 +153,21 @@ final class SimSession implements SessionView {
   @Override
   public int liveTimers() {
     return timers.live();
+  }
+
+  @Override
+  public int framesHeld() {
+    return held.size();
+  }
+
+  @Override
+  public int maxFramesHeld() {
+    return MAX_FRAMES_HELD;
+  }
+
+  @Override
+  public long readPauses() {
+    return readPauses;
   }
 
   // ------------------------------------------------------------------ observation
@@ -318,6 +358,106 @@ final class SimSession implements SessionView {
       if (unread != 0 && !c.isSilent()) {
         run.violate("frames", this, unread + " frame(s) still unread after the slow reader healed");
       }
+    }
+  }
+
+  void slowConsumerOn(long perFrameMillis) {
+    slowConsumers.add(perFrameMillis);
+    if (pusher == null) {
+      pusher = run.clock.schedule(Duration.ZERO, this::pushTick);
+    }
+  }
+
+  void slowConsumerOff(long perFrameMillis) {
+    slowConsumers.remove(Long.valueOf(perFrameMillis));
+    if (slowConsumers.isEmpty() && pusher != null) {
+      pusher.cancel();
+      pusher = null;
+    }
+    consume(); // healed: the consumer catches up at once
+  }
+
+  /** The simulated server: pushes numbered frames while its socket buffer has room. */
+  private void pushTick() {
+    pusher = run.clock.schedule(WRITE_PERIOD, this::pushTick);
+    for (StubConnection c : endpoint.connections()) {
+      if (c != pushing) {
+        pushing = c;
+        pushConnection++;
+        pushSeq = 0;
+      }
+      for (int i = 0; i < PUSH_BURST; i++) {
+        if (c.unread(StubConnection.Side.CLIENT) >= StubConnection.WRITE_BUFFER_FRAMES) {
+          run.writesBlocked++;
+          break;
+        }
+        c.push(
+            ByteBuffer.allocate(2 * Long.BYTES).putLong(pushConnection).putLong(pushSeq++).array());
+      }
+    }
+  }
+
+  /**
+   * The simulated client's frame listener: holds the frame for its consumer; pauses at the bound.
+   */
+  private void clientRead(long epoch, byte[] frame) {
+    ByteBuffer b = ByteBuffer.wrap(frame);
+    held.add(new long[] {b.getLong(0), b.getLong(Long.BYTES)});
+    if (held.size() >= MAX_FRAMES_HELD && !readingPaused) {
+      readingPaused = true;
+      readPauses++;
+      connection.pauseReading();
+    }
+    run.check(this); // R4
+    consume();
+  }
+
+  /** Handles held frames: all at once, or one per the slowest consumer's pace. */
+  private void consume() {
+    long perFrame = 0;
+    for (long l : slowConsumers) {
+      perFrame = Math.max(perFrame, l);
+    }
+    if (perFrame == 0) {
+      if (consumer != null) {
+        consumer.cancel();
+        consumer = null;
+      }
+      while (!held.isEmpty()) {
+        handleOne();
+      }
+    } else if (consumer == null && !held.isEmpty()) {
+      consumer =
+          run.clock.schedule(
+              Duration.ofMillis(perFrame),
+              () -> {
+                consumer = null;
+                handleOne();
+                consume();
+              });
+    }
+  }
+
+  /** The consumer handles the oldest frame: per connection, numbered 0, 1, 2, … */
+  private void handleOne() {
+    long[] f = held.poll();
+    if (f == null) {
+      return;
+    }
+    if (f[0] != handledConnection) {
+      handledConnection = f[0];
+      handledSeq = 0;
+    }
+    if (f[1] != handledSeq) {
+      run.violate(
+          "frames",
+          this,
+          "client handled frame " + f[1] + ", expected " + handledSeq + ": lost or reordered");
+    }
+    handledSeq = f[1] + 1;
+    if (readingPaused && held.size() <= MAX_FRAMES_HELD / 2) {
+      readingPaused = false;
+      connection.resumeReading();
     }
   }
 

@@ -24,6 +24,7 @@ public final class LineChannel extends VertxChannel {
   private static final byte RETURN = '\r';
 
   private final NetSocket socket;
+  private RecordParser lines; // set once in attach, before the socket delivers anything
 
   private LineChannel(
       NetSocket socket,
@@ -47,6 +48,7 @@ public final class LineChannel extends VertxChannel {
       String description) {
     LineChannel ch = new LineChannel(socket, listener, options, onEnded, description);
     RecordParser lines = RecordParser.newDelimited("\n", ch::onLine);
+    ch.lines = lines;
     lines.maxRecordSize(options.maxFrameBytes());
     lines.exceptionHandler(
         t ->
@@ -82,6 +84,19 @@ public final class LineChannel extends VertxChannel {
   @Override
   protected boolean writeQueueFull() {
     return socket.writeQueueFull();
+  }
+
+  /** Pauses the parser too: it would otherwise deliver every line left in the last chunk read. */
+  @Override
+  protected void pauseSocket() {
+    lines.pause();
+    socket.pause();
+  }
+
+  @Override
+  protected void resumeSocket() {
+    socket.resume();
+    lines.resume();
   }
 
   @Override

@@ -6,6 +6,8 @@ import dev.tether.runtime.spi.ChannelListener;
 import dev.tether.vertx.OutboundBufferFullException;
 import dev.tether.vertx.VertxTransportOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -29,6 +31,9 @@ public abstract class VertxChannel implements Channel {
   private final Object description; // its toString() names the channel; built only when needed
   private final AtomicLong queuedBytes = new AtomicLong();
   private final AtomicBoolean reportedWritable = new AtomicBoolean(true);
+  private final ContextInternal readContext; // the socket's, where its reading is paused
+  private volatile boolean pauseWanted; // the last of pauseReading/resumeReading
+  private boolean socketPaused; // what the socket was told; on readContext
 
   /**
    * @param listener receives frames, writability and the end
@@ -48,6 +53,7 @@ public abstract class VertxChannel implements Channel {
     this.maxOutboundBytes = options.maxOutboundBytes();
     this.highWaterBytes = options.writeQueueHighWaterBytes();
     this.description = description;
+    this.readContext = (ContextInternal) Vertx.currentContext();
   }
 
   @Override
@@ -127,6 +133,52 @@ public abstract class VertxChannel implements Channel {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Pauses the socket, so the kernel's receive buffer fills and TCP's window closes on the
+   * sender. Carried out at once on the socket's thread, otherwise on its context soon after.
+   */
+  @Override
+  public final void pauseReading() {
+    pauseWanted = true;
+    applyReading();
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public final void resumeReading() {
+    pauseWanted = false;
+    applyReading();
+  }
+
+  /** Whether reading is paused (asked to, by the last call). */
+  protected final boolean readingPaused() {
+    return pauseWanted;
+  }
+
+  /** Carries out the last wish on the socket's context: Vert.x streams are paused from there. */
+  private void applyReading() {
+    if (readContext == null || readContext.inThread()) {
+      syncReading();
+    } else {
+      readContext.runOnContext(v -> syncReading());
+    }
+  }
+
+  private void syncReading() {
+    boolean want = pauseWanted;
+    if (want == socketPaused || end.ended()) {
+      return;
+    }
+    socketPaused = want; // before the call: resuming may deliver frames inline, re-entering here
+    if (want) {
+      pauseSocket();
+    } else {
+      resumeSocket();
+    }
+  }
+
   /** Bytes handed to {@link #send} and not yet written to the socket. */
   public final long queuedBytes() {
     return queuedBytes.get();
@@ -190,6 +242,12 @@ public abstract class VertxChannel implements Channel {
 
   /** Vert.x's write queue is above its high-water mark. */
   protected abstract boolean writeQueueFull();
+
+  /** Stops reading the socket (its kept data is delivered after {@link #resumeSocket()}). */
+  protected abstract void pauseSocket();
+
+  /** Resumes reading the socket. */
+  protected abstract void resumeSocket();
 
   /** Closes the underlying socket; its handlers may still fire and are then ignored. */
   protected abstract void closeSocket();

@@ -98,6 +98,16 @@ public final class WebSocketChannel extends VertxChannel {
   }
 
   @Override
+  protected void pauseSocket() {
+    ws.pause();
+  }
+
+  @Override
+  protected void resumeSocket() {
+    ws.resume();
+  }
+
+  @Override
   protected void closeSocket() {
     long timer = pingTimer;
     if (timer != -1) {
@@ -152,7 +162,8 @@ public final class WebSocketChannel extends VertxChannel {
     if (ended()) {
       return;
     }
-    if (heardSincePing) {
+    if (heardSincePing || readingPaused()) {
+      // While we do not read, pongs wait unread behind the data: not the peer's silence.
       missedPongs = 0;
     } else if (++missedPongs >= VertxTransportOptions.MAX_MISSED_PONGS) {
       endWith(

@@ -72,6 +72,20 @@ public final class NodePeer implements AutoCloseable {
         p -> URI.create("ws://127.0.0.1:" + p + "/"));
   }
 
+  /**
+   * A notification flood on the npm {@code ws} package, on 127.0.0.1 (a free port at first): to
+   * every client, {@code tick} notifications with {@code {"seq": n}} as fast as TCP backpressure
+   * lets it (it writes only while the socket buffers less than 1 MiB); it prints {@code FULL <n>}
+   * when connection {@code n}'s buffer filled. Method {@code echo}.
+   */
+  public static NodePeer flood() {
+    return new NodePeer(
+        "flood-peer.js",
+        0,
+        p -> List.of(Integer.toString(p)),
+        p -> URI.create("ws://127.0.0.1:" + p + "/"));
+  }
+
   /** A newline-JSON {@code vm-service} peer on Node's net module, TCP on 127.0.0.1. */
   public static NodePeer netTcp(Duration tick) {
     return new NodePeer(

@@ -1,0 +1,126 @@
+package dev.tether.rpc;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayDeque;
+import java.util.function.Consumer;
+
+/**
+ * Inbound flow control of the RPC layer (R4). While a {@link Delivery.Overflow#PAUSE} lane is full,
+ * stream notifications (of every stream, so their order holds) are parked here, in order, and
+ * answers to requests keep flowing. Reading goes on while fewer than {@link #lookAhead()}
+ * notifications are parked: a window in which answers behind events are read at once. At the
+ * look-ahead the connection stops reading ({@code pauseReading}), so TCP pushes the server back; it
+ * reads again once the consumer has drained the parked notifications to half the look-ahead.
+ *
+ * <p>{@link #maxParked()} is the last-resort bound, for a transport that cannot pause: past it
+ * {@link #park} refuses, and the caller ends the channel. It is never reached with a transport that
+ * pauses, which keeps at most a read's worth of frames coming after the pause.
+ *
+ * <p>Confined to the connection's context.
+ */
+final class InboundGate {
+  /**
+   * Default look-ahead: notifications parked before reading stops. A second or two of a slow
+   * consumer's work at typical event sizes, small enough that the parked frames stay a few MiB.
+   */
+  static final int LOOK_AHEAD_FRAMES = 1024;
+
+  private final ArrayDeque<ObjectNode> parked = new ArrayDeque<>(1);
+  private final int lookAhead;
+  private final int maxParked;
+  private final Runnable pauseReading;
+  private final Runnable resumeReading;
+  private int fullLanes;
+  private boolean readingPaused;
+  private long pauses;
+
+  /**
+   * @param maxParked the last-resort bound ({@code maxBacklogFrames}); the look-ahead is {@link
+   *     #LOOK_AHEAD_FRAMES}, or half of it when it is smaller, so frames a transport delivers after
+   *     the pause have room
+   * @param pauseReading stops the connection's reading
+   * @param resumeReading resumes it
+   */
+  InboundGate(int maxParked, Runnable pauseReading, Runnable resumeReading) {
+    this.maxParked = maxParked;
+    this.lookAhead = Math.max(1, Math.min(LOOK_AHEAD_FRAMES, maxParked / 2));
+    this.pauseReading = pauseReading;
+    this.resumeReading = resumeReading;
+  }
+
+  /** Notifications parked before reading stops. */
+  int lookAhead() {
+    return lookAhead;
+  }
+
+  /** The last-resort bound on parked notifications. */
+  int maxParked() {
+    return maxParked;
+  }
+
+  /** Notifications parked now. */
+  int parked() {
+    return parked.size();
+  }
+
+  /** Whether reading is paused by this gate. */
+  boolean readingPaused() {
+    return readingPaused;
+  }
+
+  /** How many times this gate paused reading. */
+  long pauses() {
+    return pauses;
+  }
+
+  /** Whether a new notification must be parked: a lane is full, or older ones wait. */
+  boolean holdsBack() {
+    return fullLanes > 0 || !parked.isEmpty();
+  }
+
+  /**
+   * Parks {@code notification} behind the others; stops reading at the look-ahead.
+   *
+   * @return false, parking nothing, if the last-resort bound is reached
+   */
+  boolean park(ObjectNode notification) {
+    if (parked.size() >= maxParked) {
+      return false;
+    }
+    parked.addLast(notification);
+    if (parked.size() >= lookAhead && !readingPaused) {
+      readingPaused = true;
+      pauses++;
+      pauseReading.run();
+    }
+    return true;
+  }
+
+  /** A {@code PAUSE} lane became full. */
+  void laneFull() {
+    fullLanes++;
+  }
+
+  /**
+   * A full lane got room: hands parked notifications to {@code deliver}, oldest first, until a lane
+   * is full again or none is left; resumes reading when the parked ones are down to half the
+   * look-ahead.
+   */
+  void laneHasRoom(Consumer<ObjectNode> deliver) {
+    fullLanes--;
+    while (fullLanes == 0 && !parked.isEmpty()) {
+      deliver.accept(parked.pollFirst());
+    }
+    if (readingPaused && parked.size() <= lookAhead / 2) {
+      readingPaused = false;
+      resumeReading.run(); // last: the transport may deliver frames inline, re-entering here
+    }
+  }
+
+  /** Discards the parked notifications (the connection ended); returns how many. */
+  int clear() {
+    int n = parked.size();
+    parked.clear();
+    return n;
+  }
+}
