@@ -121,7 +121,8 @@ final class RpcClient implements RpcConnection {
             false,
             options.idempotent(),
             options.waitForReady().orElse(config.waitForReady()),
-            options.timeout().orElse(config.requestTimeout()));
+            options.timeout().orElse(config.requestTimeout()),
+            options.executor().orElse(null));
     encode(p, params); // here, off the connection's context
     if (scheduler.inContext()) {
       issue(p);
@@ -259,7 +260,7 @@ final class RpcClient implements RpcConnection {
 
   private void endedBeforeIssue(Pending p) {
     counters.inc(C.CONNECTION_LOST);
-    p.future.completeExceptionally(
+    p.future.fail(
         new RpcException.ConnectionLost(
             "connection has ended; " + p.method + " was not sent", null));
   }
