@@ -417,10 +417,41 @@ final class RpcClient implements RpcConnection {
       }
     }
     if (end) {
-      backlog.clear();
+      dropUndelivered();
       for (Pending p : ledger.waiting()) {
         settle(p, null, new RpcException.ConnectionLost(why, cause));
       }
+    }
+  }
+
+  /**
+   * I4 at the end: no stream handler runs after the terminal event. Events still held back (parked)
+   * or queued in lanes (whose executors may still hold a drain task) are dropped, counted and
+   * logged once.
+   */
+  private void dropUndelivered() {
+    int parked = backlog.size();
+    backlog.clear();
+    int[] queued = {0};
+    streams.forEach(
+        (name, stream) -> {
+          for (Sub sub : stream.subs) {
+            if (sub.lane != null) {
+              queued[0] += sub.lane.close();
+            }
+          }
+        });
+    int dropped = parked + queued[0];
+    if (dropped > 0) {
+      counters.add(C.EVENTS_DROPPED, dropped);
+      counters.add(C.EVENTS_DROPPED_AT_END, dropped);
+      log.warn(
+          "{}: connection ended with {} stream events undelivered ({} held back, {} queued);"
+              + " dropped",
+          config.name(),
+          dropped,
+          parked,
+          queued[0]);
     }
   }
 
@@ -863,12 +894,15 @@ final class RpcClient implements RpcConnection {
     public void cancel() {
       if (!cancelled) {
         cancelled = true;
+        if (lane != null) {
+          lane.close(); // at once: its executor must not hand out more, whatever the context does
+        }
         onContext(() -> unregister(this), () -> {});
       }
     }
 
     void deliver(JsonNode payload) {
-      if (cancelled) {
+      if (cancelled || terminal) { // a handler may have ended the connection mid-delivery
         return;
       }
       if (lane != null) {

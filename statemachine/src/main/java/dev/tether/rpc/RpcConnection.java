@@ -19,6 +19,9 @@ import java.util.concurrent.CompletionStage;
  *       {@code Connected}/{@code Reconnected} (I7); a refused resubscription is reported to the
  *       stream's handlers and counted, never silently missing.
  *   <li>Hostile input (R1) is counted in {@link #stats()} and never crashes the client.
+ *   <li>Nothing after the end (I4): no stream handler is called after the terminal lifecycle event;
+ *       events still held back or queued for handlers then are dropped, counted in {@link
+ *       ConnectionStats#eventsDroppedAtEnd()} and logged once at {@code warn}.
  * </ul>
  *
  * <p>All methods are thread-safe. Direct stream handlers run on the connection's context: do not
