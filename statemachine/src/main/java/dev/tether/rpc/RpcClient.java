@@ -360,16 +360,32 @@ final class RpcClient implements RpcConnection {
     return p;
   }
 
-  private CompletionStage<JsonNode> hookRequest(String method, JsonNode params) {
+  /**
+   * A request of the hook run for the channel of generation {@code gen}: it belongs to that attempt
+   * (and, if it succeeds, to the epoch on the same channel). Once that channel is gone (timeout,
+   * loss, close, a failed handshake: each resets the channel) the request fails with {@code
+   * ConnectionLost} and is never written on a later channel, even if the hook makes it late from
+   * another thread.
+   */
+  private CompletionStage<JsonNode> hookRequest(long gen, String method, JsonNode params) {
     checkCall(method, params);
     Pending p = encode(new Pending(method, true, false, false, config.requestTimeout()), params);
-    onContext(
-        () -> {
-          deadlines.arm(p);
-          send(p);
-        },
-        () -> endedBeforeIssue(p));
+    onContext(() -> issueForAttempt(gen, p), () -> endedBeforeIssue(p));
     return p.future;
+  }
+
+  private void issueForAttempt(long gen, Pending p) {
+    if (gen != channelGen) { // every end of an attempt or of its channel resets the channel
+      // Settled before arming: after termination the scheduler may refuse a timer.
+      settle(
+          p,
+          null,
+          new RpcException.ConnectionLost(
+              "the handshake attempt that made " + p.method + " is over; it was not sent", null));
+      return;
+    }
+    deadlines.arm(p);
+    send(p);
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -504,7 +520,7 @@ final class RpcClient implements RpcConnection {
       hook =
           config.hook() == null
               ? CompletableFuture.completedFuture(null)
-              : config.hook().run(this::hookRequest, epoch);
+              : config.hook().run((method, params) -> hookRequest(s.gen, method, params), epoch);
     } catch (RuntimeException e) {
       s.fail("handshake hook threw: " + e);
       return s.done;
