@@ -17,7 +17,10 @@ package dev.tether.rpc;
  * @param rejected requests refused because the wait-for-ready queue was full
  * @param replayed idempotent requests sent again after a reconnect
  * @param eventsReceived stream events routed to a subscribed stream
- * @param eventsDropped stream events dropped by a full queue (DROP_OLDEST / DROP_NEWEST)
+ * @param eventsDropped stream events received but never handed to a handler, for any reason: a full
+ *     queue (DROP_OLDEST / DROP_NEWEST), a rejecting executor, or the connection's end
+ * @param eventsDroppedAtEnd of {@code eventsDropped}, the events still held back or queued for a
+ *     handler when the connection terminated (I4: no handler runs after the terminal event)
  * @param handlerErrors exceptions thrown by stream handlers
  * @param unroutedNotifications notifications no subscription wanted
  * @param malformedFrames frames that were not JSON-RPC (bad JSON, wrong types, wrong version)
@@ -50,6 +53,7 @@ public record ConnectionStats(
     long replayed,
     long eventsReceived,
     long eventsDropped,
+    long eventsDroppedAtEnd,
     long handlerErrors,
     long unroutedNotifications,
     long malformedFrames,

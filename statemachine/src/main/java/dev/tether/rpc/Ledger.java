@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
 
 /**
@@ -41,7 +41,7 @@ final class Ledger {
     final boolean idempotent;
     final boolean mayWait;
     final Duration timeout;
-    final CompletableFuture<JsonNode> future = new CompletableFuture<>();
+    final RequestFuture future; // the request's one future, returned to the caller as it is
     long id; // 0 unless in flight
     boolean waiting;
     boolean replay;
@@ -57,11 +57,25 @@ final class Ledger {
 
     Pending(
         String method, boolean internal, boolean idempotent, boolean mayWait, Duration timeout) {
+      this(method, internal, idempotent, mayWait, timeout, null);
+    }
+
+    /**
+     * @param executor completes the future (see {@link RequestFuture}); null: the context
+     */
+    Pending(
+        String method,
+        boolean internal,
+        boolean idempotent,
+        boolean mayWait,
+        Duration timeout,
+        Executor executor) {
       this.method = method;
       this.internal = internal;
       this.idempotent = idempotent;
       this.mayWait = mayWait;
       this.timeout = timeout;
+      this.future = new RequestFuture(executor);
     }
   }
 
@@ -135,9 +149,9 @@ final class Ledger {
     deadlines.disarm(p);
     counters.inc(failure == null ? C.SUCCEEDED : Counters.settledCounter(failure.kind()));
     if (failure == null) {
-      p.future.complete(result);
+      p.future.succeed(result);
     } else {
-      p.future.completeExceptionally(failure);
+      p.future.fail(failure);
     }
     if (p.then != null) {
       p.then.accept(result, failure);

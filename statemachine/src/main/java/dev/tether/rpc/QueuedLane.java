@@ -82,10 +82,17 @@ final class QueuedLane {
     }
   }
 
-  /** Stops delivery and discards what is queued. */
-  synchronized void close() {
+  /**
+   * Stops delivery and discards what is queued: no handler call starts afterwards (one already
+   * started on the executor finishes). Idempotent.
+   *
+   * @return how many queued events were discarded
+   */
+  synchronized int close() {
     closed = true;
+    int discarded = queue.size();
     queue.clear();
+    return discarded;
   }
 
   private void drop() {

@@ -3,24 +3,28 @@ package dev.tether.rpc;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 
 /**
  * Per-request options. Immutable and thread-safe; start from {@link #defaults()}.
  *
  * <p>Defaults: the connection's request timeout, the connection's wait-for-ready setting, not
- * idempotent.
+ * idempotent, completed on the connection's context.
  */
 public final class RequestOptions {
-  private static final RequestOptions DEFAULTS = new RequestOptions(null, null, false);
+  private static final RequestOptions DEFAULTS = new RequestOptions(null, null, false, null);
 
   private final Duration timeout;
   private final Boolean waitForReady;
   private final boolean idempotent;
+  private final Executor executor;
 
-  private RequestOptions(Duration timeout, Boolean waitForReady, boolean idempotent) {
+  private RequestOptions(
+      Duration timeout, Boolean waitForReady, boolean idempotent, Executor executor) {
     this.timeout = timeout;
     this.waitForReady = waitForReady;
     this.idempotent = idempotent;
+    this.executor = executor;
   }
 
   /** The default options. */
@@ -38,7 +42,7 @@ public final class RequestOptions {
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive, was " + timeout);
     }
-    return new RequestOptions(timeout, waitForReady, idempotent);
+    return new RequestOptions(timeout, waitForReady, idempotent, executor);
   }
 
   /**
@@ -46,7 +50,7 @@ public final class RequestOptions {
    * connection to be up instead of failing at once with {@link RpcException.NotConnected}.
    */
   public RequestOptions waitForReady(boolean wait) {
-    return new RequestOptions(timeout, wait, idempotent);
+    return new RequestOptions(timeout, wait, idempotent, executor);
   }
 
   /**
@@ -55,7 +59,21 @@ public final class RequestOptions {
    * RpcException.ConnectionLost}.
    */
   public RequestOptions idempotent(boolean idempotent) {
-    return new RequestOptions(timeout, waitForReady, idempotent);
+    return new RequestOptions(timeout, waitForReady, idempotent, executor);
+  }
+
+  /**
+   * Completes the request's future by a task on {@code executor} instead of on the connection's
+   * context, and makes {@code executor} the future's {@code defaultExecutor()}: callbacks attached
+   * to the returned stage then run on it ({@code thenApply} and the like attached before the
+   * answer, every {@code *Async} variant without an executor argument), never on the connection's
+   * event loop. A callback attached after the request settled runs at once on the attaching thread,
+   * as with any {@code CompletableFuture}. If {@code executor} rejects the task, the future is
+   * completed on the context and the rejection logged at {@code warn}: the request still settles.
+   */
+  public RequestOptions executor(Executor executor) {
+    Objects.requireNonNull(executor, "executor");
+    return new RequestOptions(timeout, waitForReady, idempotent, executor);
   }
 
   /** The timeout, if set here. */
@@ -73,6 +91,11 @@ public final class RequestOptions {
     return idempotent;
   }
 
+  /** The executor that completes the request's future, if set here. */
+  public Optional<Executor> executor() {
+    return Optional.ofNullable(executor);
+  }
+
   @Override
   public String toString() {
     return "RequestOptions[timeout="
@@ -81,6 +104,7 @@ public final class RequestOptions {
         + waitForReady
         + ", idempotent="
         + idempotent
+        + (executor == null ? "" : ", executor=" + executor)
         + "]";
   }
 }

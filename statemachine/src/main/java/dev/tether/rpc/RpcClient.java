@@ -124,7 +124,8 @@ final class RpcClient implements RpcConnection {
             false,
             options.idempotent(),
             options.waitForReady().orElse(config.waitForReady()),
-            options.timeout().orElse(config.requestTimeout()));
+            options.timeout().orElse(config.requestTimeout()),
+            options.executor().orElse(null));
     encode(p, params); // here, off the connection's context
     if (scheduler.inContext()) {
       issue(p);
@@ -262,7 +263,7 @@ final class RpcClient implements RpcConnection {
 
   private void endedBeforeIssue(Pending p) {
     counters.inc(C.CONNECTION_LOST);
-    p.future.completeExceptionally(
+    p.future.fail(
         new RpcException.ConnectionLost(
             "connection has ended; " + p.method + " was not sent", null));
   }
@@ -362,16 +363,32 @@ final class RpcClient implements RpcConnection {
     return p;
   }
 
-  private CompletionStage<JsonNode> hookRequest(String method, JsonNode params) {
+  /**
+   * A request of the hook run for the channel of generation {@code gen}: it belongs to that attempt
+   * (and, if it succeeds, to the epoch on the same channel). Once that channel is gone (timeout,
+   * loss, close, a failed handshake: each resets the channel) the request fails with {@code
+   * ConnectionLost} and is never written on a later channel, even if the hook makes it late from
+   * another thread.
+   */
+  private CompletionStage<JsonNode> hookRequest(long gen, String method, JsonNode params) {
     checkCall(method, params);
     Pending p = encode(new Pending(method, true, false, false, config.requestTimeout()), params);
-    onContext(
-        () -> {
-          deadlines.arm(p);
-          send(p);
-        },
-        () -> endedBeforeIssue(p));
+    onContext(() -> issueForAttempt(gen, p), () -> endedBeforeIssue(p));
     return p.future;
+  }
+
+  private void issueForAttempt(long gen, Pending p) {
+    if (gen != channelGen) { // every end of an attempt or of its channel resets the channel
+      // Settled before arming: after termination the scheduler may refuse a timer.
+      settle(
+          p,
+          null,
+          new RpcException.ConnectionLost(
+              "the handshake attempt that made " + p.method + " is over; it was not sent", null));
+      return;
+    }
+    deadlines.arm(p);
+    send(p);
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -419,10 +436,40 @@ final class RpcClient implements RpcConnection {
       }
     }
     if (end) {
-      inbound.clear();
+      dropUndelivered();
       for (Pending p : ledger.waiting()) {
         settle(p, null, new RpcException.ConnectionLost(why, cause));
       }
+    }
+  }
+
+  /**
+   * I4 at the end: no stream handler runs after the terminal event. Events still held back (parked)
+   * or queued in lanes (whose executors may still hold a drain task) are dropped, counted and
+   * logged once.
+   */
+  private void dropUndelivered() {
+    int parked = inbound.clear();
+    int[] queued = {0};
+    streams.forEach(
+        (name, stream) -> {
+          for (Sub sub : stream.subs) {
+            if (sub.lane != null) {
+              queued[0] += sub.lane.close();
+            }
+          }
+        });
+    int dropped = parked + queued[0];
+    if (dropped > 0) {
+      counters.add(C.EVENTS_DROPPED, dropped);
+      counters.add(C.EVENTS_DROPPED_AT_END, dropped);
+      log.warn(
+          "{}: connection ended with {} stream events undelivered ({} held back, {} queued);"
+              + " dropped",
+          config.name(),
+          dropped,
+          parked,
+          queued[0]);
     }
   }
 
@@ -475,7 +522,7 @@ final class RpcClient implements RpcConnection {
       hook =
           config.hook() == null
               ? CompletableFuture.completedFuture(null)
-              : config.hook().run(this::hookRequest, epoch);
+              : config.hook().run((method, params) -> hookRequest(s.gen, method, params), epoch);
     } catch (RuntimeException e) {
       s.fail("handshake hook threw: " + e);
       return s.done;
@@ -879,12 +926,15 @@ final class RpcClient implements RpcConnection {
     public void cancel() {
       if (!cancelled) {
         cancelled = true;
+        if (lane != null) {
+          lane.close(); // at once: its executor must not hand out more, whatever the context does
+        }
         onContext(() -> unregister(this), () -> {});
       }
     }
 
     void deliver(JsonNode payload) {
-      if (cancelled) {
+      if (cancelled || terminal) { // a handler may have ended the connection mid-delivery
         return;
       }
       if (lane != null) {

@@ -19,10 +19,22 @@ import java.util.concurrent.CompletionStage;
  *       {@code Connected}/{@code Reconnected} (I7); a refused resubscription is reported to the
  *       stream's handlers and counted, never silently missing.
  *   <li>Hostile input (R1) is counted in {@link #stats()} and never crashes the client.
+ *   <li>Nothing after the end (I4): no stream handler is called after the terminal lifecycle event;
+ *       events still held back or queued for handlers then are dropped, counted in {@link
+ *       ConnectionStats#eventsDroppedAtEnd()} and logged once at {@code warn}.
  * </ul>
  *
- * <p>All methods are thread-safe. Settlement callbacks and direct stream handlers run on the
- * connection's context: do not block there.
+ * <p>All methods are thread-safe. Direct stream handlers run on the connection's context: do not
+ * block there.
+ *
+ * <p><b>Where completions run.</b> The connection completes a request's future on its context (the
+ * event loop, or its own thread by default). So a dependent stage attached before the request
+ * settles ({@code thenApply}, {@code whenComplete}, …) runs there, and must be short; one attached
+ * after it settled runs at once on the attaching thread; the {@code *Async} variants without an
+ * executor run on the future's {@code defaultExecutor()} (the common pool). To keep your code off
+ * the context, pass your executor: per call with {@code *Async(fn, executor)}, or for everything
+ * attached to the request's stage with {@link RequestOptions#executor}, which completes the future
+ * on that executor and makes it the {@code defaultExecutor()}.
  */
 public interface RpcConnection extends RpcCaller, AutoCloseable {
 
@@ -51,9 +63,13 @@ public interface RpcConnection extends RpcCaller, AutoCloseable {
   /**
    * Sends a request.
    *
-   * <p>The returned stage is the request's own (no copy per call): completing or cancelling it
-   * through {@code toCompletableFuture()} changes only what its callers see; the request itself
-   * stays counted in flight until its answer, its deadline or the loss of its channel settles it.
+   * <p>The returned stage is the request's own (no copy per call), and only the connection settles
+   * it: through {@code toCompletableFuture()}, {@code complete}, {@code completeExceptionally},
+   * {@code obtrude*}, {@code completeAsync}, {@code orTimeout} and {@code completeOnTimeout} throw
+   * {@link UnsupportedOperationException}, and {@code cancel} returns false and changes nothing.
+   * Derive a stage ({@code copy()}, {@code thenApply}) to complete or time out your own view, or
+   * set {@link RequestOptions#timeout}. See the class documentation for the thread that runs
+   * dependent stages.
    *
    * @return the result, or fails with an {@link RpcException}
    * @throws IllegalArgumentException if {@code method} is empty or {@code params} is neither null,

@@ -9,7 +9,11 @@ public interface StreamSubscription extends AutoCloseable {
   /** The stream this subscription listens to. */
   String stream();
 
-  /** Stops delivery to the handler. Idempotent. */
+  /**
+   * Stops delivery to the handler: for a queued delivery, events still queued are discarded at
+   * once, so no handler call starts after this returns (one already running finishes). Also valid
+   * after the connection terminated. Idempotent.
+   */
   void cancel();
 
   /** Same as {@link #cancel()}. */

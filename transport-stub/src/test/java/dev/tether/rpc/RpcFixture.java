@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.tether.machine.BackoffPolicy;
 import dev.tether.machine.LifecycleEvent;
 import dev.tether.runtime.spi.Channel;
+import dev.tether.runtime.spi.Scheduler;
 import dev.tether.runtime.spi.Transport;
 import dev.tether.stub.StubEndpoint;
 import dev.tether.stub.StubNetwork;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Predicate;
 
 /** Shared wiring for RPC tests: a virtual clock, a network, a scripted peer, a client. */
@@ -153,5 +155,59 @@ final class RpcFixture {
 
   static Duration ms(long millis) {
     return Duration.ofMillis(millis);
+  }
+
+  /** Runs {@code action} and returns what it logged (slf4j-simple writes to System.err). */
+  static String stderrOf(Runnable action) {
+    java.io.PrintStream original = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      action.run();
+    } finally {
+      System.setErr(original);
+    }
+    return captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The fixture's virtual clock as a scheduler that stops like the default one (an {@code
+   * ExecutorScheduler} closed at termination): once {@link #stop()}ped it refuses new tasks and
+   * timers with {@link RejectedExecutionException}, while tasks it already accepted still run.
+   */
+  final class StoppingScheduler implements Scheduler {
+    private boolean stopped;
+
+    void stop() {
+      stopped = true;
+    }
+
+    @Override
+    public long nanoTime() {
+      return clock.nanoTime();
+    }
+
+    @Override
+    public void execute(Runnable task) {
+      refuseIfStopped();
+      clock.execute(task);
+    }
+
+    @Override
+    public Cancellable schedule(Duration delay, Runnable task) {
+      refuseIfStopped();
+      return clock.schedule(delay, task);
+    }
+
+    @Override
+    public boolean inContext() {
+      return clock.inContext();
+    }
+
+    private void refuseIfStopped() {
+      if (stopped) {
+        throw new RejectedExecutionException("scheduler stopped (test)");
+      }
+    }
   }
 }
