@@ -413,7 +413,7 @@ class ConnectionDriverTest {
     }
   }
 
-  static final class NullChannel implements Channel {
+  static class NullChannel implements Channel {
     boolean closed;
 
     @Override
