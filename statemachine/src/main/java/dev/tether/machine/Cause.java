@@ -30,7 +30,12 @@ public record Cause(Kind kind, String message) {
     /** The peer sent a frame larger than the configured maximum. */
     FRAME_TOO_LARGE,
     /** The peer violated the protocol so badly that the channel cannot be used. */
-    PROTOCOL_ERROR
+    PROTOCOL_ERROR,
+    /**
+     * Bytes handed to the channel did not drain to the network within the write timeout: the peer
+     * stopped reading, or the path to it is dead while the socket still looks open (R5).
+     */
+    WRITE_TIMEOUT
   }
 
   /**

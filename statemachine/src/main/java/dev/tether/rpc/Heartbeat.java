@@ -7,8 +7,9 @@ import java.util.Optional;
 /**
  * An optional liveness probe: every {@code interval} while connected, send {@code probe} (or the
  * dialect's default probe) with a {@code timeout}; {@code misses} unanswered probes in a row make
- * the channel count as lost ({@code HEARTBEAT_MISSED}) and reconnection starts. Any answer, an
- * error included, counts as alive. Immutable.
+ * the channel count as lost ({@code HEARTBEAT_MISSED}) and reconnection starts. Only an answer, a
+ * result or an error response, counts as alive; a probe that could not be sent is a miss.
+ * Immutable.
  *
  * @param interval time between probes; longer than {@code timeout}
  * @param timeout how long one probe may go unanswered

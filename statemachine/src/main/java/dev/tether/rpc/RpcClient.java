@@ -839,12 +839,27 @@ final class RpcClient implements RpcConnection {
     send(p);
   }
 
+  /**
+   * Only an answer, a result or a remote error, proves the peer alive (R5). A probe that timed out
+   * or could not be sent ({@code SendFailed}, {@code NotConnected}) is a miss: a peer that stopped
+   * reading makes writes fail, and counting that as life would keep a dead channel forever. A probe
+   * lost with its channel is no miss, the next channel counts afresh, unless its write timed out.
+   */
   private void probeSettled(long epoch, Throwable err) {
-    if (upEpoch != epoch || err instanceof RpcException.ConnectionLost) {
+    if (err == null || err instanceof RpcException.RemoteError) {
+      if (upEpoch == epoch) {
+        misses = 0;
+      }
       return;
     }
-    if (!(err instanceof RpcException.Timeout)) {
-      misses = 0; // any answer, an error included, proves the peer alive
+    if (err instanceof RpcException.ConnectionLost lost) {
+      Cause why = lost.connectionCause();
+      if (why != null && why.kind() == Cause.Kind.WRITE_TIMEOUT) {
+        counters.inc(C.HEARTBEAT_MISSES); // the channel is already lost: nothing to declare
+      }
+      return;
+    }
+    if (upEpoch != epoch) {
       return;
     }
     counters.inc(C.HEARTBEAT_MISSES);
@@ -856,7 +871,7 @@ final class RpcClient implements RpcConnection {
               misses
                   + " heartbeat probes in a row got no answer within "
                   + config.heartbeat().timeout().toMillis()
-                  + " ms"));
+                  + " ms or could not be sent"));
     }
   }
 

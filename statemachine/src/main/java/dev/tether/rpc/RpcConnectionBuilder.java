@@ -16,8 +16,8 @@ import java.util.random.RandomGenerator;
  * dialect {@link Dialect#plain()}, request timeout {@link #DEFAULT_REQUEST_TIMEOUT}, fail fast
  * while not connected (wait-for-ready off, queue {@link #DEFAULT_WAIT_QUEUE_CAPACITY}), no
  * heartbeat, max frame {@link #DEFAULT_MAX_FRAME_BYTES}, no handshake hook, {@link
- * BackoffPolicy#defaults()}, and a dedicated thread (stopped at termination) unless a {@link
- * #scheduler} is given.
+ * BackoffPolicy#defaults()}, write timeout {@link ConnectionBuilder#DEFAULT_WRITE_TIMEOUT}, and a
+ * dedicated thread (stopped at termination) unless a {@link #scheduler} is given.
  *
  * <p>Not thread-safe; build on one thread.
  */
@@ -97,6 +97,18 @@ public final class RpcConnectionBuilder {
   public RpcConnectionBuilder name(String name) {
     this.name = Objects.requireNonNull(name, "name");
     connection.name(name);
+    return this;
+  }
+
+  /**
+   * How long bytes handed to the channel may take to drain; see {@link
+   * ConnectionBuilder#writeTimeout}. {@link Duration#ZERO} turns it off.
+   *
+   * @throws IllegalArgumentException if negative or longer than {@link
+   *     ConnectionBuilder#MAX_WRITE_TIMEOUT}
+   */
+  public RpcConnectionBuilder writeTimeout(Duration timeout) {
+    connection.writeTimeout(timeout);
     return this;
   }
 

@@ -4,6 +4,7 @@ import dev.tether.machine.BackoffPolicy;
 import dev.tether.runtime.spi.Scheduler;
 import dev.tether.runtime.spi.Transport;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
@@ -11,11 +12,22 @@ import java.util.random.RandomGenerator;
 /**
  * Builds a {@link Connection}. Required: {@link #transport} and {@link #endpoint}. Defaults: {@link
  * BackoffPolicy#defaults()}, a dedicated single-thread scheduler that the connection owns and stops
- * when it terminates, an unseeded random source, no handshake, no frame listener.
+ * when it terminates, an unseeded random source, no handshake, no frame listener, and a write
+ * timeout of {@link #DEFAULT_WRITE_TIMEOUT}.
  *
  * <p>Not thread-safe; build on one thread.
  */
 public final class ConnectionBuilder {
+  /**
+   * Default write timeout (R5): as long as the default request deadline and heartbeat interval, so
+   * a healthy but busy peer is never mistaken for a dead one, yet a peer that stopped reading is
+   * noticed within a minute.
+   */
+  public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(30);
+
+  /** Longest write timeout accepted; catches unit mistakes, as {@link BackoffPolicy} does. */
+  public static final Duration MAX_WRITE_TIMEOUT = BackoffPolicy.MAX_CONFIGURABLE_DELAY;
+
   private Transport transport;
   private URI endpoint;
   private Scheduler scheduler;
@@ -24,6 +36,7 @@ public final class ConnectionBuilder {
   private Handshake handshake;
   private FrameListener frameListener;
   private String name;
+  private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
 
   ConnectionBuilder() {}
 
@@ -88,6 +101,29 @@ public final class ConnectionBuilder {
   }
 
   /**
+   * How long bytes handed to the channel may take to drain to the network (R5). Frames still not
+   * written after it (the peer stopped reading, or a half-open path swallows nothing more) end the
+   * channel with {@link dev.tether.machine.Cause.Kind#WRITE_TIMEOUT}, and the connection
+   * reconnects. A stuck write is noticed between one and two timeouts after it was handed over; a
+   * channel whose writes keep draining is never ended, however busy. {@link Duration#ZERO} turns
+   * the watch off.
+   *
+   * @throws IllegalArgumentException if negative or longer than {@link #MAX_WRITE_TIMEOUT}
+   */
+  public ConnectionBuilder writeTimeout(Duration timeout) {
+    Objects.requireNonNull(timeout, "writeTimeout");
+    if (timeout.isNegative() || timeout.compareTo(MAX_WRITE_TIMEOUT) > 0) {
+      throw new IllegalArgumentException(
+          "writeTimeout must be positive and at most "
+              + MAX_WRITE_TIMEOUT
+              + ", or zero to turn it off, was "
+              + timeout);
+    }
+    this.writeTimeout = timeout;
+    return this;
+  }
+
+  /**
    * Builds the connection, not yet started.
    *
    * @throws IllegalStateException if the transport or the endpoint is missing
@@ -111,6 +147,7 @@ public final class ConnectionBuilder {
             policy,
             random == null ? new SplittableRandom() : random,
             handshake,
-            frameListener));
+            frameListener,
+            writeTimeout));
   }
 }

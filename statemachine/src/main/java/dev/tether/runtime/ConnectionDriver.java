@@ -14,6 +14,7 @@ import dev.tether.runtime.spi.ChannelListener;
 import dev.tether.runtime.spi.Scheduler;
 import dev.tether.runtime.spi.Transport;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -52,7 +53,8 @@ final class ConnectionDriver implements Connection {
       BackoffPolicy policy,
       RandomGenerator random,
       Handshake handshake,
-      FrameListener frameListener) {}
+      FrameListener frameListener,
+      Duration writeTimeout) {}
 
   private final Config config;
   private final Scheduler scheduler;
@@ -273,6 +275,10 @@ final class ConnectionDriver implements Connection {
       }
       return;
     }
+    if (!config.writeTimeout().isZero()) { // R5; zero: the user turned it off
+      slot.channel =
+          new WriteWatch(channel, scheduler, config.writeTimeout(), c -> channelEnded(slot, c));
+    }
     feed(new Input.ChannelOpened(slot.id));
   }
 
@@ -458,7 +464,7 @@ final class ConnectionDriver implements Connection {
   private final class Slot implements ChannelListener {
     final long id;
     final ReadGate gate = new ReadGate();
-    Channel channel;
+    Channel channel; // wrapped in a WriteWatch once open, unless the write timeout is off
     boolean abandoned;
     boolean ended;
     Cause endCause;

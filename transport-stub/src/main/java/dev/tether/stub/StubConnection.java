@@ -7,6 +7,7 @@ import dev.tether.runtime.spi.Scheduler;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -47,6 +48,10 @@ public final class StubConnection implements Channel {
   private final Pipe toClient;
   private boolean open = true;
   private boolean silent;
+  private boolean serverStopped;
+  private int stalled; // frames sent after the server stopped reading; it never will
+  // Sends past the socket buffer while the server does not read: their stages stay pending.
+  private final ArrayDeque<CompletableFuture<Void>> undrained = new ArrayDeque<>();
 
   StubConnection(StubEndpoint endpoint, ChannelListener client) {
     this.endpoint = endpoint;
@@ -89,9 +94,27 @@ public final class StubConnection implements Channel {
     pipe(reader).rate(perFrame.toNanos());
   }
 
+  /**
+   * The server stops reading for good, its socket still open (a process that hangs, a peer stuck in
+   * a loop). Frames the client sends from now on fill the socket buffer ({@link
+   * #WRITE_BUFFER_FRAMES} frames unread, counting any a slow reader left; those sends complete);
+   * beyond it the writes never drain: the stages {@link #send} returns stay pending, up to {@link
+   * #MAX_UNREAD_FRAMES} unread frames (then sends fail at once), and fail when the connection ends.
+   * Nothing tells the client; only a write timeout notices. Frames a slow reader still had queued
+   * are still read.
+   */
+  public void stopServerReading() {
+    serverStopped = true;
+  }
+
+  /** Whether {@link #stopServerReading()} was called. */
+  public boolean serverStoppedReading() {
+    return serverStopped;
+  }
+
   /** Frames sent to {@code reader} that it has not read yet. */
   public int unread(Side reader) {
-    return pipe(reader).unread();
+    return pipe(reader).unread() + (reader == Side.SERVER ? stalled : 0);
   }
 
   /** Whether the client's channel has paused reading (see {@link #pauseReading()}). */
@@ -119,6 +142,7 @@ public final class StubConnection implements Channel {
     open = false;
     toServer.discard();
     toClient.discard();
+    failUndrained();
     endpoint.closed(this);
     endpoint.scheduler().execute(() -> client.onClosed(cause));
   }
@@ -128,10 +152,13 @@ public final class StubConnection implements Channel {
     if (!open) {
       return CompletableFuture.failedFuture(new IOException("channel closed"));
     }
-    int unread = toServer.queue.size();
+    int unread = unread(Side.SERVER);
     if (unread >= MAX_UNREAD_FRAMES) {
       return CompletableFuture.failedFuture(
           new IOException("outbound buffer full: " + unread + " frames unread by the server"));
+    }
+    if (serverStopped) {
+      return stall(unread);
     }
     if (!silent) {
       toServer.offer(frame);
@@ -142,7 +169,35 @@ public final class StubConnection implements Channel {
   /** Open, and fewer than {@link #WRITE_BUFFER_FRAMES} sent frames unread by the server. */
   @Override
   public boolean writable() {
-    return open && toServer.queue.size() < WRITE_BUFFER_FRAMES;
+    return open && unread(Side.SERVER) < WRITE_BUFFER_FRAMES;
+  }
+
+  /** A frame the stopped server will never read: in the socket buffer if it fits, else stuck. */
+  private CompletionStage<Void> stall(int unread) {
+    stalled++;
+    if (unread < WRITE_BUFFER_FRAMES) {
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletableFuture<Void> stuck = new CompletableFuture<>();
+    undrained.add(stuck);
+    return stuck;
+  }
+
+  /** The connection ended: stuck writes fail, on the scheduler as a real socket reports them. */
+  private void failUndrained() {
+    stalled = 0;
+    if (undrained.isEmpty()) {
+      return;
+    }
+    List<CompletableFuture<Void>> stuck = List.copyOf(undrained);
+    undrained.clear();
+    endpoint
+        .scheduler()
+        .execute(
+            () -> {
+              IOException closed = new IOException("channel closed before the write drained");
+              stuck.forEach(f -> f.completeExceptionally(closed));
+            });
   }
 
   @Override
