@@ -17,7 +17,8 @@ package dev.tether.rpc;
  * @param rejected requests refused because the wait-for-ready queue was full
  * @param replayed idempotent requests sent again after a reconnect
  * @param eventsReceived stream events routed to a subscribed stream
- * @param eventsDropped stream events dropped by a full queue (DROP_OLDEST / DROP_NEWEST)
+ * @param eventsDropped stream events dropped by a full queue (DROP_OLDEST / DROP_NEWEST), or at a
+ *     {@link #backlogOverflows() backlog overflow}
  * @param handlerErrors exceptions thrown by stream handlers
  * @param unroutedNotifications notifications no subscription wanted
  * @param malformedFrames frames that were not JSON-RPC (bad JSON, wrong types, wrong version)
