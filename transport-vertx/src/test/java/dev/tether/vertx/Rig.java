@@ -7,6 +7,7 @@ import dev.tether.machine.BackoffPolicy;
 import dev.tether.machine.ConnectionState;
 import dev.tether.machine.LifecycleEvent;
 import dev.tether.runtime.Connection;
+import dev.tether.runtime.ConnectionBuilder;
 import dev.tether.runtime.LifecycleQueue;
 import io.vertx.core.Vertx;
 import java.net.URI;
@@ -47,11 +48,16 @@ public final class Rig implements AutoCloseable {
 
   /** Builds, subscribes and starts a connection to {@code endpoint} on its own context. */
   public Client connect(URI endpoint, BackoffPolicy policy) {
+    return connect(endpoint, policy, Connection.builder());
+  }
+
+  /** As {@link #connect(URI, BackoffPolicy)}, on a builder with options of the test's own. */
+  public Client connect(URI endpoint, BackoffPolicy policy, ConnectionBuilder builder) {
     VertxScheduler scheduler = VertxScheduler.create(vertx);
     Loopback.Frames frames = new Loopback.Frames();
     LifecycleQueue events = LifecycleQueue.bounded();
     Connection c =
-        Connection.builder()
+        builder
             .transport(transport())
             .scheduler(scheduler)
             .endpoint(endpoint)

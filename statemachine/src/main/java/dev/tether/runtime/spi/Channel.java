@@ -15,7 +15,8 @@ public interface Channel {
    * Sends one frame (UTF-8 text, without any line terminator).
    *
    * @return completes when the frame was handed to the network, or exceptionally if it could not be
-   *     (channel closed, outbound buffer full)
+   *     (channel closed, outbound buffer full). Stages complete in the order of the sends: the
+   *     connection's write timeout (R5) watches the latest one to tell whether writes drain
    */
   CompletionStage<Void> send(byte[] frame);
 

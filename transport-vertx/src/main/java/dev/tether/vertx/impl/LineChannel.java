@@ -5,6 +5,7 @@ import dev.tether.runtime.spi.ChannelListener;
 import dev.tether.vertx.VertxTransportOptions;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
 import org.slf4j.Logger;
@@ -102,6 +103,15 @@ public final class LineChannel extends VertxChannel {
   @Override
   protected void closeSocket() {
     socket.close().onFailure(t -> log.debug("closing {} failed: {}", this, Errors.describe(t)));
+  }
+
+  @Override
+  protected void abortSocket() {
+    if (socket instanceof NetSocketInternal internal) {
+      abort(internal.channelHandlerContext());
+    } else {
+      closeSocket();
+    }
   }
 
   private void onLine(Buffer line) {

@@ -5,6 +5,9 @@ import dev.tether.runtime.spi.Channel;
 import dev.tether.runtime.spi.ChannelListener;
 import dev.tether.vertx.OutboundBufferFullException;
 import dev.tether.vertx.VertxTransportOptions;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
@@ -13,6 +16,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What every Vert.x channel shares: the exactly-once end ({@link ChannelEnd}), the bounded outbound
@@ -23,6 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #send} and {@link #close} from its own.
  */
 public abstract class VertxChannel implements Channel {
+  private static final Logger log = LoggerFactory.getLogger(VertxChannel.class);
   private final ChannelListener listener;
   private final ChannelEnd end;
   private final int maxFrameBytes;
@@ -126,10 +132,16 @@ public abstract class VertxChannel implements Channel {
     return !end.ended() && reportedWritable.get();
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Frames still unwritten are discarded (their stages fail) and the socket is closed at once: a
+   * graceful close would be queued behind them, forever if the peer stopped reading (R5).
+   */
   @Override
   public final void close() {
     if (end.end(Cause.of(Cause.Kind.CHANNEL_CLOSED, "closed locally"))) {
-      closeSocket();
+      release();
     }
   }
 
@@ -199,6 +211,15 @@ public abstract class VertxChannel implements Channel {
   /** Ends the channel with {@code cause} (once) and closes the socket. */
   protected final void endWith(Cause cause) {
     if (end.end(cause)) {
+      release();
+    }
+  }
+
+  /** Closes the socket: gracefully if everything was written, else at once (see {@link #close}). */
+  private void release() {
+    if (queuedBytes.get() > 0) {
+      abortSocket();
+    } else {
       closeSocket();
     }
   }
@@ -251,6 +272,29 @@ public abstract class VertxChannel implements Channel {
 
   /** Closes the underlying socket; its handlers may still fire and are then ignored. */
   protected abstract void closeSocket();
+
+  /**
+   * Closes the underlying socket without flushing what is queued (Vert.x's own close writes it
+   * first, and waits for that); the queued writes fail. Its handlers may still fire and are then
+   * ignored.
+   */
+  protected abstract void abortSocket();
+
+  /**
+   * Closes the Netty channel under a Vert.x socket at once: closing from the Vert.x handler's
+   * context skips that handler's close, which would first flush (and wait for) the queued writes.
+   */
+  protected static void abort(ChannelHandlerContext vertxHandler) {
+    ChannelFuture closing = vertxHandler.close();
+    closing.addListener(ABORT_LOGGER);
+  }
+
+  private static final ChannelFutureListener ABORT_LOGGER =
+      f -> {
+        if (!f.isSuccess()) {
+          log.debug("aborting {} failed: {}", f.channel(), Errors.describe(f.cause()));
+        }
+      };
 
   private static CompletionStage<Void> failed(Throwable t) {
     return CompletableFuture.failedFuture(t);

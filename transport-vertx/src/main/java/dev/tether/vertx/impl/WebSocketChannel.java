@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.internal.http.WebSocketInternal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -109,11 +110,26 @@ public final class WebSocketChannel extends VertxChannel {
 
   @Override
   protected void closeSocket() {
+    cancelPings();
+    ws.close().onFailure(t -> log.debug("closing {} failed: {}", this, Errors.describe(t)));
+  }
+
+  /** No close frame: it would wait behind the unwritten frames. */
+  @Override
+  protected void abortSocket() {
+    if (ws instanceof WebSocketInternal internal) {
+      cancelPings();
+      abort(internal.channelHandlerContext());
+    } else {
+      closeSocket();
+    }
+  }
+
+  private void cancelPings() {
     long timer = pingTimer;
     if (timer != -1) {
       vertx.cancelTimer(timer);
     }
-    ws.close().onFailure(t -> log.debug("closing {} failed: {}", this, Errors.describe(t)));
   }
 
   /**
