@@ -62,6 +62,7 @@ public final class LifecycleQueue implements LifecycleListener {
 
   @Override
   public synchronized void onEvent(LifecycleEvent event) {
+    // Full means non-empty (capacity >= 2), so there is a tail to compare with.
     if (events.size() >= capacity && isAttempt(event) && sameKind(events.peekLast(), event)) {
       events.pollLast();
       events.addLast(event);
@@ -138,7 +139,7 @@ public final class LifecycleQueue implements LifecycleListener {
   }
 
   private static boolean sameKind(LifecycleEvent a, LifecycleEvent b) {
-    return a != null && a.getClass() == b.getClass();
+    return a.getClass() == b.getClass();
   }
 
   /** Logs the 1st, 2nd, 4th, 8th, … occurrence so a stuck consumer cannot flood the log. */

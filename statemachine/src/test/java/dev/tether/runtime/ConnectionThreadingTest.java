@@ -1,6 +1,7 @@
 package dev.tether.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.machine.ConnectionState;
 import dev.tether.machine.LifecycleEvent;
@@ -14,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -154,6 +156,42 @@ class ConnectionThreadingTest {
     assertThat(c.effectFailures()).isEqualTo(1);
     owned.join(TimeUnit.SECONDS.toMillis(10));
     assertThat(owned.isAlive()).as("the owned thread stopped").isFalse();
+  }
+
+  @Test
+  void schedulerGivenByTheUserIsLeftOpenAtTermination() throws Exception {
+    ExecutorScheduler mine = ExecutorScheduler.singleThread("users-own");
+    try {
+      Connection c =
+          Connection.builder()
+              .transport(ACCEPTING)
+              .endpoint(URI.create("test://users-scheduler"))
+              .scheduler(mine)
+              .build();
+      c.start();
+      c.close("bye");
+      assertThat(c.terminated().toCompletableFuture().get(5, TimeUnit.SECONDS))
+          .isEqualTo(new ConnectionState.Closed("bye"));
+      CompletableFuture<Boolean> stillRuns = new CompletableFuture<>();
+      mine.execute(() -> stillRuns.complete(true));
+      assertThat(stillRuns.get(5, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      mine.close();
+    }
+  }
+
+  @Test
+  void startOnAClosedUserSchedulerIsRejectedNotRunOnTheCaller() {
+    ExecutorScheduler closed = ExecutorScheduler.singleThread("closed-already");
+    closed.close();
+    Connection c =
+        Connection.builder()
+            .transport(ACCEPTING)
+            .endpoint(URI.create("test://closed-scheduler"))
+            .scheduler(closed)
+            .build();
+    assertThatThrownBy(c::start).isInstanceOf(RejectedExecutionException.class);
+    assertThat(c.state()).isEqualTo(new ConnectionState.Idle());
   }
 
   private static void awaitQuietly(CountDownLatch latch) {

@@ -81,11 +81,6 @@ class LifecycleQueueTest {
     assertThat(drain(q)).last().isEqualTo(new LifecycleEvent.Closed("bye"));
   }
 
-  @Test
-  void pollTimesOutWhenEmpty() throws InterruptedException {
-    assertThat(LifecycleQueue.bounded().poll(Duration.ofMillis(1))).isNull();
-  }
-
   // ------------------------------------------------------------ blocking reads on another thread
 
   static final long WAIT_SECONDS = 10; // bound on waiting for a real condition, never a timing

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The driver performs each effect on its own (I1): a {@link dev.tether.runtime.spi.Channel} or
  * {@link Scheduler} call that throws is counted and skipped, and the effects after it, above all
- * the terminal event, still happen. And what the machine leaks at termination, the driver releases
- * (I4).
+ * the terminal event, still happen. Subscriptions changed while an event is being delivered take
+ * effect at once. And what the machine leaks at termination, the driver releases (I4).
  */
 class ConnectionDriverIsolationTest {
   static final URI SERVER = URI.create("stub://server");
@@ -220,6 +220,53 @@ class ConnectionDriverIsolationTest {
     assertThat(network.openChannels()).isZero();
   }
 
+  // ---------------------------------------------------------------- subscriptions during delivery
+
+  @Test
+  void subscriptionCancelledByAnotherListenerMidEventGetsNothingMore() {
+    Connection c = build(Connection.builder().transport(network.transport()).scheduler(clock));
+    List<LifecycleEvent> second = new ArrayList<>();
+    Subscription[] handle = new Subscription[1];
+    c.subscribe(
+        e -> {
+          if (e instanceof LifecycleEvent.Connected) {
+            handle[0].cancel(); // on the context: takes effect for this very event
+          }
+        });
+    handle[0] = c.subscribe(second::add);
+    c.start();
+    clock.runUntilIdle();
+    server.down();
+    clock.runUntilIdle();
+
+    assertThat(second).hasSize(1).first().isInstanceOf(LifecycleEvent.Connecting.class);
+  }
+
+  @Test
+  void listenerSubscribedFromAListenerGetsTheCurrentEventAtOnceAndThenEveryLaterOne() {
+    Connection c = build(Connection.builder().transport(network.transport()).scheduler(clock));
+    List<LifecycleEvent> inner = new ArrayList<>();
+    List<Integer> seenWhenSubscribed = new ArrayList<>();
+    c.subscribe(
+        e -> {
+          if (e instanceof LifecycleEvent.Connected) {
+            c.subscribe(inner::add); // atomic on the context: delivered before it returns
+            seenWhenSubscribed.add(inner.size());
+          }
+        });
+    List<LifecycleEvent> after = new ArrayList<>();
+    c.subscribe(after::add); // still served after the list of subscribers grew mid-delivery
+    c.start();
+    clock.runUntilIdle();
+    c.close("bye");
+    clock.runUntilIdle();
+
+    assertThat(seenWhenSubscribed).containsExactly(1);
+    assertThat(after).isEqualTo(events);
+    assertThat(inner)
+        .containsExactly(new LifecycleEvent.Connected(1), new LifecycleEvent.Closed("bye"));
+  }
+
   // ---------------------------------------------------------------- clean-up at termination
 
   /** Plants a machine bug: effects matching {@code dropped} are lost when the user closes. */
@@ -303,6 +350,20 @@ class ConnectionDriverIsolationTest {
     server.up();
     clock.advance(LONG);
     assertThat(server.accepted()).as("the uncancelled timer is ignored").isEqualTo(1);
+  }
+
+  @Test
+  void closingWhileAnOpenHangsIsNoEffectFailure() {
+    server.mode(StubEndpoint.Mode.HANG);
+    Connection c = build(Connection.builder().transport(network.transport()).scheduler(clock));
+    c.start();
+    clock.runUntilIdle();
+
+    c.close("while connecting");
+    clock.runUntilIdle();
+
+    assertThat(terminalState(c)).isEqualTo(new ConnectionState.Closed("while connecting"));
+    assertThat(c.effectFailures()).as("no channel yet, so nothing to close").isZero();
   }
 
   @Test
