@@ -144,19 +144,29 @@ public final class PeerRegistry {
   private void apply(Intent intent, List<String> sourceNext, List<String> targetNext)
       throws IOException {
     store.writeIntent(intent);
+    boolean clearing = false;
     try {
       store.writePeers(intent.source(), sourceNext);
       store.writePeers(intent.target(), targetNext);
+      clearing = true;
       store.clearIntent(); // the commit point
     } catch (IOException | RuntimeException e) {
-      rollBack(intent, e);
+      rollBack(intent, clearing, e);
       throw e;
     }
   }
 
-  /** P2: puts both prior lists back (the target's is usually untouched) and clears the intent. */
-  private void rollBack(Intent intent, Exception failure) {
+  /**
+   * P2: puts both prior lists back (the target's is usually untouched) and clears the intent. If
+   * the failure came from clearing the intent, the intent may already be gone (a directory sync
+   * that failed after the delete): it is written back first, so that a failure of the restore
+   * itself still leaves the journal for the next {@link #recover()} (P3).
+   */
+  private void rollBack(Intent intent, boolean clearing, Exception failure) {
     try {
+      if (clearing) {
+        store.writeIntent(intent);
+      }
       restore(intent);
     } catch (IOException | RuntimeException e) {
       failure.addSuppressed(e);
