@@ -2,6 +2,7 @@ package dev.tether.model.peer;
 
 import dev.tether.peer.spi.MetadataStore;
 import java.io.IOException;
+import java.net.URI;
 import java.util.List;
 import java.util.Optional;
 
@@ -53,6 +54,12 @@ final class FaultyStore implements MetadataStore {
   FaultyStore(MetadataStore inner, Fault fault) {
     this.inner = inner;
     this.fault = fault;
+  }
+
+  /** The process dies now: every later call throws a {@link Crash}. */
+  void crashNow() {
+    fired = true;
+    dead = true;
   }
 
   /** Whether the fault happened. */
@@ -126,6 +133,21 @@ final class FaultyStore implements MetadataStore {
     List<String> result = inner.pods();
     afterStep();
     return result;
+  }
+
+  @Override
+  public Optional<URI> endpoint(String pod) throws IOException {
+    alive();
+    Optional<URI> result = inner.endpoint(pod);
+    afterStep();
+    return result;
+  }
+
+  @Override
+  public void writeEndpoint(String pod, URI endpoint) throws IOException {
+    beforeWrite();
+    inner.writeEndpoint(pod, endpoint);
+    afterWrite();
   }
 
   @Override

@@ -176,7 +176,7 @@ class PeerRegistryPropertyTest {
     assertThat(disk.readIntent()).as("intent after %s", cmd).isEmpty();
   }
 
-  private static void apply(Map<String, Set<String>> model, String a, String b, boolean on) {
+  static void apply(Map<String, Set<String>> model, String a, String b, boolean on) {
     if (on) {
       model.get(a).add(b);
       model.get(b).add(a);
@@ -186,7 +186,7 @@ class PeerRegistryPropertyTest {
     }
   }
 
-  private static Map<String, Set<String>> lists(MetadataStore store) throws IOException {
+  static Map<String, Set<String>> lists(MetadataStore store) throws IOException {
     Map<String, Set<String>> lists = new TreeMap<>();
     for (String pod : store.pods()) {
       lists.put(pod, new TreeSet<>(store.peers(pod).orElseThrow()));
