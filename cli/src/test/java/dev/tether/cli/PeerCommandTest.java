@@ -90,6 +90,80 @@ class PeerCommandTest {
     assertThat(peer(4, "list", "ghost")).contains("unknown pod \"ghost\"");
   }
 
+  // ---------------------------------------------------------------- register --consent
+
+  @Test
+  void registerWithConsentExitCodesAgainstServe() throws Exception {
+    Path socket = dir.resolve("bob.sock");
+    String endpoint = "unix://" + socket;
+    peer(0, "add", "ann");
+    peer(0, "add", "cy");
+    peer(0, "add", "bob", "--endpoint", endpoint);
+    serving =
+        Serving.start(
+            "peer", "serve", "--name", "bob", "--socket", socket.toString(), "--accept", "ann");
+    serving.nextLine(); // listening
+
+    assertThat(peer(0, "register", "ann", "bob", "--consent"))
+        .isEqualTo("registered ann <-> bob: bob consented\n|");
+    assertThat(serving.nextLine()).isEqualTo("peer.register from ann: ack");
+    assertThat(peer(0, "list", "bob")).isEqualTo("ann\n|");
+
+    assertThat(peer(4, "register", "cy", "bob", "--consent", "--endpoint", endpoint))
+        .isEqualTo(
+            "|tether peer register: not registered cy <-> bob: refused with code unknown-source:"
+                + " pod \"cy\" is not accepted as a peer here\n");
+    assertThat(serving.nextLine()).isEqualTo("peer.register from cy: refused (unknown-source)");
+    assertThat(peer(0, "list", "cy")).isEqualTo("|");
+
+    String nobody = "unix://" + dir.resolve("nobody.sock");
+    assertThat(peer(4, "register", "cy", "bob", "--consent", "--endpoint", nobody))
+        .contains("not registered cy <-> bob: unreachable: refused: ");
+    assertThat(
+            peer(
+                0,
+                "register",
+                "cy",
+                "bob",
+                "--consent",
+                "--endpoint",
+                nobody,
+                "--metadata-only-if-unreachable"))
+        .contains("registered without consent (metadata only)");
+    assertThat(peer(0, "list", "cy")).isEqualTo("bob\n|");
+    assertThat(peer(2, "register", "ann", "cy", "--endpoint", endpoint)).contains("need --consent");
+  }
+
+  @Test
+  void registerWithConsentUnconfirmedExitsFive() throws Exception {
+    vertx = Vertx.vertx();
+    VertxPeerServer silent =
+        VertxPeerServer.builder(vertx, "old", MessageQueue.bounded())
+            .tcp(0)
+            .confirming(false)
+            .build();
+    URI endpoint = silent.start().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    try {
+      peer(0, "add", "ann");
+      peer(0, "add", "old");
+      assertThat(
+              peer(
+                  5,
+                  "register",
+                  "ann",
+                  "old",
+                  "--consent",
+                  "--endpoint",
+                  endpoint.toString(),
+                  "--confirm-timeout-ms",
+                  "300"))
+          .contains("not registered ann <-> old: written but not confirmed within 300 ms");
+      assertThat(peer(0, "list", "old")).isEqualTo("|");
+    } finally {
+      silent.close();
+    }
+  }
+
   // ---------------------------------------------------------------- serve, send, probe
 
   @Test
