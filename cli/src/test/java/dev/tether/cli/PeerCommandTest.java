@@ -5,15 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tether.vertx.peer.MessageQueue;
 import dev.tether.vertx.peer.VertxPeerServer;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.parsetools.RecordParser;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.Writer;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -161,6 +168,98 @@ class PeerCommandTest {
       assertThat(peer(0, "list", "old")).isEqualTo("|");
     } finally {
       silent.close();
+    }
+  }
+
+  /**
+   * Two processes register the same pair with consent at once, against a target that answers each
+   * request only after a delay and counts the requests waiting for an answer: the store's lock
+   * covers the round trip (never two requests pending at once), both processes end consented, and
+   * the relation is there once, on both sides.
+   */
+  @Test
+  void twoProcessesRegisteringTheSamePairEndWithOneRelation() throws Exception {
+    vertx = Vertx.vertx();
+    AtomicInteger pending = new AtomicInteger();
+    AtomicInteger maxPending = new AtomicInteger();
+    AtomicInteger asked = new AtomicInteger();
+    NetServer target = vertx.createNetServer();
+    target.connectHandler(
+        socket -> {
+          socket.write(Buffer.buffer("{\"event\":\"snapshot\",\"data\":{}}\n"));
+          socket.handler(
+              RecordParser.newDelimited(
+                  "\n",
+                  line -> {
+                    String id = new JsonObject(line).getString("id");
+                    asked.incrementAndGet();
+                    maxPending.accumulateAndGet(pending.incrementAndGet(), Math::max);
+                    vertx.setTimer(
+                        300,
+                        t -> {
+                          pending.decrementAndGet();
+                          socket.write(
+                              Buffer.buffer(
+                                  "{\"event\":\"ack\",\"data\":{\"id\":\"" + id + "\"}}\n"));
+                        });
+                  }));
+        });
+    int port =
+        target.listen(0, "127.0.0.1").await(WAIT.toMillis(), TimeUnit.MILLISECONDS).actualPort();
+    peer(0, "add", "ann");
+    peer(0, "add", "bob");
+    List<Process> children = new ArrayList<>();
+    try {
+      for (int i = 0; i < 2; i++) {
+        children.add(
+            cli(
+                i,
+                "peer",
+                "register",
+                "--store",
+                dir.toString(),
+                "ann",
+                "bob",
+                "--consent",
+                "--endpoint",
+                "tcp://127.0.0.1:" + port));
+      }
+      for (int i = 0; i < 2; i++) {
+        Process child = children.get(i);
+        assertThat(child.waitFor(WAIT.toSeconds() * 4, TimeUnit.SECONDS)).isTrue();
+        assertThat(child.exitValue())
+            .as(() -> readQuietly(dir.resolve("child" + children.indexOf(child) + ".log")))
+            .isZero();
+      }
+    } finally {
+      children.forEach(Process::destroyForcibly);
+      target.close();
+    }
+    assertThat(asked.get()).isEqualTo(2);
+    assertThat(maxPending.get()).as("requests pending at once").isEqualTo(1);
+    assertThat(peer(0, "list", "ann")).isEqualTo("bob\n|");
+    assertThat(peer(0, "list", "bob")).isEqualTo("ann\n|");
+    assertThat(dir.resolve("intent.json")).doesNotExist();
+  }
+
+  private Process cli(int n, String... args) throws java.io.IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(TetherCli.class.getName());
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(dir.resolve("child" + n + ".log").toFile())
+        .start();
+  }
+
+  private static String readQuietly(Path file) {
+    try {
+      return java.nio.file.Files.readString(file);
+    } catch (java.io.IOException e) {
+      return "(no log: " + e + ")";
     }
   }
 
