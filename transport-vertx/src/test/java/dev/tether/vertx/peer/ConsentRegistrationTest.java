@@ -125,6 +125,21 @@ class ConsentRegistrationTest {
   }
 
   @Test
+  void serverWithoutAConsentHandlerRefusesEverySource() throws Exception {
+    VertxPeerServer server =
+        VertxPeerServer.builder(vertx, "bob", m -> Verdict.accept()).tcp(0).build();
+    servers.add(server);
+    URI bob = server.start().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+
+    ConsentOutcome outcome = registry.registerWithConsent("ann", "bob", bob);
+
+    assertThat(outcome).isInstanceOf(ConsentOutcome.Refused.class);
+    assertThat(((ConsentOutcome.Refused) outcome).code())
+        .isEqualTo(VertxPeerServer.CODE_UNKNOWN_SOURCE);
+    assertUnchanged();
+  }
+
+  @Test
   void unreachableTargetChangesNothing() throws Exception {
     URI nobody = URI.create("unix://" + dir.resolve("nobody.sock"));
 
