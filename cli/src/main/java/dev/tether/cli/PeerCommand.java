@@ -7,13 +7,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tether.peer.ConnectTraffic;
+import dev.tether.peer.ConsentOptions;
+import dev.tether.peer.ConsentOutcome;
 import dev.tether.peer.FileMetadataStore;
 import dev.tether.peer.PeerNames;
 import dev.tether.peer.PeerRegistry;
 import dev.tether.peer.ProbeResult;
 import dev.tether.peer.SendOptions;
 import dev.tether.peer.SendOutcome;
+import dev.tether.vertx.VertxScheduler;
 import dev.tether.vertx.VertxTransport;
+import dev.tether.vertx.peer.ConsentHandler;
+import dev.tether.vertx.peer.ConsentHandler.ConsentRequest;
 import dev.tether.vertx.peer.Verdict;
 import dev.tether.vertx.peer.VertxPeerClient;
 import dev.tether.vertx.peer.VertxPeerServer;
@@ -24,7 +29,9 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -44,9 +51,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code tether peer}: the peer registry on a {@link FileMetadataStore} ({@code add}, {@code
  * register}, {@code unregister}, {@code list}), and the peer endpoint protocol over real sockets
- * ({@code serve}, {@code send}, {@code probe}). Exit codes: 0 done (delivered, reachable), 2 usage
- * error or rejected name, 4 registry failure or a message not delivered or a peer not reachable, 5
- * message written but not confirmed.
+ * ({@code serve}, {@code send}, {@code probe}), and registration with the target's consent ({@code
+ * register --consent}). Exit codes: 0 done (delivered, reachable, consented), 2 usage error or
+ * rejected name, 4 registry failure or a message not delivered or a peer not reachable or a
+ * registration refused or unreachable, 5 message or consent request written but not confirmed.
  */
 @Command(
     name = "peer",
@@ -95,13 +103,13 @@ final class PeerCommand implements Callable<Integer> {
         description = "The store's data directory (created if missing).")
     Path store;
 
-    abstract void run(PeerRegistry registry) throws IOException;
+    /** Runs the command; returns its exit status. */
+    abstract int run(PeerRegistry registry) throws IOException;
 
     @Override
     public final Integer call() {
       try {
-        run(PeerRegistry.open(FileMetadataStore.open(store)));
-        return 0;
+        return run(PeerRegistry.open(FileMetadataStore.open(store)));
       } catch (IllegalArgumentException e) {
         spec.commandLine().getErr().println("tether peer: " + e.getMessage());
         return TetherCli.EXIT_USAGE;
@@ -120,9 +128,22 @@ final class PeerCommand implements Callable<Integer> {
     @Parameters(paramLabel = "NAME", description = "The pod (" + PeerNames.RULE + ").")
     String name;
 
+    @Option(
+        names = "--endpoint",
+        paramLabel = "ENDPOINT",
+        description =
+            "Where the pod's live process serves the peer protocol (unix:///path or"
+                + " tcp://HOST:PORT), recorded for `register --consent`.")
+    String endpoint;
+
     @Override
-    void run(PeerRegistry registry) throws IOException {
+    int run(PeerRegistry registry) throws IOException {
+      URI where = endpoint == null ? null : endpoint(endpoint); // checked before any write
       registry.add(name);
+      if (where != null) {
+        registry.setEndpoint(name, where);
+      }
+      return 0;
     }
   }
 
@@ -138,11 +159,86 @@ final class PeerCommand implements Callable<Integer> {
   @Command(
       name = "register",
       mixinStandardHelpOptions = true,
-      description = "Makes SOURCE and TARGET peers of each other (both sides, or neither).")
+      description = {
+        "Makes SOURCE and TARGET peers of each other (both sides, or neither). Without --consent"
+            + " only the metadata is written; with it, TARGET's live process is asked first"
+            + " (peer.register) and only its ack commits.",
+        "Exit status with --consent: 0 consented, 4 refused or unreachable, 5 written but not"
+            + " confirmed (nothing changed), 2 usage error."
+      })
   static final class Register extends PairCommand {
+    @Option(
+        names = "--consent",
+        description = "Ask TARGET's live process first; register only if it acknowledges.")
+    boolean consent;
+
+    @Option(
+        names = "--endpoint",
+        paramLabel = "ENDPOINT",
+        description = "Where to ask TARGET (default: the endpoint in its record).")
+    String endpoint;
+
+    @Option(
+        names = "--metadata-only-if-unreachable",
+        description =
+            "With --consent: if TARGET cannot be reached at all, register without its consent"
+                + " (and say so) instead of changing nothing.")
+    boolean metadataOnlyIfUnreachable;
+
+    @Option(
+        names = "--confirm-timeout-ms",
+        paramLabel = "MILLIS",
+        defaultValue = "5000",
+        description = "With --consent: how long to wait for TARGET's answer (default 5000).")
+    long confirmTimeoutMillis;
+
     @Override
-    void run(PeerRegistry registry) throws IOException {
-      registry.register(source, target);
+    int run(PeerRegistry registry) throws IOException {
+      if (!consent) {
+        if (endpoint != null || metadataOnlyIfUnreachable) {
+          throw new IllegalArgumentException(
+              "--endpoint and --metadata-only-if-unreachable need --consent");
+        }
+        registry.register(source, target);
+        return 0;
+      }
+      URI where = endpoint == null ? null : endpoint(endpoint);
+      ConsentOptions options =
+          ConsentOptions.defaults()
+              .withSend(
+                  SendOptions.defaults()
+                      .withConfirmTimeout(Duration.ofMillis(confirmTimeoutMillis)))
+              .withMetadataOnlyIfUnreachable(metadataOnlyIfUnreachable);
+      Vertx vertx = Vertx.vertx();
+      VertxTransport transport = VertxTransport.create(vertx);
+      try {
+        PeerRegistry consenting =
+            PeerRegistry.open(
+                FileMetadataStore.open(store), transport, VertxScheduler.create(vertx), options);
+        ConsentOutcome outcome =
+            where == null
+                ? consenting.registerWithConsent(source, target)
+                : consenting.registerWithConsent(source, target, where);
+        return report(outcome);
+      } finally {
+        transport.close();
+        closeVertx(vertx);
+      }
+    }
+
+    private int report(ConsentOutcome outcome) {
+      String pair = source + " <-> " + target;
+      PrintWriter err = spec.commandLine().getErr();
+      if (outcome instanceof ConsentOutcome.Consented) {
+        spec.commandLine().getOut().println("registered " + pair + ": " + target + " consented");
+        return 0;
+      }
+      if (outcome instanceof ConsentOutcome.MetadataOnly) {
+        err.println("tether peer register: " + pair + " " + outcome.describe());
+        return 0;
+      }
+      err.println("tether peer register: not registered " + pair + ": " + outcome.describe());
+      return outcome instanceof ConsentOutcome.Unconfirmed ? EXIT_UNCONFIRMED : EXIT_REGISTRY;
     }
   }
 
@@ -152,8 +248,9 @@ final class PeerCommand implements Callable<Integer> {
       description = "Removes SOURCE and TARGET from each other's peers (both sides, or neither).")
   static final class Unregister extends PairCommand {
     @Override
-    void run(PeerRegistry registry) throws IOException {
+    int run(PeerRegistry registry) throws IOException {
       registry.unregister(source, target);
+      return 0;
     }
   }
 
@@ -166,10 +263,11 @@ final class PeerCommand implements Callable<Integer> {
     String name;
 
     @Override
-    void run(PeerRegistry registry) throws IOException {
+    int run(PeerRegistry registry) throws IOException {
       for (String peer : registry.peers(name)) {
         spec.commandLine().getOut().println(peer);
       }
+      return 0;
     }
   }
 
@@ -281,6 +379,14 @@ final class PeerCommand implements Callable<Integer> {
         description = "Read the pod's peers for the snapshot from this store directory.")
     Path store;
 
+    @Option(
+        names = "--accept",
+        arity = "1..*",
+        paramLabel = "NAME",
+        description =
+            "Consent to peer.register from these pods (default: refuse every registration).")
+    List<String> accept = List.of();
+
     private final CompletableFuture<Void> stopRequested = new CompletableFuture<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -291,6 +397,7 @@ final class PeerCommand implements Callable<Integer> {
       boolean interrupted = false;
       try {
         PeerNames.requireValid(name); // before Vert.x starts
+        accept.forEach(PeerNames::requireValid);
         PeerRegistry registry =
             store == null ? null : PeerRegistry.open(FileMetadataStore.open(store));
         vertx = Vertx.vertx();
@@ -323,7 +430,8 @@ final class PeerCommand implements Callable<Integer> {
                     out.println("received " + m.id() + ": " + m.message());
                     return Verdict.accept();
                   })
-              .status(STATUS);
+              .status(STATUS)
+              .consent(consentHandler(out));
       if (address.socket != null) {
         builder.unix(address.socket);
       } else {
@@ -333,6 +441,22 @@ final class PeerCommand implements Callable<Integer> {
         builder.registry(registry);
       }
       return builder.build();
+    }
+
+    /** Consents as {@code --accept} says and prints every consent request and its answer. */
+    private ConsentHandler consentHandler(PrintWriter out) {
+      ConsentHandler decide = ConsentHandler.accepting(Set.copyOf(accept));
+      return request -> {
+        Verdict verdict = decide.onConsent(request);
+        String answer = verdict instanceof Verdict.Reject r ? "refused (" + r.code() + ")" : "ack";
+        out.println(
+            (request.kind() == ConsentRequest.Kind.REGISTER ? "peer.register" : "peer.unregister")
+                + " from "
+                + request.source()
+                + ": "
+                + answer);
+        return verdict;
+      };
     }
 
     /**

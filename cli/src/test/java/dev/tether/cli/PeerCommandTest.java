@@ -5,15 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tether.vertx.peer.MessageQueue;
 import dev.tether.vertx.peer.VertxPeerServer;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.parsetools.RecordParser;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.Writer;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -88,6 +95,172 @@ class PeerCommandTest {
     peer(0, "add", "a");
     assertThat(peer(4, "register", "a", "ghost")).contains("unknown pod \"ghost\"");
     assertThat(peer(4, "list", "ghost")).contains("unknown pod \"ghost\"");
+  }
+
+  // ---------------------------------------------------------------- register --consent
+
+  @Test
+  void registerWithConsentExitCodesAgainstServe() throws Exception {
+    Path socket = dir.resolve("bob.sock");
+    String endpoint = "unix://" + socket;
+    peer(0, "add", "ann");
+    peer(0, "add", "cy");
+    peer(0, "add", "bob", "--endpoint", endpoint);
+    serving =
+        Serving.start(
+            "peer", "serve", "--name", "bob", "--socket", socket.toString(), "--accept", "ann");
+    serving.nextLine(); // listening
+
+    assertThat(peer(0, "register", "ann", "bob", "--consent"))
+        .isEqualTo("registered ann <-> bob: bob consented\n|");
+    assertThat(serving.nextLine()).isEqualTo("peer.register from ann: ack");
+    assertThat(peer(0, "list", "bob")).isEqualTo("ann\n|");
+
+    assertThat(peer(4, "register", "cy", "bob", "--consent", "--endpoint", endpoint))
+        .isEqualTo(
+            "|tether peer register: not registered cy <-> bob: refused with code unknown-source:"
+                + " pod \"cy\" is not accepted as a peer here\n");
+    assertThat(serving.nextLine()).isEqualTo("peer.register from cy: refused (unknown-source)");
+    assertThat(peer(0, "list", "cy")).isEqualTo("|");
+
+    String nobody = "unix://" + dir.resolve("nobody.sock");
+    assertThat(peer(4, "register", "cy", "bob", "--consent", "--endpoint", nobody))
+        .contains("not registered cy <-> bob: unreachable: refused: ");
+    assertThat(
+            peer(
+                0,
+                "register",
+                "cy",
+                "bob",
+                "--consent",
+                "--endpoint",
+                nobody,
+                "--metadata-only-if-unreachable"))
+        .contains("registered without consent (metadata only)");
+    assertThat(peer(0, "list", "cy")).isEqualTo("bob\n|");
+    assertThat(peer(2, "register", "ann", "cy", "--endpoint", endpoint)).contains("need --consent");
+  }
+
+  @Test
+  void registerWithConsentUnconfirmedExitsFive() throws Exception {
+    vertx = Vertx.vertx();
+    VertxPeerServer silent =
+        VertxPeerServer.builder(vertx, "old", MessageQueue.bounded())
+            .tcp(0)
+            .confirming(false)
+            .build();
+    URI endpoint = silent.start().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    try {
+      peer(0, "add", "ann");
+      peer(0, "add", "old");
+      assertThat(
+              peer(
+                  5,
+                  "register",
+                  "ann",
+                  "old",
+                  "--consent",
+                  "--endpoint",
+                  endpoint.toString(),
+                  "--confirm-timeout-ms",
+                  "300"))
+          .contains("not registered ann <-> old: written but not confirmed within 300 ms");
+      assertThat(peer(0, "list", "old")).isEqualTo("|");
+    } finally {
+      silent.close();
+    }
+  }
+
+  /**
+   * Two processes register the same pair with consent at once, against a target that answers each
+   * request only after a delay and counts the requests waiting for an answer: the store's lock
+   * covers the round trip (never two requests pending at once), both processes end consented, and
+   * the relation is there once, on both sides.
+   */
+  @Test
+  void twoProcessesRegisteringTheSamePairEndWithOneRelation() throws Exception {
+    vertx = Vertx.vertx();
+    AtomicInteger pending = new AtomicInteger();
+    AtomicInteger maxPending = new AtomicInteger();
+    AtomicInteger asked = new AtomicInteger();
+    NetServer target = vertx.createNetServer();
+    target.connectHandler(
+        socket -> {
+          socket.write(Buffer.buffer("{\"event\":\"snapshot\",\"data\":{}}\n"));
+          socket.handler(
+              RecordParser.newDelimited(
+                  "\n",
+                  line -> {
+                    String id = new JsonObject(line).getString("id");
+                    asked.incrementAndGet();
+                    maxPending.accumulateAndGet(pending.incrementAndGet(), Math::max);
+                    vertx.setTimer(
+                        300,
+                        t -> {
+                          pending.decrementAndGet();
+                          socket.write(
+                              Buffer.buffer(
+                                  "{\"event\":\"ack\",\"data\":{\"id\":\"" + id + "\"}}\n"));
+                        });
+                  }));
+        });
+    int port =
+        target.listen(0, "127.0.0.1").await(WAIT.toMillis(), TimeUnit.MILLISECONDS).actualPort();
+    peer(0, "add", "ann");
+    peer(0, "add", "bob");
+    List<Process> children = new ArrayList<>();
+    try {
+      for (int i = 0; i < 2; i++) {
+        children.add(
+            cli(
+                i,
+                "peer",
+                "register",
+                "--store",
+                dir.toString(),
+                "ann",
+                "bob",
+                "--consent",
+                "--endpoint",
+                "tcp://127.0.0.1:" + port));
+      }
+      for (int i = 0; i < 2; i++) {
+        Process child = children.get(i);
+        assertThat(child.waitFor(WAIT.toSeconds() * 4, TimeUnit.SECONDS)).isTrue();
+        assertThat(child.exitValue())
+            .as(() -> readQuietly(dir.resolve("child" + children.indexOf(child) + ".log")))
+            .isZero();
+      }
+    } finally {
+      children.forEach(Process::destroyForcibly);
+      target.close();
+    }
+    assertThat(asked.get()).isEqualTo(2);
+    assertThat(maxPending.get()).as("requests pending at once").isEqualTo(1);
+    assertThat(peer(0, "list", "ann")).isEqualTo("bob\n|");
+    assertThat(peer(0, "list", "bob")).isEqualTo("ann\n|");
+    assertThat(dir.resolve("intent.json")).doesNotExist();
+  }
+
+  private Process cli(int n, String... args) throws java.io.IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(TetherCli.class.getName());
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(dir.resolve("child" + n + ".log").toFile())
+        .start();
+  }
+
+  private static String readQuietly(Path file) {
+    try {
+      return java.nio.file.Files.readString(file);
+    } catch (java.io.IOException e) {
+      return "(no log: " + e + ")";
+    }
   }
 
   // ---------------------------------------------------------------- serve, send, probe

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tether.peer.spi.MetadataStore;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * The default {@link MetadataStore}: one JSON file per pod under a data directory.
  *
  * <pre>
- * DIR/pods/NAME.json   {"name":"NAME","peers":["a","b"]}   (peers sorted, unique)
+ * DIR/pods/NAME.json   {"name":"NAME","peers":["a","b"],"endpoint":"unix:///…"}
+ *                      (peers sorted, unique; endpoint optional, kept by every write)
  * DIR/intent.json      the pending registration, if any
  * DIR/.lock            the inter-process lock file
  * </pre>
@@ -106,6 +109,33 @@ public final class FileMetadataStore implements MetadataStore {
 
   @Override
   public Optional<List<String>> peers(String pod) throws IOException {
+    Optional<JsonNode> node = record(pod);
+    if (node.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(sortedUnique(podFile(pod), node.get().path("peers")));
+  }
+
+  @Override
+  public Optional<URI> endpoint(String pod) throws IOException {
+    Optional<JsonNode> node = record(pod);
+    JsonNode endpoint = node.isEmpty() ? null : node.get().get("endpoint");
+    if (endpoint == null || endpoint.isNull()) {
+      return Optional.empty();
+    }
+    return Optional.of(uri(podFile(pod), endpoint));
+  }
+
+  @Override
+  public void writeEndpoint(String pod, URI endpoint) throws IOException {
+    Objects.requireNonNull(endpoint, "endpoint");
+    List<String> peers =
+        peers(pod).orElseThrow(() -> new IOException("no record for pod \"" + pod + "\""));
+    atomicWrite(podFile(pod), podNode(pod, peers, Optional.of(endpoint)));
+  }
+
+  /** The pod's record, checked for a name and a peer list; empty if it has none. */
+  private Optional<JsonNode> record(String pod) throws IOException {
     Path file = podFile(pod);
     byte[] bytes;
     try {
@@ -117,7 +147,7 @@ public final class FileMetadataStore implements MetadataStore {
     if (!pod.equals(node.path("name").asText(null)) || !node.path("peers").isArray()) {
       throw new IOException("corrupt pod record " + file + ": expected name and peers");
     }
-    return Optional.of(sortedUnique(file, node.path("peers")));
+    return Optional.of(node);
   }
 
   @Override
@@ -129,11 +159,16 @@ public final class FileMetadataStore implements MetadataStore {
 
   @Override
   public void writePeers(String pod, List<String> peers) throws IOException {
+    atomicWrite(podFile(pod), podNode(pod, peers, endpoint(pod)));
+  }
+
+  private static ObjectNode podNode(String pod, List<String> peers, Optional<URI> endpoint) {
     ObjectNode node = JSON.createObjectNode();
     node.put("name", pod);
     ArrayNode array = node.putArray("peers");
     new TreeSet<>(peers).forEach(array::add);
-    atomicWrite(podFile(pod), node);
+    endpoint.ifPresent(e -> node.put("endpoint", e.toString()));
+    return node;
   }
 
   @Override
@@ -166,12 +201,16 @@ public final class FileMetadataStore implements MetadataStore {
     if (source == null || target == null) {
       throw new IOException("corrupt intent journal " + intent + ": expected source and target");
     }
+    JsonNode consent = node.get("consentEndpoint");
     return Optional.of(
         new Intent(
             source,
             target,
             sortedUnique(intent, node.path("sourcePrior")),
-            sortedUnique(intent, node.path("targetPrior"))));
+            sortedUnique(intent, node.path("targetPrior")),
+            consent == null || consent.isNull()
+                ? Optional.empty()
+                : Optional.of(uri(intent, consent))));
   }
 
   @Override
@@ -181,6 +220,7 @@ public final class FileMetadataStore implements MetadataStore {
     node.put("target", value.target());
     value.sourcePrior().forEach(node.putArray("sourcePrior")::add);
     value.targetPrior().forEach(node.putArray("targetPrior")::add);
+    value.consentEndpoint().ifPresent(e -> node.put("consentEndpoint", e.toString()));
     atomicWrite(intent, node);
   }
 
@@ -264,6 +304,17 @@ public final class FileMetadataStore implements MetadataStore {
       return node;
     } catch (com.fasterxml.jackson.core.JacksonException e) {
       throw new IOException("corrupt file " + file + ": " + e.getOriginalMessage(), e);
+    }
+  }
+
+  private static URI uri(Path file, JsonNode text) throws IOException {
+    if (!text.isTextual()) {
+      throw new IOException("corrupt file " + file + ": an endpoint must be a string");
+    }
+    try {
+      return new URI(text.asText());
+    } catch (URISyntaxException e) {
+      throw new IOException("corrupt file " + file + ": invalid endpoint: " + e.getMessage(), e);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.tether.peer;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tether.runtime.spi.Scheduler;
 import dev.tether.runtime.spi.Transport;
 import java.net.URI;
@@ -46,14 +47,36 @@ public final class PeerClient {
   public static CompletionStage<SendOutcome> connectAndSend(
       Transport transport, Scheduler scheduler, URI endpoint, String message, SendOptions options) {
     Objects.requireNonNull(message, "message");
+    return request(
+        transport, scheduler, endpoint, "notify", SendAttempt.notifyParams(message), options, null);
+  }
+
+  /**
+   * Connects, drains, writes {@code {"method":METHOD,"id":…,"params":PARAMS}} and waits for its
+   * confirmation, like {@link #connectAndSend}. With a {@code deadline}, the whole attempt ends by
+   * then: before the write as {@link SendOutcome.TimedOut}, after it as {@link
+   * SendOutcome.WrittenUnconfirmed}; nothing is written after the deadline.
+   */
+  static CompletionStage<SendOutcome> request(
+      Transport transport,
+      Scheduler scheduler,
+      URI endpoint,
+      String method,
+      ObjectNode params,
+      SendOptions options,
+      Duration deadline) {
     SendAttempt attempt =
         new SendAttempt(
             Objects.requireNonNull(transport, "transport"),
             Objects.requireNonNull(scheduler, "scheduler"),
             Objects.requireNonNull(endpoint, "endpoint"),
-            message,
+            Objects.requireNonNull(method, "method"),
+            Objects.requireNonNull(params, "params"),
             Objects.requireNonNull(options, "options"));
     attempt.start();
+    if (deadline != null) {
+      scheduler.schedule(deadline, () -> attempt.deadline(deadline));
+    }
     return attempt.outcome();
   }
 
@@ -80,10 +103,11 @@ public final class PeerClient {
             Objects.requireNonNull(scheduler, "scheduler"),
             Objects.requireNonNull(endpoint, "endpoint"),
             null,
+            null,
             limits);
     CompletableFuture<ProbeResult> result = attempt.probeResult();
     attempt.start();
-    scheduler.schedule(timeout, attempt::probeDeadline);
+    scheduler.schedule(timeout, () -> attempt.deadline(timeout));
     return result;
   }
 }

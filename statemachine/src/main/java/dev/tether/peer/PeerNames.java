@@ -1,15 +1,23 @@
 package dev.tether.peer;
 
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
 /**
  * Validates pod names before they reach the disk or the wire (invariant P4).
  *
  * <p>The rule is an allow-list, not a deny-list: a name is 1 to {@value #MAX_LENGTH} characters
- * from {@code [A-Za-z0-9._-]} and does not start with {@code '.'}. This excludes the empty name,
- * {@code "."}, {@code ".."}, both path separators, NUL, every control character, every non-ASCII
- * character (so no Unicode look-alikes, bidi overrides, combining marks or normalisation tricks)
- * and hidden files; it also keeps the store's own files (which start with {@code '.'} or live
- * beside the pod directory) out of the name space. A valid name is safe to use as a file name on
- * every common file system.
+ * from {@code [A-Za-z0-9._-]}, does not start or end with {@code '.'}, and is not a Windows device
+ * name ({@code CON}, {@code PRN}, {@code AUX}, {@code NUL}, {@code COM1}-{@code COM9}, {@code
+ * LPT1}-{@code LPT9}, in any case, alone or before an extension such as {@code con.txt}). This
+ * excludes the empty name, {@code "."}, {@code ".."}, both path separators, NUL, every control
+ * character, every non-ASCII character (so no Unicode look-alikes, bidi overrides, combining marks
+ * or normalisation tricks), hidden files, names Windows would silently shorten (a trailing dot or
+ * space) and names Windows maps to a device instead of a file; it also keeps the store's own files
+ * (which start with {@code '.'} or live beside the pod directory) out of the name space. A valid
+ * name is safe to use as a file name on every common file system.
  *
  * <p>Thread-safe (stateless).
  */
@@ -45,7 +53,22 @@ public final class PeerNames {
 
   /** The rule in words, for messages and help texts. */
   public static final String RULE =
-      "1-" + MAX_LENGTH + " characters from A-Z a-z 0-9 . _ -, not starting with '.'";
+      "1-"
+          + MAX_LENGTH
+          + " characters from A-Z a-z 0-9 . _ -, not starting or ending with '.',"
+          + " not a Windows device name such as CON or com1.txt";
+
+  /** Names Windows maps to a device in every directory, whatever the case or extension. */
+  private static final Set<String> DEVICE_NAMES = deviceNames();
+
+  private static Set<String> deviceNames() {
+    Set<String> names = new HashSet<>(List.of("CON", "PRN", "AUX", "NUL"));
+    for (int i = 1; i <= 9; i++) {
+      names.add("COM" + i);
+      names.add("LPT" + i);
+    }
+    return Set.copyOf(names);
+  }
 
   private static String problem(String name) {
     if (name == null) {
@@ -66,6 +89,14 @@ public final class PeerNames {
         return "character " + describe(c) + " at index " + i + " is not allowed";
       }
     }
+    if (name.charAt(name.length() - 1) == '.') {
+      return "ends with '.' (Windows drops a trailing dot)";
+    }
+    int dot = name.indexOf('.');
+    String base = (dot < 0 ? name : name.substring(0, dot)).toUpperCase(Locale.ROOT);
+    if (DEVICE_NAMES.contains(base)) {
+      return "is the Windows device name " + base + " (with or without an extension)";
+    }
     return null;
   }
 
@@ -84,6 +115,9 @@ public final class PeerNames {
     }
     if (c == '\\') {
       return "'\\' (path separator)";
+    }
+    if (c == ' ') {
+      return "' ' (space)";
     }
     if (c == 0) {
       return "NUL";

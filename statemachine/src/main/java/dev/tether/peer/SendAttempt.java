@@ -46,7 +46,8 @@ final class SendAttempt implements ChannelListener {
   private final Transport transport;
   private final Scheduler scheduler;
   private final URI endpoint;
-  private final String message; // null for a probe
+  private final String method; // null for a probe
+  private final ObjectNode params; // null for a probe
   private final SendOptions options;
   private final String id = Long.toString(IDS.incrementAndGet());
   private final CompletableFuture<SendOutcome> outcome = new CompletableFuture<>();
@@ -58,13 +59,30 @@ final class SendAttempt implements ChannelListener {
   private Stage stage = Stage.CONNECTING;
   private Scheduler.Cancellable timer = () -> false;
 
+  /** A probe ({@code method == null}) or a request with {@code params}. */
   SendAttempt(
-      Transport transport, Scheduler scheduler, URI endpoint, String message, SendOptions options) {
+      Transport transport,
+      Scheduler scheduler,
+      URI endpoint,
+      String method,
+      ObjectNode params,
+      SendOptions options) {
     this.transport = transport;
     this.scheduler = scheduler;
     this.endpoint = endpoint;
-    this.message = message;
+    this.method = method;
+    this.params = params;
     this.options = options;
+  }
+
+  /** A {@code notify} carrying {@code message}. */
+  static ObjectNode notifyParams(String message) {
+    return JSON.createObjectNode().put("message", message);
+  }
+
+  /** Empty params, for callers that build their own. */
+  static ObjectNode newParams() {
+    return JSON.createObjectNode();
   }
 
   CompletableFuture<SendOutcome> outcome() {
@@ -102,12 +120,20 @@ final class SendAttempt implements ChannelListener {
     scheduler.execute(() -> closed(cause));
   }
 
-  /** The probe's overall limit passed. */
-  void probeDeadline() {
-    if (stage != Stage.DONE) {
-      Phase phase = stage == Stage.CONNECTING ? Phase.CONNECT : Phase.SNAPSHOT;
-      finish(new SendOutcome.TimedOut(phase, options.connectTimeout()));
+  /**
+   * The attempt's overall limit {@code limit} passed: before the write it timed out; after it, the
+   * request stays unconfirmed. Either way nothing is written after this.
+   */
+  void deadline(Duration limit) {
+    if (stage == Stage.DONE) {
+      return;
     }
+    if (stage == Stage.CONFIRMING) {
+      finish(new SendOutcome.WrittenUnconfirmed(traffic(), limit));
+      return;
+    }
+    Phase phase = stage == Stage.CONNECTING ? Phase.CONNECT : Phase.SNAPSHOT;
+    finish(new SendOutcome.TimedOut(phase, limit));
   }
 
   private void opened(Channel ch, Throwable err) {
@@ -192,21 +218,21 @@ final class SendAttempt implements ChannelListener {
 
   private void afterSnapshot() {
     timer.cancel();
-    if (message == null) {
+    if (method == null) {
       finishProbe();
     } else if (channel != null) {
-      writeNotify();
+      writeRequest();
     }
     // else: the open's completion is still on its way; opened() writes then.
   }
 
-  private void writeNotify() {
+  private void writeRequest() {
     stage = Stage.CONFIRMING;
-    ObjectNode notify = JSON.createObjectNode();
-    notify.put("method", "notify");
-    notify.put("id", id);
-    notify.putObject("params").put("message", message);
-    byte[] bytes = notify.toString().getBytes(StandardCharsets.UTF_8);
+    ObjectNode request = JSON.createObjectNode();
+    request.put("method", method);
+    request.put("id", id);
+    request.set("params", params);
+    byte[] bytes = request.toString().getBytes(StandardCharsets.UTF_8);
     arm(options.confirmTimeout(), null);
     channel
         .send(bytes)

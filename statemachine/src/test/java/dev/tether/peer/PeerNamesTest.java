@@ -57,4 +57,43 @@ class PeerNamesTest {
     assertThatThrownBy(() -> PeerNames.requireValid("y".repeat(100)))
         .hasMessageContaining("longer than 64 characters (100)");
   }
+
+  @Test
+  void windowsDeviceNamesAndTrailingDotsWereAccepted() {
+    List<String> bad =
+        List.of(
+            "CON",
+            "con",
+            "Con.txt",
+            "prn",
+            "AUX.tar.gz",
+            "nul",
+            "NUL.json",
+            "COM1",
+            "com9.log",
+            "Lpt1",
+            "LPT9.x",
+            "a.",
+            "pod..",
+            "a ",
+            "pod. ");
+    for (String name : bad) {
+      assertThat(PeerNames.isValid(name)).as(PeerNames.quote(name)).isFalse();
+    }
+    assertThatThrownBy(() -> PeerNames.requireValid("con.txt"))
+        .hasMessageStartingWith("invalid pod name \"con.txt\": ")
+        .hasMessageContaining("Windows device name CON");
+    assertThatThrownBy(() -> PeerNames.requireValid("Lpt3"))
+        .hasMessageContaining("Windows device name LPT3");
+    assertThatThrownBy(() -> PeerNames.requireValid("pod.")).hasMessageContaining("ends with '.'");
+    assertThatThrownBy(() -> PeerNames.requireValid("pod "))
+        .hasMessageContaining("' ' (space) at index 3");
+  }
+
+  @Test
+  void namesThatOnlyResembleDevicesAreFine() {
+    for (String ok : List.of("CONS", "console", "com10", "COM0", "lpt", "nul-1", "aux_2", "a.b")) {
+      assertThat(PeerNames.isValid(ok)).as(ok).isTrue();
+    }
+  }
 }

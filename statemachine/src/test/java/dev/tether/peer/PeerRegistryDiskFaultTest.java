@@ -1,5 +1,6 @@
 package dev.tether.peer;
 
+import static dev.tether.peer.Disk.REAL;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -70,6 +71,72 @@ class PeerRegistryDiskFaultTest {
         assertClean(dir, PeerRegistry.open(FileMetadataStore.open(dir)));
       }
       assertThat(completed).isTrue();
+    }
+  }
+
+  /**
+   * The double fault of issue 13: the intent file is deleted (the commit point) but the directory
+   * sync after it fails, so the change is rolled back; then the roll-back's first restore write
+   * fails too. The intent must be back on disk by then, so that the next recovery restores both
+   * prior lists.
+   */
+  @Test
+  void intentLostWhenClearSyncAndRestoreWriteBothFail() throws IOException {
+    for (boolean register : List.of(true, false)) {
+      Path dir = setUp(register, "double" + register);
+      ClearSyncThenWriteFails disk = new ClearSyncThenWriteFails();
+      PeerRegistry registry = PeerRegistry.open(FileMetadataStore.open(dir, disk));
+      assertThatThrownBy(() -> change(registry, register)).isInstanceOf(IOException.class);
+      assertThat(disk.syncFailed && disk.writeFailed).as("both faults fired").isTrue();
+      PeerRegistry restarted = PeerRegistry.open(FileMetadataStore.open(dir));
+      assertThat(restarted.peers("a").contains("b")).as("a's prior list").isEqualTo(!register);
+      assertThat(restarted.peers("b").contains("a")).as("b's prior list").isEqualTo(!register);
+      assertClean(dir, restarted);
+    }
+  }
+
+  /**
+   * Fails the directory sync after {@code intent.json} is deleted, then the next write of a pod
+   * record.
+   */
+  static final class ClearSyncThenWriteFails implements Disk {
+    private boolean intentDeleted;
+    boolean syncFailed;
+    boolean writeFailed;
+
+    @Override
+    public void create(Path file, byte[] bytes) throws IOException {
+      boolean podRecord = file.getParent().getFileName().toString().equals("pods");
+      if (syncFailed && !writeFailed && podRecord) {
+        writeFailed = true;
+        throw new IOException("injected failure of the restore write");
+      }
+      REAL.create(file, bytes);
+    }
+
+    @Override
+    public void force(Path file) throws IOException {
+      REAL.force(file);
+    }
+
+    @Override
+    public void rename(Path from, Path to) throws IOException {
+      REAL.rename(from, to);
+    }
+
+    @Override
+    public void forceDirectory(Path dir) throws IOException {
+      REAL.forceDirectory(dir);
+      if (intentDeleted && !syncFailed) {
+        syncFailed = true;
+        throw new IOException("injected failure of the directory sync after the intent's delete");
+      }
+    }
+
+    @Override
+    public void delete(Path file) throws IOException {
+      REAL.delete(file);
+      intentDeleted |= file.getFileName().toString().equals("intent.json");
     }
   }
 

@@ -2,6 +2,7 @@ package dev.tether.model.peer;
 
 import dev.tether.peer.spi.MetadataStore;
 import java.io.IOException;
+import java.net.URI;
 import java.util.List;
 import java.util.Optional;
 
@@ -9,7 +10,9 @@ import java.util.Optional;
  * A {@link MetadataStore} that injects one fault: either the {@code k}-th write fails with an
  * {@link IOException} without taking effect (the store stays usable), or the process "crashes"
  * right after the {@code k}-th I/O step of any kind took effect (a {@link Crash} is thrown and
- * every later call throws it too, as if the process were gone).
+ * every later call throws it too, as if the process were gone), or a double fault: the {@code k}-th
+ * write takes effect and then fails (as when the directory sync after a rename or a delete fails),
+ * and the next write of a pod record, the roll-back's restore, fails without effect.
  */
 final class FaultyStore implements MetadataStore {
 
@@ -36,7 +39,8 @@ final class FaultyStore implements MetadataStore {
   enum Kind {
     NONE,
     FAIL_WRITE,
-    CRASH_AFTER_STEP
+    CRASH_AFTER_STEP,
+    SYNC_FAILS_THEN_RESTORE_FAILS
   }
 
   private final MetadataStore inner;
@@ -45,10 +49,17 @@ final class FaultyStore implements MetadataStore {
   private int steps;
   private boolean dead;
   private boolean fired;
+  private boolean restoreMustFail;
 
   FaultyStore(MetadataStore inner, Fault fault) {
     this.inner = inner;
     this.fault = fault;
+  }
+
+  /** The process dies now: every later call throws a {@link Crash}. */
+  void crashNow() {
+    fired = true;
+    dead = true;
   }
 
   /** Whether the fault happened. */
@@ -58,9 +69,21 @@ final class FaultyStore implements MetadataStore {
 
   private void beforeWrite() throws IOException {
     alive();
-    if (fault.kind() == Kind.FAIL_WRITE && writes++ == fault.step()) {
+    if (fault.kind() == Kind.FAIL_WRITE && writes == fault.step()) {
+      writes++;
       fired = true;
       throw new IOException("injected failure of write " + fault.step());
+    }
+    writes++;
+  }
+
+  /** After a write took effect: the first half of the double fault. */
+  private void afterWrite() throws IOException {
+    afterStep();
+    if (fault.kind() == Kind.SYNC_FAILS_THEN_RESTORE_FAILS && writes - 1 == fault.step()) {
+      fired = true;
+      restoreMustFail = true;
+      throw new IOException("injected failure of the sync after write " + fault.step());
     }
   }
 
@@ -90,14 +113,18 @@ final class FaultyStore implements MetadataStore {
   public void create(String pod) throws IOException {
     beforeWrite();
     inner.create(pod);
-    afterStep();
+    afterWrite();
   }
 
   @Override
   public void writePeers(String pod, List<String> peers) throws IOException {
+    if (restoreMustFail) {
+      restoreMustFail = false;
+      throw new IOException("injected failure of the restore write of " + pod);
+    }
     beforeWrite();
     inner.writePeers(pod, peers);
-    afterStep();
+    afterWrite();
   }
 
   @Override
@@ -106,6 +133,21 @@ final class FaultyStore implements MetadataStore {
     List<String> result = inner.pods();
     afterStep();
     return result;
+  }
+
+  @Override
+  public Optional<URI> endpoint(String pod) throws IOException {
+    alive();
+    Optional<URI> result = inner.endpoint(pod);
+    afterStep();
+    return result;
+  }
+
+  @Override
+  public void writeEndpoint(String pod, URI endpoint) throws IOException {
+    beforeWrite();
+    inner.writeEndpoint(pod, endpoint);
+    afterWrite();
   }
 
   @Override
@@ -120,14 +162,14 @@ final class FaultyStore implements MetadataStore {
   public void writeIntent(Intent intent) throws IOException {
     beforeWrite();
     inner.writeIntent(intent);
-    afterStep();
+    afterWrite();
   }
 
   @Override
   public void clearIntent() throws IOException {
     beforeWrite();
     inner.clearIntent();
-    afterStep();
+    afterWrite();
   }
 
   @Override

@@ -21,15 +21,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * P4 by fuzzing: hostile names (traversal, separators, NUL, control characters, Unicode look-alikes
- * and direction overrides, over-long names) go through every registry entry point; afterwards
- * nothing exists outside the data directory, and inside it only the store's own files and records
- * of names that match an independent statement of the rule.
+ * and direction overrides, over-long names, Windows device names with and without extensions,
+ * trailing dots and spaces) go through every registry entry point; afterwards nothing exists
+ * outside the data directory, and inside it only the store's own files and records of names that
+ * match an independent statement of the rule.
  *
  * <p>Replay one seed with {@code -Dtether.seed=N}.
  */
 class PeerNameFuzzTest {
   /** The rule, stated independently of {@link PeerNames}. */
-  static final Pattern RULE = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}");
+  static final Pattern RULE =
+      Pattern.compile(
+          "(?!(?i:CON|PRN|AUX|NUL|COM[1-9]|LPT[1-9])(?:\\.|$))"
+              + "(?=[A-Za-z0-9._-]{1,64}$)[A-Za-z0-9_-](?:[A-Za-z0-9._-]*[A-Za-z0-9_-])?");
 
   static final List<String> PIECES =
       List.of(
@@ -67,6 +71,19 @@ class PeerNameFuzzTest {
           "\ud800",
           "C:",
           "CON",
+          "con",
+          "Nul",
+          "aux",
+          "PRN",
+          "COM1",
+          "com9",
+          "LPT1",
+          "lpt9",
+          "COM10",
+          ".txt",
+          " ",
+          "a ",
+          "x.",
           "\u00e9",
           "e\u0301",
           "\u0130",

@@ -1,6 +1,7 @@
 package dev.tether.peer.spi;
 
 import java.io.IOException;
+import java.net.URI;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -38,6 +39,27 @@ public interface MetadataStore {
   /** Every pod with a record, sorted. */
   List<String> pods() throws IOException;
 
+  /**
+   * Where {@code pod}'s live process answers the peer endpoint protocol, if its record names it.
+   * The default, for stores without the field, knows no endpoint.
+   *
+   * @throws IOException if the record exists but cannot be read or parsed
+   */
+  default Optional<URI> endpoint(String pod) throws IOException {
+    return Optional.empty();
+  }
+
+  /**
+   * Records {@code endpoint} in {@code pod}'s existing record atomically, keeping its peers; later
+   * {@link #writePeers} keep it too.
+   *
+   * @throws IOException if the pod has no record or the write fails
+   * @throws UnsupportedOperationException if this store keeps no endpoints (the default)
+   */
+  default void writeEndpoint(String pod, URI endpoint) throws IOException {
+    throw new UnsupportedOperationException(getClass().getName() + " keeps no endpoints");
+  }
+
   /** The pending intent, if a registration did not finish. */
   Optional<Intent> readIntent() throws IOException;
 
@@ -69,14 +91,28 @@ public interface MetadataStore {
    * @param target the other pod
    * @param sourcePrior {@code source}'s peers before the change
    * @param targetPrior {@code target}'s peers before the change
+   * @param consentEndpoint for a registration with consent, where the target was (or is about to
+   *     be) asked: an unfinished change is withdrawn there with {@code peer.unregister}
    */
-  record Intent(String source, String target, List<String> sourcePrior, List<String> targetPrior) {
+  record Intent(
+      String source,
+      String target,
+      List<String> sourcePrior,
+      List<String> targetPrior,
+      Optional<URI> consentEndpoint) {
     /** Copies the lists. */
     public Intent {
       Objects.requireNonNull(source, "source");
       Objects.requireNonNull(target, "target");
       sourcePrior = List.copyOf(sourcePrior);
       targetPrior = List.copyOf(targetPrior);
+      Objects.requireNonNull(consentEndpoint, "consentEndpoint");
+    }
+
+    /** A change without consent. */
+    public Intent(
+        String source, String target, List<String> sourcePrior, List<String> targetPrior) {
+      this(source, target, sourcePrior, targetPrior, Optional.empty());
     }
   }
 }

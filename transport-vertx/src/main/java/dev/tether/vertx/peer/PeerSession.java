@@ -2,12 +2,15 @@ package dev.tether.vertx.peer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tether.peer.PeerNames;
+import dev.tether.vertx.peer.ConsentHandler.ConsentRequest;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
 import java.io.IOException;
 import java.util.List;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +25,7 @@ final class PeerSession {
 
   private final NetSocket socket;
   private final NotifyHandler handler;
+  private final ConsentHandler consent;
   private final int maxLineBytes;
   private final boolean confirming;
   private final String description;
@@ -30,11 +34,13 @@ final class PeerSession {
   PeerSession(
       NetSocket socket,
       NotifyHandler handler,
+      ConsentHandler consent,
       int maxLineBytes,
       boolean confirming,
       String description) {
     this.socket = socket;
     this.handler = handler;
+    this.consent = consent;
     this.maxLineBytes = maxLineBytes;
     this.confirming = confirming;
     this.description = description;
@@ -127,6 +133,10 @@ final class PeerSession {
     if (!method.isTextual()) {
       return error(id, VertxPeerServer.CODE_MALFORMED_REQUEST, "no \"method\" string");
     }
+    ConsentRequest.Kind kind = consentKind(method.asText());
+    if (kind != null) {
+      return answerConsent(id, kind, node.path("params").path("source"));
+    }
     if (!"notify".equals(method.asText())) {
       return error(
           id,
@@ -141,14 +151,40 @@ final class PeerSession {
           "notify needs an \"id\" and a \"params.message\" string");
     }
     Verdict verdict = decide(new PeerMessage(id, message.asText(), from));
-    if (!confirming) {
-      return null;
+    return confirming ? reply(id, verdict) : null;
+  }
+
+  private static ConsentRequest.Kind consentKind(String method) {
+    return switch (method) {
+      case "peer.register" -> ConsentRequest.Kind.REGISTER;
+      case "peer.unregister" -> ConsentRequest.Kind.UNREGISTER;
+      default -> null;
+    };
+  }
+
+  private String answerConsent(String id, ConsentRequest.Kind kind, JsonNode source) {
+    if (id == null || !source.isTextual() || !PeerNames.isValid(source.asText())) {
+      return error(
+          id,
+          VertxPeerServer.CODE_MALFORMED_REQUEST,
+          "peer.register and peer.unregister need an \"id\" and a valid \"params.source\"");
     }
+    Verdict verdict;
+    ConsentRequest request = new ConsentRequest(kind, id, source.asText(), from);
+    try {
+      verdict = Objects.requireNonNull(consent.onConsent(request), "the handler's verdict");
+    } catch (RuntimeException e) {
+      log.warn("{}: the consent handler failed on {}", description, request, e);
+      verdict = Verdict.reject(VertxPeerServer.CODE_HANDLER_FAILED, String.valueOf(e.getMessage()));
+    }
+    return confirming ? reply(id, verdict) : null;
+  }
+
+  private static String reply(String id, Verdict verdict) {
     if (verdict instanceof Verdict.Reject r) {
       return error(id, r.code(), r.message());
     }
-    ObjectNode data = VertxPeerServer.JSON.createObjectNode().put("id", id);
-    return VertxPeerServer.frame("ack", data);
+    return VertxPeerServer.frame("ack", VertxPeerServer.JSON.createObjectNode().put("id", id));
   }
 
   private Verdict decide(PeerMessage message) {

@@ -39,10 +39,13 @@ import org.slf4j.LoggerFactory;
  * first), then exactly one snapshot {@code {"event":"snapshot","data":{"name":…,"status":…,
  * "peers":[…]}}}, and only then reads requests. It answers each {@code {"method":"notify","id":…,
  * "params":{"message":…}}} with {@code {"event":"ack","data":{"id":…}}} when the {@link
- * NotifyHandler} accepts it, or {@code {"event":"error","data":{"id":…,"code":…,"message":…}}}:
- * {@link #CODE_UNKNOWN_METHOD}, {@link #CODE_MALFORMED_REQUEST}, {@link #CODE_HANDLER_FAILED}, or
- * the handler's own code. A request line longer than {@link Builder#maxLineBytes} is answered with
- * {@link #CODE_LINE_TOO_LONG} and the connection is closed.
+ * NotifyHandler} accepts it, or {@code {"event":"error","data":{"id":…,"code":…,"message":…}}}. It
+ * answers {@code {"method":"peer.register"|"peer.unregister","id":…,"params":{"source":NAME}}} the
+ * same way, as the {@link ConsentHandler} decides (by default it refuses every registration with
+ * {@link #CODE_UNKNOWN_SOURCE}). Error codes: {@link #CODE_UNKNOWN_METHOD}, {@link
+ * #CODE_MALFORMED_REQUEST}, {@link #CODE_HANDLER_FAILED}, or the handler's own code. A request line
+ * longer than {@link Builder#maxLineBytes} is answered with {@link #CODE_LINE_TOO_LONG} and the
+ * connection is closed.
  *
  * <p>Alerts stay buffered until {@link #clearAlerts()}: every connection receives all of them. At
  * most {@link Builder#maxBufferedAlerts} are kept; beyond that the oldest is dropped and counted
@@ -65,11 +68,17 @@ public final class VertxPeerServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(VertxPeerServer.class);
   static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Error code for a request whose {@code method} is not {@code notify}. */
+  /**
+   * Error code for a request whose {@code method} is not {@code notify}, {@code peer.register} or
+   * {@code peer.unregister}.
+   */
   public static final String CODE_UNKNOWN_METHOD = "unknown-method";
 
   /** Error code for a request that is not a JSON object or lacks a field the method needs. */
   public static final String CODE_MALFORMED_REQUEST = "malformed-request";
+
+  /** Error code for a {@code peer.register} from a source the {@link ConsentHandler} refuses. */
+  public static final String CODE_UNKNOWN_SOURCE = "unknown-source";
 
   /** Error code for a notify whose handler threw. */
   public static final String CODE_HANDLER_FAILED = "handler-failed";
@@ -97,6 +106,7 @@ public final class VertxPeerServer implements AutoCloseable {
   private final String name;
   private final Path socketFile; // null for TCP
   private final NotifyHandler handler;
+  private final ConsentHandler consent;
   private final PeerRegistry registry; // may be null
   private final Supplier<String> details; // may be null
   private final int maxLineBytes;
@@ -120,6 +130,7 @@ public final class VertxPeerServer implements AutoCloseable {
     this.socketFile = b.socketFile;
     this.port = b.port;
     this.handler = b.handler;
+    this.consent = b.consent;
     this.registry = b.registry;
     this.details = b.details;
     this.maxLineBytes = b.maxLineBytes;
@@ -351,7 +362,7 @@ public final class VertxPeerServer implements AutoCloseable {
       return;
     }
     PeerSession session =
-        new PeerSession(socket, handler, maxLineBytes, confirming, this + " client");
+        new PeerSession(socket, handler, consent, maxLineBytes, confirming, this + " client");
     sessions.add(session);
     socket.closeHandler(v -> sessions.remove(session));
     session.greet(bufferedAlertLines(), snapshotLine());
@@ -433,6 +444,7 @@ public final class VertxPeerServer implements AutoCloseable {
     private final Vertx vertx;
     private final String name;
     private final NotifyHandler handler;
+    private ConsentHandler consent = ConsentHandler.refuseAll();
     private Path socketFile;
     private int port = -1;
     private PeerRegistry registry;
@@ -483,6 +495,16 @@ public final class VertxPeerServer implements AutoCloseable {
       }
       this.port = port;
       this.socketFile = null;
+      return this;
+    }
+
+    /**
+     * Answer {@code peer.register} and {@code peer.unregister} through {@code consent} (default
+     * {@link ConsentHandler#refuseAll()}: no registration is consented to until the application
+     * says whom it accepts, for example with {@link ConsentHandler#accepting}).
+     */
+    public Builder consent(ConsentHandler consent) {
+      this.consent = Objects.requireNonNull(consent, "consent");
       return this;
     }
 

@@ -108,6 +108,23 @@ public final class NodePeer implements AutoCloseable {
   }
 
   /**
+   * A peer endpoint protocol server on Node's net module, TCP on 127.0.0.1, as pod {@code name}: it
+   * consents to {@code peer.register} from exactly {@code accepted} and prints {@code GOT METHOD
+   * SOURCE} for every request (see {@link #output()}).
+   */
+  public static NodePeer consent(String name, List<String> accepted) {
+    return new NodePeer(
+        "consent-peer.js",
+        0,
+        p -> {
+          List<String> args = new ArrayList<>(List.of(Integer.toString(p), name));
+          args.addAll(accepted);
+          return args;
+        },
+        p -> URI.create("tcp://127.0.0.1:" + p));
+  }
+
+  /**
    * The peer named {@code kind}: {@code rpc-websockets}, {@code net-tcp}, or {@code net-unix} (on
    * the socket {@code unixSocket}).
    */
