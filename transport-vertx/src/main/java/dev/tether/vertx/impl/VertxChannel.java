@@ -201,8 +201,16 @@ public abstract class VertxChannel implements Channel {
     return getClass().getSimpleName() + "[" + description + (end.ended() ? ", ended]" : "]");
   }
 
-  /** Hands an inbound frame to the listener unless the channel has ended. */
+  /**
+   * Hands an inbound frame to the listener unless the channel has ended. Called on the socket's
+   * context. A pause asked for from another thread is carried out here first, before the task it
+   * posted runs: that task waits behind the whole read batch (thousands of small frames), which
+   * would all be delivered past the bound that asked for the pause.
+   */
   protected final void deliver(byte[] frame) {
+    if (pauseWanted && !socketPaused && (readContext == null || readContext.inThread())) {
+      syncReading();
+    }
     if (!end.ended()) {
       listener.onFrame(frame);
     }
