@@ -1,5 +1,5 @@
 // A WebSocket JSON-RPC peer on the npm `ws` package that refuses members it does not know, as
-// some protocols do (the Chrome DevTools protocol among them), for Tether's envelope tests.
+// some protocols do, for Tether's envelope tests.
 // Usage: node strict-peer.js PORT
 // Listens on 127.0.0.1 only. Prints "READY <port>" once listening.
 // A request with any member other than id, method, sessionId, params (e.g. "jsonrpc") gets the

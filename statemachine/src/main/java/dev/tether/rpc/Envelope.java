@@ -8,8 +8,8 @@ public enum Envelope {
   /** JSON-RPC 2.0: every request carries {@code "jsonrpc":"2.0"}. The default. */
   JSONRPC2,
   /**
-   * No {@code jsonrpc} member, for protocols that refuse members they do not know (e.g. the Chrome
-   * DevTools protocol): otherwise the same {@code id}/{@code method}/{@code params}.
+   * No {@code jsonrpc} member, for protocols that refuse members they do not know: otherwise the
+   * same {@code id}/{@code method}/{@code params}.
    */
   BARE
 }

@@ -88,11 +88,11 @@ public final class NodePeer implements AutoCloseable {
 
   /**
    * A WebSocket JSON-RPC server on the npm {@code ws} package, on 127.0.0.1 (a free port at first),
-   * that refuses members it does not know, as the Chrome DevTools protocol does: a request with any
-   * member other than {@code id}, {@code method}, {@code sessionId}, {@code params} (a {@code
-   * jsonrpc} member, say) gets the error response without an id {@code {"error":{"code":-32600,
-   * "message":"Message has property other than 'id', 'method', 'sessionId', 'params'"}}}; any other
-   * request is answered with its params as the result.
+   * that refuses members it does not know, as some protocols do: a request with any member other
+   * than {@code id}, {@code method}, {@code sessionId}, {@code params} (a {@code jsonrpc} member,
+   * say) gets the error response without an id {@code {"error":{"code":-32600, "message":"Message
+   * has property other than 'id', 'method', 'sessionId', 'params'"}}}; any other request is
+   * answered with its params as the result.
    */
   public static NodePeer strictMembers() {
     return new NodePeer(
