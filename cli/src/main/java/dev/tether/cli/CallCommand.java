@@ -11,6 +11,7 @@ import dev.tether.vertx.VertxTransportOptions;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +26,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tether call}: one JSON-RPC request over real sockets. Prints the result (exit 0); a
- * JSON-RPC error, a failed connect, a lost connection or the timeout prints the reason (exit 4).
+ * JSON-RPC error, a failed connect, a lost connection or the timeout prints the reason (exit 4). An
+ * error response without an id (a server refusing a frame it cannot tie to a request, e.g. one with
+ * a {@code jsonrpc} member) arriving while the request is in flight fails the call at once with the
+ * server's message, instead of waiting for the timeout.
  *
  * <p>It never retries a failed connect: the first failure ends the connection and the call, and the
  * whole call (connect, handshake, answer) is bounded by {@code --timeout}.
@@ -85,11 +89,17 @@ final class CallCommand implements Callable<Integer> {
             .failFastOnFirstConnect(true)
             .connectTimeout(timeout)
             .build();
+    CompletableFuture<RpcException.RemoteError> refused = new CompletableFuture<>();
     SocketRpc connection =
         SocketRpc.open(
             socket.endpoint,
             options,
-            b -> b.dialect(socket.dialect).policy(policy).requestTimeout(timeout));
+            b ->
+                socket
+                    .apply(b)
+                    .policy(policy)
+                    .requestTimeout(timeout)
+                    .onIdlessError(refused::complete));
     AtomicBoolean connected = new AtomicBoolean();
     connection
         .rpc()
@@ -101,14 +111,26 @@ final class CallCommand implements Callable<Integer> {
             });
     try {
       connection.rpc().start();
-      JsonNode result =
+      CompletableFuture<JsonNode> answer =
           connection
               .rpc()
               .request(
                   method, params, RequestOptions.defaults().timeout(timeout).waitForReady(true))
-              .toCompletableFuture()
+              .toCompletableFuture();
+      Object first =
+          CompletableFuture.anyOf(answer, refused)
               .get(timeout.plus(SETTLE_SLACK).toMillis(), TimeUnit.MILLISECONDS);
-      printResult(result);
+      if (first instanceof RpcException.RemoteError idless) {
+        return failed(
+            idless,
+            null,
+            idless.getMessage()
+                + " (an error without an id, while "
+                + method
+                + " was in flight; if the server refuses the \"jsonrpc\" member, try --envelope"
+                + " bare)");
+      }
+      printResult((JsonNode) first);
       return 0;
     } catch (ExecutionException | CompletionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
@@ -143,14 +165,14 @@ final class CallCommand implements Callable<Integer> {
    * @param failure how the request failed, or null if it did not settle
    * @param state the connection's state if it never got up (its cause is then the clearer reason),
    *     else null
-   * @param unsettled why, if the request did not settle
+   * @param unsettled why, if the request did not settle or an error without an id ended the call
    */
   private int failed(Throwable failure, ConnectionState state, String unsettled) {
     String reason;
     if (state instanceof ConnectionState.PermanentlyDisconnected p
         && !(failure instanceof RpcException.RemoteError)) {
       reason = "cannot connect to " + socket.endpoint + ": " + p.cause();
-    } else if (failure == null) {
+    } else if (failure == null || unsettled != null) {
       reason = unsettled;
     } else {
       reason = failure.getMessage();

@@ -1,6 +1,8 @@
 package dev.tether.cli;
 
 import dev.tether.rpc.Dialect;
+import dev.tether.rpc.Envelope;
+import dev.tether.rpc.RpcConnectionBuilder;
 import dev.tether.vertx.TlsOptions;
 import dev.tether.vertx.VertxTransport;
 import dev.tether.vertx.VertxTransportOptions;
@@ -19,7 +21,7 @@ import picocli.CommandLine.TypeConversionException;
 
 /**
  * What the commands that talk JSON-RPC over real sockets share: the ENDPOINT (first positional
- * parameter), the dialect and the TLS flags.
+ * parameter), the dialect, the envelope and the TLS flags.
  */
 final class SocketOptions {
   @Spec(Spec.Target.MIXEE)
@@ -44,6 +46,16 @@ final class SocketOptions {
   Dialect dialect;
 
   @Option(
+      names = "--envelope",
+      defaultValue = "jsonrpc2",
+      converter = EnvelopeConverter.class,
+      paramLabel = "ENVELOPE",
+      description =
+          "jsonrpc2 | bare: bare sends requests without the \"jsonrpc\" member, for servers that"
+              + " refuse members they do not know (default: ${DEFAULT-VALUE}).")
+  Envelope envelope;
+
+  @Option(
       names = "--trust-cert",
       paramLabel = "FILE.pem",
       description = "For wss://: trust this PEM certificate (a self-signed server or private CA).")
@@ -55,6 +67,11 @@ final class SocketOptions {
           "For wss://: accept ANY server certificate (no verification). Local experiments only;"
               + " logged as a warning.")
   boolean insecure;
+
+  /** Sets the dialect and envelope these flags ask for on {@code b}; returns {@code b}. */
+  RpcConnectionBuilder apply(RpcConnectionBuilder b) {
+    return b.dialect(dialect).envelope(envelope);
+  }
 
   /**
    * The transport options these flags ask for.
@@ -104,6 +121,20 @@ final class SocketOptions {
         case "plain" -> Dialect.plain();
         default ->
             throw new TypeConversionException("unknown dialect '" + value + "'; use " + DIALECTS);
+      };
+    }
+  }
+
+  /** Parses {@code --envelope}. */
+  static final class EnvelopeConverter implements ITypeConverter<Envelope> {
+    @Override
+    public Envelope convert(String value) {
+      return switch (value.toLowerCase(Locale.ROOT)) {
+        case "jsonrpc2" -> Envelope.JSONRPC2;
+        case "bare" -> Envelope.BARE;
+        default ->
+            throw new TypeConversionException(
+                "unknown envelope '" + value + "'; use jsonrpc2 or bare");
       };
     }
   }

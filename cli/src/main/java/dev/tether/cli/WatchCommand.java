@@ -85,7 +85,7 @@ final class WatchCommand implements Callable<Integer> {
     EventPrinter printer = new EventPrinter(spec.commandLine().getOut(), json);
     CompletableFuture<LifecycleEvent> terminal = new CompletableFuture<>();
     SocketRpc connection =
-        SocketRpc.open(socket.endpoint, options, b -> b.dialect(socket.dialect).policy(policy));
+        SocketRpc.open(socket.endpoint, options, b -> socket.apply(b).policy(policy));
     RpcConnection rpc = connection.rpc();
     rpc.subscribe(
         e -> {

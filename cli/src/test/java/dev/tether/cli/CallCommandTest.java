@@ -109,6 +109,8 @@ class CallCommandTest {
     assertThat(usage("call", "udp://127.0.0.1:9", "echo")).contains("unsupported scheme 'udp'");
     assertThat(usage("call", tcp, "echo", "--timeout", "10")).contains("'10' is not a positive");
     assertThat(usage("call", tcp, "echo", "--dialect", "x")).contains("unknown dialect 'x'");
+    assertThat(usage("call", tcp, "echo", "--envelope", "json"))
+        .contains("unknown envelope 'json'");
   }
 
   private static String usage(String... args) throws Exception {

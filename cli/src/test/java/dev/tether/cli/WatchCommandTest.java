@@ -198,6 +198,7 @@ class WatchCommandTest {
     assertThat(usage("watch", "tcp://127.0.0.1")).contains("needs a port");
     assertThat(usage("watch")).contains("Missing required parameter: 'ENDPOINT'");
     assertThat(usage("watch", ws, "--dialect", "graphql")).contains("unknown dialect 'graphql'");
+    assertThat(usage("watch", ws, "--envelope", "xml")).contains("unknown envelope 'xml'");
     assertThat(usage("watch", ws, "--initial-delay", "soon")).contains("'soon' is not a positive");
     assertThat(usage("watch", ws, "--max-delay", "0s")).contains("'0s' is not a positive");
     assertThat(usage("watch", ws, "--max-attempts", "-1")).contains("--max-attempts must be");

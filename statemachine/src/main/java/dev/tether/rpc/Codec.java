@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Objects;
 
 /**
  * JSON-RPC 2.0 framing: strict on what it writes, tolerant on read where the spec allows (a missing
@@ -36,8 +38,16 @@ final class Codec {
   private static final ObjectMapper MAPPER = newMapper();
 
   private final ObjectMapper mapper = MAPPER;
+  private final byte[] requestHead;
 
-  Codec() {}
+  /** A codec writing requests in {@code envelope}. */
+  Codec(Envelope envelope) {
+    this.requestHead =
+        switch (Objects.requireNonNull(envelope, "envelope")) {
+          case JSONRPC2 -> JSONRPC2_HEAD;
+          case BARE -> BARE_HEAD;
+        };
+  }
 
   private static ObjectMapper newMapper() {
     JsonFactory factory =
@@ -60,6 +70,12 @@ final class Codec {
   /** A response carrying an error for request {@code id}. */
   record Failure(long id, RpcException.RemoteError error) implements Inbound {}
 
+  /**
+   * An error response with a null or missing id: the server refused something it could not tie to a
+   * request (e.g. a request carrying a member its protocol does not know).
+   */
+  record IdlessError(RpcException.RemoteError error) implements Inbound {}
+
   /** A notification (a {@code method} without an id, or an rpc-websockets event). */
   record Notification(ObjectNode frame) implements Inbound {}
 
@@ -77,36 +93,45 @@ final class Codec {
   }
 
   /**
-   * Encodes a request's method and params, without its id: {@code {"method":…,"params":…}}. Done
-   * once per request, on the caller's thread, so that the connection's context only splices in the
-   * id ({@link #request}), also when a replay sends it again under a new id.
+   * Encodes a request's method, params and extra top-level {@code members} (checked by {@link
+   * RequestOptions#member}), without its id: {@code {"method":…,"params":…,…}}. Done once per
+   * request, on the caller's thread, so that the connection's context only splices in the id
+   * ({@link #request}), also when a replay sends it again under a new id.
    */
-  byte[] requestBody(String method, JsonNode params) throws JsonProcessingException {
+  byte[] requestBody(String method, JsonNode params, Map<String, JsonNode> members)
+      throws JsonProcessingException {
     ObjectNode n = mapper.createObjectNode();
     n.put("method", method);
     if (params != null) {
       n.set("params", params);
     }
+    if (!members.isEmpty()) { // the common case allocates no iterator
+      n.setAll(members);
+    }
     return mapper.writeValueAsBytes(n);
   }
 
-  /** What every request frame starts with, before its id. */
-  private static final byte[] REQUEST_HEAD =
+  /** What a {@link Envelope#JSONRPC2} request frame starts with, before its id. */
+  private static final byte[] JSONRPC2_HEAD =
       "{\"jsonrpc\":\"2.0\",\"id\":".getBytes(StandardCharsets.US_ASCII);
 
+  /** What a {@link Envelope#BARE} request frame starts with, before its id. */
+  private static final byte[] BARE_HEAD = "{\"id\":".getBytes(StandardCharsets.US_ASCII);
+
   /**
-   * The request frame {@code {"jsonrpc":"2.0","id":ID,"method":…,"params":…}} for a body from
-   * {@link #requestBody}.
+   * The request frame {@code {"jsonrpc":"2.0","id":ID,"method":…,"params":…}} (without the {@code
+   * jsonrpc} member in the {@link Envelope#BARE} envelope) for a body from {@link #requestBody}.
    */
-  static byte[] request(long id, byte[] body) {
+  byte[] request(long id, byte[] body) {
     if (body.length < 2 || body[0] != '{') {
       throw new IllegalArgumentException("not a request body");
     }
+    byte[] head = requestHead;
     byte[] digits = Long.toString(id).getBytes(StandardCharsets.US_ASCII);
-    byte[] frame = new byte[REQUEST_HEAD.length + digits.length + body.length];
-    System.arraycopy(REQUEST_HEAD, 0, frame, 0, REQUEST_HEAD.length);
-    System.arraycopy(digits, 0, frame, REQUEST_HEAD.length, digits.length);
-    int at = REQUEST_HEAD.length + digits.length;
+    byte[] frame = new byte[head.length + digits.length + body.length];
+    System.arraycopy(head, 0, frame, 0, head.length);
+    System.arraycopy(digits, 0, frame, head.length, digits.length);
+    int at = head.length + digits.length;
     frame[at] = ',';
     System.arraycopy(body, 1, frame, at + 1, body.length - 1); // the body without its '{'
     return frame;
@@ -145,12 +170,16 @@ final class Codec {
   }
 
   private static Inbound response(ObjectNode o, JsonNode id) {
+    JsonNode error = o.get("error");
+    boolean failed = error != null && !error.isNull();
+    if (failed && (id == null || id.isNull())) {
+      return new IdlessError(remoteError(error));
+    }
     if (id == null || !id.isIntegralNumber() || !id.canConvertToLong()) {
       // We only ever issue integer ids; anything else (null, string, float, huge) matches nothing.
       return new Invalid(Problem.UNMATCHED_RESPONSE, "response id " + abbreviate(id));
     }
-    JsonNode error = o.get("error");
-    if (error != null && !error.isNull()) {
+    if (failed) {
       return new Failure(id.longValue(), remoteError(error));
     }
     return new Result(id.longValue(), o.get("result"));

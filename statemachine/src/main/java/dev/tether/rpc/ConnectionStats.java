@@ -39,6 +39,9 @@ package dev.tether.rpc;
  * @param backlogOverflows times the inbound backlog of a full {@link Delivery.Overflow#PAUSE} lane
  *     passed {@link RpcConnectionBuilder#maxBacklogFrames}, which happens only when the transport
  *     cannot pause reading (each drops one notification and loses the channel)
+ * @param idlessErrors error responses with a null or missing id: the server refused a frame it
+ *     could not tie to a request (no request settles; see {@link
+ *     RpcConnectionBuilder#onIdlessError})
  */
 public record ConnectionStats(
     long inFlight,
@@ -68,7 +71,8 @@ public record ConnectionStats(
     long bytesIn,
     long framesOut,
     long bytesOut,
-    long backlogOverflows) {
+    long backlogOverflows,
+    long idlessErrors) {
 
   /** Requests settled, by any outcome. */
   public long settled() {

@@ -35,7 +35,8 @@ final class Counters {
     BYTES_IN,
     FRAMES_OUT,
     BYTES_OUT,
-    BACKLOG_OVERFLOWS
+    BACKLOG_OVERFLOWS,
+    IDLESS_ERRORS
   }
 
   private static final C[] ALL = C.values();
@@ -112,7 +113,8 @@ final class Counters {
         get(C.BYTES_IN),
         get(C.FRAMES_OUT),
         get(C.BYTES_OUT),
-        get(C.BACKLOG_OVERFLOWS));
+        get(C.BACKLOG_OVERFLOWS),
+        get(C.IDLESS_ERRORS));
   }
 
   /** Whether {@code count} is 1, 2, 4, 8, …: log those occurrences so a flood cannot flood logs. */

@@ -61,11 +61,13 @@ final class RpcClient implements RpcConnection {
       Dialect.RpcCall probe,
       int maxFrameBytes,
       int maxBacklogFrames,
-      HandshakeHook hook) {}
+      HandshakeHook hook,
+      Envelope envelope,
+      IdlessErrors idlessErrors) {}
 
   private final Config config;
   private final Scheduler scheduler;
-  private final Codec codec = new Codec();
+  private final Codec codec;
   private final Counters counters = new Counters();
   private final Deadlines deadlines;
   private final Ledger ledger;
@@ -88,6 +90,7 @@ final class RpcClient implements RpcConnection {
   RpcClient(Config config) {
     this.config = config;
     this.scheduler = config.scheduler();
+    this.codec = new Codec(config.envelope());
     this.deadlines = new Deadlines(scheduler, this::expire);
     this.ledger = new Ledger(counters, deadlines, config.waitCapacity());
     this.inbound =
@@ -126,7 +129,7 @@ final class RpcClient implements RpcConnection {
             options.waitForReady().orElse(config.waitForReady()),
             options.timeout().orElse(config.requestTimeout()),
             options.executor().orElse(null));
-    encode(p, params); // here, off the connection's context
+    encode(p, params, options.members()); // here, off the connection's context
     if (scheduler.inContext()) {
       issue(p);
     } else {
@@ -252,9 +255,9 @@ final class RpcClient implements RpcConnection {
   }
 
   /** Encodes {@code p}'s method and params; a failure fails {@code p} when it is sent. */
-  private Pending encode(Pending p, JsonNode params) {
+  private Pending encode(Pending p, JsonNode params, Map<String, JsonNode> members) {
     try {
-      p.body = codec.requestBody(p.method, params);
+      p.body = codec.requestBody(p.method, params, members);
     } catch (JsonProcessingException | RuntimeException e) {
       p.unencodable = e;
     }
@@ -325,7 +328,7 @@ final class RpcClient implements RpcConnection {
       return;
     }
     long id = ledger.register(p);
-    byte[] frame = Codec.request(id, p.body);
+    byte[] frame = codec.request(id, p.body);
     CompletionStage<Void> sent;
     try {
       sent = ch.send(frame);
@@ -358,7 +361,8 @@ final class RpcClient implements RpcConnection {
 
   /** A request of the connection's own, sent on the current channel even during the handshake. */
   private Pending internal(Dialect.RpcCall call, Duration timeout) {
-    Pending p = encode(new Pending(call.method(), true, false, false, timeout), call.params());
+    Pending p =
+        encode(new Pending(call.method(), true, false, false, timeout), call.params(), Map.of());
     deadlines.arm(p);
     return p;
   }
@@ -372,7 +376,8 @@ final class RpcClient implements RpcConnection {
    */
   private CompletionStage<JsonNode> hookRequest(long gen, String method, JsonNode params) {
     checkCall(method, params);
-    Pending p = encode(new Pending(method, true, false, false, config.requestTimeout()), params);
+    Pending p =
+        encode(new Pending(method, true, false, false, config.requestTimeout()), params, Map.of());
     onContext(() -> issueForAttempt(gen, p), () -> endedBeforeIssue(p));
     return p.future;
   }
@@ -742,6 +747,8 @@ final class RpcClient implements RpcConnection {
       } else {
         notification(n.frame());
       }
+    } else if (in instanceof Codec.IdlessError e) {
+      config.idlessErrors().report(e.error(), counters);
     } else if (in instanceof Codec.Invalid bad) {
       invalid(bad);
     }

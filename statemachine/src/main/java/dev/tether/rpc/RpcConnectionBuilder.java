@@ -9,15 +9,17 @@ import dev.tether.runtime.spi.Transport;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
 /**
  * Builds an {@link RpcConnection}. Required: {@link #transport} and {@link #endpoint}. Defaults:
- * dialect {@link Dialect#plain()}, request timeout {@link #DEFAULT_REQUEST_TIMEOUT}, fail fast
- * while not connected (wait-for-ready off, queue {@link #DEFAULT_WAIT_QUEUE_CAPACITY}), no
- * heartbeat, max frame {@link #DEFAULT_MAX_FRAME_BYTES}, no handshake hook, {@link
- * BackoffPolicy#defaults()}, write timeout {@link ConnectionBuilder#DEFAULT_WRITE_TIMEOUT}, and a
- * dedicated thread (stopped at termination) unless a {@link #scheduler} is given.
+ * dialect {@link Dialect#plain()}, envelope {@link Envelope#JSONRPC2}, no id-less error listener,
+ * request timeout {@link #DEFAULT_REQUEST_TIMEOUT}, fail fast while not connected (wait-for-ready
+ * off, queue {@link #DEFAULT_WAIT_QUEUE_CAPACITY}), no heartbeat, max frame {@link
+ * #DEFAULT_MAX_FRAME_BYTES}, no handshake hook, {@link BackoffPolicy#defaults()}, write timeout
+ * {@link ConnectionBuilder#DEFAULT_WRITE_TIMEOUT}, and a dedicated thread (stopped at termination)
+ * unless a {@link #scheduler} is given.
  *
  * <p>Not thread-safe; build on one thread.
  */
@@ -54,6 +56,8 @@ public final class RpcConnectionBuilder {
   private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
   private int maxBacklogFrames = DEFAULT_MAX_BACKLOG_FRAMES;
   private HandshakeHook hook;
+  private Envelope envelope = Envelope.JSONRPC2;
+  private Consumer<? super RpcException.RemoteError> idlessErrorListener;
 
   RpcConnectionBuilder() {}
 
@@ -115,6 +119,28 @@ public final class RpcConnectionBuilder {
   /** The subscription dialect. */
   public RpcConnectionBuilder dialect(Dialect dialect) {
     this.dialect = Objects.requireNonNull(dialect, "dialect");
+    return this;
+  }
+
+  /**
+   * What request frames carry besides {@code id}, {@code method} and {@code params}: {@link
+   * Envelope#JSONRPC2} (the default) or {@link Envelope#BARE} for protocols that refuse a {@code
+   * jsonrpc} member. Responses are accepted with or without it either way.
+   */
+  public RpcConnectionBuilder envelope(Envelope envelope) {
+    this.envelope = Objects.requireNonNull(envelope, "envelope");
+    return this;
+  }
+
+  /**
+   * Called with every error response that has a null or missing id (the server refused a frame it
+   * could not tie to a request, e.g. one with a member it does not know), on the connection's
+   * context: keep it short, never block. Such errors settle no request; they are also counted
+   * ({@link ConnectionStats#idlessErrors}) and logged at {@code warn}. A listener that throws is
+   * logged and counted as a handler error.
+   */
+  public RpcConnectionBuilder onIdlessError(Consumer<? super RpcException.RemoteError> listener) {
+    this.idlessErrorListener = Objects.requireNonNull(listener, "listener");
     return this;
   }
 
@@ -215,10 +241,11 @@ public final class RpcConnectionBuilder {
     }
     boolean owned = scheduler == null;
     Scheduler s = owned ? ExecutorScheduler.singleThread("tether-rpc-" + endpoint) : scheduler;
+    String connectionName = name == null ? endpoint.toString() : name;
     RpcClient client =
         new RpcClient(
             new RpcClient.Config(
-                name == null ? endpoint.toString() : name,
+                connectionName,
                 dialect,
                 s,
                 requestTimeout,
@@ -228,7 +255,9 @@ public final class RpcConnectionBuilder {
                 probe,
                 maxFrameBytes,
                 maxBacklogFrames,
-                hook));
+                hook,
+                envelope,
+                new IdlessErrors(connectionName, idlessErrorListener)));
     Connection c =
         connection.scheduler(s).handshake(client::handshake).frameListener(client::onFrame).build();
     client.attach(c);

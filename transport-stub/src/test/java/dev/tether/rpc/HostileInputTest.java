@@ -28,6 +28,7 @@ class HostileInputTest {
   static final ToLongFunction<ConnectionStats> UNMATCHED = ConnectionStats::unmatchedResponses;
   static final ToLongFunction<ConnectionStats> UNROUTED = ConnectionStats::unroutedNotifications;
   static final ToLongFunction<ConnectionStats> SERVER_REQ = ConnectionStats::serverRequests;
+  static final ToLongFunction<ConnectionStats> IDLESS = ConnectionStats::idlessErrors;
 
   /** A flood's size (the 10^6). */
   static final int FLOOD = 1_000_000;
@@ -85,7 +86,9 @@ class HostileInputTest {
         text(
             "null id",
             "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,\"message\":\"parse\"}}",
-            UNMATCHED));
+            IDLESS));
+    c.add(text("missing id", "{\"error\":{\"code\":-32600,\"message\":\"refused\"}}", IDLESS));
+    c.add(text("null id result", "{\"jsonrpc\":\"2.0\",\"id\":null,\"result\":1}", UNMATCHED));
     c.add(text("boolean id", "{\"jsonrpc\":\"2.0\",\"id\":true,\"result\":1}", UNMATCHED));
     c.add(text("object id", "{\"jsonrpc\":\"2.0\",\"id\":{},\"result\":1}", UNMATCHED));
     c.add(text("array id", "{\"jsonrpc\":\"2.0\",\"id\":[1],\"result\":1}", UNMATCHED));
@@ -143,7 +146,8 @@ class HostileInputTest {
             s.malformedFrames()
                 + s.unmatchedResponses()
                 + s.unroutedNotifications()
-                + s.serverRequests())
+                + s.serverRequests()
+                + s.idlessErrors())
         .isEqualTo(corpus().size());
     CompletableFuture<JsonNode> r = f(c.request("echo", JSON.arrayNode().add("still fine")));
     vm.clock.runUntilIdle();

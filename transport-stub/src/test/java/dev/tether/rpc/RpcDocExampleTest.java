@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.tether.machine.LifecycleEvent;
 import dev.tether.runtime.spi.Scheduler;
 import dev.tether.runtime.spi.Transport;
@@ -58,6 +59,30 @@ class RpcDocExampleTest {
 
   // README:rpc:end
 
+  // README:envelope:begin
+  static RpcConnection connectBare(Transport transport, Scheduler scheduler) {
+    RpcConnection rpc =
+        RpcConnection.builder()
+            .transport(transport)
+            .endpoint(URI.create("ws://127.0.0.1:9000/"))
+            .scheduler(scheduler)
+            .envelope(Envelope.BARE) // requests carry no "jsonrpc" member
+            .onIdlessError(e -> printed.add("refused " + e.code() + " " + e.remoteMessage()))
+            .build();
+    rpc.start();
+    return rpc;
+  }
+
+  static CompletionStage<JsonNode> inSession(RpcConnection rpc, String sessionId) {
+    // {"id":1,"method":"echo","params":["hi"],"sessionId":"S1"}
+    return rpc.request(
+        "echo",
+        JsonNodeFactory.instance.arrayNode().add("hi"),
+        RequestOptions.defaults().member("sessionId", TextNode.valueOf(sessionId)));
+  }
+
+  // README:envelope:end
+
   @Test
   void exampleRunsAgainstTheScriptedPeer() {
     VirtualScheduler clock = new VirtualScheduler();
@@ -88,20 +113,44 @@ class RpcDocExampleTest {
   }
 
   @Test
+  void envelopeExampleRunsAgainstTheScriptedPeer() {
+    VirtualScheduler clock = new VirtualScheduler();
+    StubNetwork network = new StubNetwork(clock);
+    ScriptedRpcPeer peer =
+        ScriptedRpcPeer.attach(
+            network.endpoint("ws://127.0.0.1:9000/"), clock, ScriptedRpcPeer.PeerDialect.PLAIN);
+    peer.handle("echo", p -> p);
+    RpcConnection rpc = connectBare(network.transport(), clock);
+    clock.runUntilIdle();
+    var echoed = inSession(rpc, "S1").toCompletableFuture();
+    peer.pushRaw(
+        "{\"error\":{\"code\":-32600,\"message\":\"no\"}}".getBytes(StandardCharsets.UTF_8));
+    clock.runUntilIdle();
+    assertThat(echoed.join().get(0).asText()).isEqualTo("hi");
+    assertThat(printed).contains("refused -32600 no");
+  }
+
+  @Test
   void readmeShowsExactlyThisExample() throws IOException {
+    assertReadmeShows("rpc");
+    assertReadmeShows("envelope");
+  }
+
+  private static void assertReadmeShows(String example) throws IOException {
     String readme = Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
-    int marker = readme.indexOf("<!-- example:rpc -->");
-    assertThat(marker).as("README marker <!-- example:rpc -->").isNotNegative();
+    int marker = readme.indexOf("<!-- example:" + example + " -->");
+    assertThat(marker).as("README marker <!-- example:%s -->", example).isNotNegative();
     int start = readme.indexOf("```java", marker) + "```java".length();
     List<String> documented = trimmed(readme.substring(start, readme.indexOf("```", start)));
     String self =
         Files.readString(
             Path.of("src/test/java/dev/tether/rpc/RpcDocExampleTest.java"), StandardCharsets.UTF_8);
-    String begin = "// README:rpc:begin";
+    String begin = "// README:" + example + ":begin";
     List<String> source =
         trimmed(
             self.substring(
-                self.indexOf(begin) + begin.length(), self.indexOf("// README:rpc:end")));
+                self.indexOf(begin) + begin.length(),
+                self.indexOf("// README:" + example + ":end")));
     assertThat(documented).isNotEmpty().containsExactlyElementsOf(source);
   }
 

@@ -86,6 +86,22 @@ public final class NodePeer implements AutoCloseable {
         p -> URI.create("ws://127.0.0.1:" + p + "/"));
   }
 
+  /**
+   * A WebSocket JSON-RPC server on the npm {@code ws} package, on 127.0.0.1 (a free port at first),
+   * that refuses members it does not know, as some protocols do: a request with any member other
+   * than {@code id}, {@code method}, {@code sessionId}, {@code params} (a {@code jsonrpc} member,
+   * say) gets the error response without an id {@code {"error":{"code":-32600, "message":"Message
+   * has property other than 'id', 'method', 'sessionId', 'params'"}}}; any other request is
+   * answered with its params as the result.
+   */
+  public static NodePeer strictMembers() {
+    return new NodePeer(
+        "strict-peer.js",
+        0,
+        p -> List.of(Integer.toString(p)),
+        p -> URI.create("ws://127.0.0.1:" + p + "/"));
+  }
+
   /** A newline-JSON {@code vm-service} peer on Node's net module, TCP on 127.0.0.1. */
   public static NodePeer netTcp(Duration tick) {
     return new NodePeer(
