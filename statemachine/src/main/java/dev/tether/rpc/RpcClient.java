@@ -842,8 +842,28 @@ final class RpcClient implements RpcConnection {
     Heartbeat hb = config.heartbeat();
     heartbeatTimer = scheduler.schedule(hb.interval(), () -> probe(epoch));
     Pending p = internal(config.probe(), hb.timeout());
-    p.then = (r, err) -> probeSettled(epoch, err);
+    long pausesBefore = inbound.pauses();
+    boolean pausedBefore = inbound.readingPaused();
+    p.then =
+        (r, err) -> {
+          if (err instanceof RpcException.Timeout && heldReading(pausedBefore, pausesBefore)) {
+            log.debug(
+                "{}: heartbeat probe timed out while reading was held; no miss", config.name());
+          } else {
+            probeSettled(epoch, err);
+          }
+        };
     send(p);
+  }
+
+  /**
+   * Whether this client held reading at some point since a probe was sent (R4: a slow {@code PAUSE}
+   * consumer). The probe's answer may then sit unread behind the parked events, so its timeout says
+   * nothing about the peer: it is neither a miss nor a proof of life. A slow consumer never costs
+   * the connection.
+   */
+  private boolean heldReading(boolean pausedBefore, long pausesBefore) {
+    return pausedBefore || inbound.readingPaused() || inbound.pauses() != pausesBefore;
   }
 
   /**

@@ -9,8 +9,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.machine.LifecycleEvent;
 import dev.tether.stub.StubConnection;
 import dev.tether.stub.rpc.ScriptedRpcPeer.PeerDialect;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -115,5 +117,38 @@ class InboundFlowTest {
     vm.clock.runUntilIdle();
     assertThat(result(quick).get(0).asInt()).isEqualTo(8);
     assertThat(c.stats().timeouts()).isZero();
+  }
+
+  @Test
+  void heartbeatTimeoutWhileAStalledConsumerHoldsReadingCostsTheConnection() {
+    RpcConnection c =
+        vm.start(
+            vm.builder(Dialect.vmService())
+                .maxBacklogFrames(MAX_BACKLOG)
+                .heartbeat(
+                    new Heartbeat(
+                        Duration.ofSeconds(1), Duration.ofMillis(200), 2, Optional.empty())));
+    c.listen(
+        "Isolate",
+        e -> got.add(e.asInt()),
+        Delivery.queued(laneTasks::add, 1, Delivery.Overflow.PAUSE));
+    vm.clock.runUntilIdle();
+    for (int i = 0; i < EVENTS; i++) {
+      vm.peer.emit("Isolate", JSON.numberNode(i));
+    }
+    vm.clock.runUntilIdle();
+    assertThat(link().clientReadingPaused()).isTrue();
+    // The probes' answers wait behind the unread events: ten intervals of a stalled consumer.
+    vm.clock.advance(Duration.ofSeconds(10));
+    assertThat(vm.events)
+        .extracting(LifecycleEvent::name)
+        .as("a slow consumer is not a dead peer")
+        .containsExactly("Connecting", "Connected");
+    assertThat(c.stats().heartbeatMisses()).isZero();
+    consume();
+    assertThat(got).containsExactlyElementsOf(IntStream.range(0, EVENTS).boxed().toList());
+    assertThat(vm.events)
+        .extracting(LifecycleEvent::name)
+        .containsExactly("Connecting", "Connected");
   }
 }
