@@ -36,7 +36,12 @@ class InboundFlowTest {
   private final List<Integer> got = new ArrayList<>();
 
   private RpcConnection connectWithStalledConsumer() {
-    RpcConnection c = vm.start(vm.builder(Dialect.vmService()).maxBacklogFrames(MAX_BACKLOG));
+    return connectWithStalledConsumer(
+        vm.builder(Dialect.vmService()).maxBacklogFrames(MAX_BACKLOG));
+  }
+
+  private RpcConnection connectWithStalledConsumer(RpcConnectionBuilder builder) {
+    RpcConnection c = vm.start(builder);
     c.listen(
         "Isolate",
         e -> got.add(e.asInt()),
@@ -122,21 +127,12 @@ class InboundFlowTest {
   @Test
   void heartbeatTimeoutWhileAStalledConsumerHoldsReadingCostsTheConnection() {
     RpcConnection c =
-        vm.start(
+        connectWithStalledConsumer(
             vm.builder(Dialect.vmService())
                 .maxBacklogFrames(MAX_BACKLOG)
                 .heartbeat(
                     new Heartbeat(
                         Duration.ofSeconds(1), Duration.ofMillis(200), 2, Optional.empty())));
-    c.listen(
-        "Isolate",
-        e -> got.add(e.asInt()),
-        Delivery.queued(laneTasks::add, 1, Delivery.Overflow.PAUSE));
-    vm.clock.runUntilIdle();
-    for (int i = 0; i < EVENTS; i++) {
-      vm.peer.emit("Isolate", JSON.numberNode(i));
-    }
-    vm.clock.runUntilIdle();
     assertThat(link().clientReadingPaused()).isTrue();
     // The probes' answers wait behind the unread events: ten intervals of a stalled consumer.
     vm.clock.advance(Duration.ofSeconds(10));
