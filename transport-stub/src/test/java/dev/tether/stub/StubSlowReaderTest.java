@@ -7,24 +7,14 @@ import dev.tether.machine.Cause;
 import dev.tether.stub.StubConnection.Side;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** The slow-reader fault: frames arrive late, in order, none lost; backpressure; healing. */
-class StubSlowReaderTest {
-  final VirtualScheduler clock = new VirtualScheduler();
-  final StubNetwork net = new StubNetwork(clock);
-  final StubEndpoint server = net.endpoint("stub://slow");
-  final List<String> serverGot = new ArrayList<>();
-  final StubFaultsTest.Client client = new StubFaultsTest.Client();
-
-  StubConnection connect() {
-    server.onFrame((c, f) -> serverGot.add(new String(f, StandardCharsets.UTF_8)));
-    net.transport().open(server.uri(), client);
-    clock.runUntilIdle();
-    return server.connections().get(0);
+class StubSlowReaderTest extends StubPair {
+  StubSlowReaderTest() {
+    super("stub://slow");
   }
 
   static byte[] frame(int i) {

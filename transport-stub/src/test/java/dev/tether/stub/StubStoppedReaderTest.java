@@ -11,18 +11,9 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /** The stopped-reader fault: the socket buffer fills, later writes never drain, none is read. */
-class StubStoppedReaderTest {
-  final VirtualScheduler clock = new VirtualScheduler();
-  final StubNetwork net = new StubNetwork(clock);
-  final StubEndpoint server = net.endpoint("stub://deaf");
-  final List<String> serverGot = new ArrayList<>();
-  final StubFaultsTest.Client client = new StubFaultsTest.Client();
-
-  StubConnection connect() {
-    server.onFrame((c, f) -> serverGot.add(new String(f, StandardCharsets.UTF_8)));
-    net.transport().open(server.uri(), client);
-    clock.runUntilIdle();
-    return server.connections().get(0);
+class StubStoppedReaderTest extends StubPair {
+  StubStoppedReaderTest() {
+    super("stub://deaf");
   }
 
   CompletableFuture<Void> send(StubConnection c) {
