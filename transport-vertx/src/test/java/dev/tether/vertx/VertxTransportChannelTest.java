@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.machine.Cause;
 import dev.tether.runtime.spi.Channel;
+import dev.tether.runtime.spi.ChannelListener;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.ServerWebSocket;
@@ -18,9 +20,14 @@ import io.vertx.core.net.NetSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -391,6 +398,73 @@ class VertxTransportChannelTest {
     ch.send(frame).toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * The connection's context is the socket's event loop, where Vert.x flushes every write made
+   * outside a read at once: a burst of requests cost one system call, and one TCP segment, each.
+   * Frames sent in one turn of the loop must leave in one flush, so the peer reads them at once.
+   */
+  @Test
+  void framesSentInOneEventLoopTurnLeaveInOneFlush() throws Exception {
+    int burst = 20; // 20 short lines: far below one read buffer, so one flush is one read
+    List<Integer> reads = new CopyOnWriteArrayList<>();
+    AtomicInteger received = new AtomicInteger();
+    CompletableFuture<Void> all = new CompletableFuture<>();
+    // The peer reads on a loop of its own: on the client's, it could only read after the burst.
+    Vertx peerVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
+    try {
+      URI endpoint =
+          tcpServer(
+              peerVertx,
+              socket -> {
+                AtomicBoolean greeted = new AtomicBoolean();
+                socket.handler(
+                    buffer -> {
+                      if (greeted.compareAndSet(false, true)) {
+                        // The client's greeting: now it holds its channel. It sends its burst from
+                        // the socket's own loop when it hears "go".
+                        socket.write("go\n");
+                        return;
+                      }
+                      reads.add(buffer.length());
+                      if (received.addAndGet(buffer.length()) >= burst * "frame 00\n".length()) {
+                        all.complete(null);
+                      }
+                    });
+              });
+      transport = rig.transport();
+      AtomicReference<Channel> channel = new AtomicReference<>();
+      CompletableFuture<Void> go = new CompletableFuture<>();
+      ChannelListener listener =
+          new ChannelListener() {
+            @Override
+            public void onFrame(byte[] frame) {
+              // A task of its own on this loop: inside a read, Vert.x defers flushes by itself.
+              Vertx.currentContext()
+                  .runOnContext(
+                      v -> {
+                        for (int i = 0; i < burst; i++) {
+                          channel.get().send(bytes(String.format("frame %02d", i)));
+                        }
+                        go.complete(null);
+                      });
+            }
+
+            @Override
+            public void onClosed(Cause cause) {
+              go.completeExceptionally(new AssertionError("closed: " + cause));
+            }
+          };
+      channel.set(open(endpoint, listener));
+      channel.get().send(bytes("hello"));
+      go.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      all.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+
+      assertThat(reads).as("bytes per server read").hasSize(1);
+    } finally {
+      await(peerVertx.close());
+    }
+  }
+
   /** Bound on fill rounds: each round queues up to 64 × 64 KiB, far beyond loopback buffers. */
   private static final int MAX_FILL_ROUNDS = 200;
 
@@ -413,7 +487,11 @@ class VertxTransportChannelTest {
   private NetServer lastNetServer;
 
   private URI tcpServer(Consumer<NetSocket> onConnect) throws Exception {
-    NetServer server = vertx.createNetServer().connectHandler(onConnect::accept);
+    return tcpServer(vertx, onConnect);
+  }
+
+  private URI tcpServer(Vertx on, Consumer<NetSocket> onConnect) throws Exception {
+    NetServer server = on.createNetServer().connectHandler(onConnect::accept);
     lastNetServer = server;
     int port = await(server.listen(0, "127.0.0.1")).actualPort();
     return URI.create("tcp://127.0.0.1:" + port);
@@ -425,7 +503,7 @@ class VertxTransportChannelTest {
     return URI.create("ws://127.0.0.1:" + port + "/ws");
   }
 
-  private Channel open(URI endpoint, RecordingListener listener) throws Exception {
+  private Channel open(URI endpoint, ChannelListener listener) throws Exception {
     return transport
         .open(endpoint, listener)
         .toCompletableFuture()

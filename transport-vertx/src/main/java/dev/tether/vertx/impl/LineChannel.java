@@ -58,6 +58,9 @@ public final class LineChannel extends VertxChannel {
                     Cause.Kind.FRAME_TOO_LARGE,
                     "line longer than maxFrameBytes " + options.maxFrameBytes())));
     socket.setWriteQueueMaxSize(options.writeQueueHighWaterBytes());
+    if (socket instanceof NetSocketInternal internal) {
+      coalesceFlushes(internal.channelHandlerContext());
+    }
     socket.handler(lines);
     socket.exceptionHandler(
         t -> ch.endWith(Cause.of(Cause.Kind.CHANNEL_ERROR, Errors.describe(t))));

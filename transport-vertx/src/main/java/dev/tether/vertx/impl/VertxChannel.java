@@ -8,6 +8,8 @@ import dev.tether.vertx.VertxTransportOptions;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
@@ -287,6 +289,24 @@ public abstract class VertxChannel implements Channel {
    * ignored.
    */
   protected abstract void abortSocket();
+
+  /**
+   * Flushes written during one event-loop turn go out together. Vert.x flushes every write made on
+   * the event loop outside a read at once (one system call per frame), while writes from other
+   * threads are drained in a batch with one flush; the connection's context is the event loop, so a
+   * burst of requests would otherwise cost a system call each. Netty's {@link
+   * FlushConsolidationHandler}, next to the head of the pipeline, turns the flushes of one turn
+   * (and of one read) into one, queued on the loop at once as a task of its own.
+   */
+  protected static void coalesceFlushes(ChannelHandlerContext vertxHandler) {
+    ChannelPipeline pipeline = vertxHandler.pipeline();
+    if (pipeline.get(FlushConsolidationHandler.class) == null) {
+      pipeline.addFirst(
+          "tether-flush-consolidation",
+          new FlushConsolidationHandler(
+              FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+    }
+  }
 
   /**
    * Closes the Netty channel under a Vert.x socket at once: closing from the Vert.x handler's

@@ -61,6 +61,9 @@ public final class WebSocketChannel extends VertxChannel {
       Runnable onEnded) {
     WebSocketChannel ch = new WebSocketChannel(ws, vertx, listener, options, onEnded);
     ws.setWriteQueueMaxSize(options.writeQueueHighWaterBytes());
+    if (ws instanceof WebSocketInternal internal) {
+      coalesceFlushes(internal.channelHandlerContext());
+    }
     // Frames, not Vert.x's text messages: a text message would be decoded to a String only to be
     // encoded back to bytes for the listener. Fragments are joined here (see frame()).
     // Every frame, pongs included, counts as heard for the ping heartbeat.
