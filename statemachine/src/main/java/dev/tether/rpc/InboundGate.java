@@ -28,8 +28,7 @@ final class InboundGate {
   private final ArrayDeque<ObjectNode> parked = new ArrayDeque<>(1);
   private final int lookAhead;
   private final int maxParked;
-  private final Runnable pauseReading;
-  private final Runnable resumeReading;
+  private final Reading reading;
   private int fullLanes;
   private boolean readingPaused;
   private long pauses;
@@ -38,14 +37,22 @@ final class InboundGate {
    * @param maxParked the last-resort bound ({@code maxBacklogFrames}); the look-ahead is {@link
    *     #LOOK_AHEAD_FRAMES}, or half of it when it is smaller, so frames a transport delivers after
    *     the pause have room
-   * @param pauseReading stops the connection's reading
-   * @param resumeReading resumes it
+   * @param reading stops and resumes the connection's reading
    */
-  InboundGate(int maxParked, Runnable pauseReading, Runnable resumeReading) {
+  InboundGate(int maxParked, Reading reading) {
     this.maxParked = maxParked;
     this.lookAhead = Math.max(1, Math.min(LOOK_AHEAD_FRAMES, maxParked / 2));
-    this.pauseReading = pauseReading;
-    this.resumeReading = resumeReading;
+    this.reading = reading;
+  }
+
+  /**
+   * Stops and resumes the connection's reading. An interface rather than two {@code Runnable}s, so
+   * that a connection's own object ({@link Link}) does it without two lambdas per connection (B5).
+   */
+  interface Reading {
+    void pauseReading();
+
+    void resumeReading();
   }
 
   /** Notifications parked before reading stops. */
@@ -91,7 +98,7 @@ final class InboundGate {
     if (parked.size() >= lookAhead && !readingPaused) {
       readingPaused = true;
       pauses++;
-      pauseReading.run();
+      reading.pauseReading();
     }
     return true;
   }
@@ -113,7 +120,7 @@ final class InboundGate {
     }
     if (readingPaused && parked.size() <= lookAhead / 2) {
       readingPaused = false;
-      resumeReading.run(); // last: the transport may deliver frames inline, re-entering here
+      reading.resumeReading(); // last: the transport may deliver frames inline, re-entering here
     }
   }
 

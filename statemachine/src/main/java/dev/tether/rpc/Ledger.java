@@ -53,7 +53,7 @@ final class Ledger {
     long dueNanos;
     long armedSeq;
     BiConsumer<JsonNode, RpcException> then; // the connection's own follow-up, after the future
-    Pending nextArrived; // while it waits to be issued on the context (RpcClient.arrive)
+    Pending nextArrived; // while it waits to be issued on the context (Requests.arrive)
 
     Pending(
         String method, boolean internal, boolean idempotent, boolean mayWait, Duration timeout) {

@@ -257,12 +257,10 @@ public final class RpcConnectionBuilder {
                 maxBacklogFrames,
                 hook,
                 envelope,
-                new IdlessErrors(connectionName, idlessErrorListener)));
-    Connection c =
-        connection.scheduler(s).handshake(client::handshake).frameListener(client::onFrame).build();
-    client.attach(c);
+                new IdlessErrors(connectionName, idlessErrorListener)),
+            connection.scheduler(s));
     if (owned) {
-      c.terminated().whenComplete((state, err) -> ((ExecutorScheduler) s).close());
+      client.terminated().whenComplete((state, err) -> ((ExecutorScheduler) s).close());
     }
     return client;
   }

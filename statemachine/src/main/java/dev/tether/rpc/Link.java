@@ -1,0 +1,90 @@
+package dev.tether.rpc;
+
+import dev.tether.machine.Cause;
+import dev.tether.runtime.Connection;
+import dev.tether.runtime.spi.Channel;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * What the parts of an {@link RpcClient} share: the configuration, the counters, the underlying
+ * {@link Connection}, and where the channel of the moment stands. A channel's handshake runs while
+ * {@link #setup} is set; the channel is up while {@link #upEpoch} is not 0; {@link #gen} counts
+ * channels (and attempts), so that a callback can tell whether its channel is still current. Holds
+ * no references to the other parts: {@link RpcClient} wires them.
+ *
+ * <p>The channel fields are confined to the connection's context; {@link #onContext} is how other
+ * threads get there. The final fields may be read anywhere.
+ */
+final class Link implements InboundGate.Reading {
+  final RpcClient.Config config;
+  final Counters counters = new Counters();
+  private Connection connection;
+
+  // Confined to the context.
+  Channel channel;
+  long gen;
+  long upEpoch;
+  ChannelSetup setup;
+  boolean terminal;
+
+  Link(RpcClient.Config config) {
+    this.config = config;
+  }
+
+  /** Set once, by the wiring in {@link RpcClient}, before the connection starts. */
+  void attach(Connection connection) {
+    this.connection = connection;
+  }
+
+  Connection connection() {
+    return connection;
+  }
+
+  String name() {
+    return config.name();
+  }
+
+  /** A new channel ({@code next}, or none): not up, no handshake yet, a new generation. */
+  void reset(Channel next) {
+    channel = next;
+    gen++;
+    upEpoch = 0;
+    setup = null;
+  }
+
+  /**
+   * Runs {@code task} on the context: at once if already there. If the context no longer takes
+   * tasks (its own thread stopped after termination), runs {@code ifEnded} instead, here.
+   */
+  void onContext(Runnable task, Runnable ifEnded) {
+    if (config.scheduler().inContext()) {
+      task.run();
+      return;
+    }
+    try {
+      config.scheduler().execute(task);
+    } catch (RejectedExecutionException e) {
+      // The connection's own thread stopped after termination: nothing can be sent any more.
+      ifEnded.run();
+    }
+  }
+
+  /** Makes the current channel count as lost; during the handshake, fails the handshake. */
+  void loseChannel(Cause cause) {
+    if (upEpoch != 0) {
+      connection.declareLost(upEpoch, cause);
+    } else if (setup != null) {
+      setup.fail(cause.toString());
+    }
+  }
+
+  @Override
+  public void pauseReading() {
+    connection.pauseReading();
+  }
+
+  @Override
+  public void resumeReading() {
+    connection.resumeReading();
+  }
+}
