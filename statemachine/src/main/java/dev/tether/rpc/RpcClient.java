@@ -63,7 +63,8 @@ final class RpcClient implements RpcConnection {
       int maxBacklogFrames,
       HandshakeHook hook,
       Envelope envelope,
-      IdlessErrors idlessErrors) {}
+      IdlessErrors idlessErrors,
+      Serving serving) {}
 
   private final Config config;
   private final Scheduler scheduler;
@@ -86,6 +87,7 @@ final class RpcClient implements RpcConnection {
   private boolean terminal;
   private Scheduler.Cancellable heartbeatTimer;
   private int misses;
+  private ServedRequests served; // I11: created at the first request from the server (served())
 
   RpcClient(Config config) {
     this.config = config;
@@ -492,6 +494,9 @@ final class RpcClient implements RpcConnection {
   }
 
   private void resetChannel(Channel next) {
+    if (served != null) {
+      served.channelLost(); // I11: answers in progress belong to the old channel; dropped, counted
+    }
     channel = next;
     channelGen++;
     upEpoch = 0;
@@ -747,6 +752,8 @@ final class RpcClient implements RpcConnection {
       } else {
         notification(n.frame());
       }
+    } else if (in instanceof Codec.ServerRequest r) {
+      served().accept(channel, r); // I11: answered once, on this channel, or dropped with it
     } else if (in instanceof Codec.IdlessError e) {
       config.idlessErrors().report(e.error(), counters);
     } else if (in instanceof Codec.Invalid bad) {
@@ -771,7 +778,6 @@ final class RpcClient implements RpcConnection {
     C counter =
         switch (bad.problem()) {
           case UNMATCHED_RESPONSE -> C.UNMATCHED;
-          case SERVER_REQUEST -> C.SERVER_REQUESTS;
           case MALFORMED -> C.MALFORMED;
         };
     long n = counters.inc(counter);
@@ -793,7 +799,9 @@ final class RpcClient implements RpcConnection {
     }
     Stream s = event.isPresent() ? streams.get(event.get().stream()) : null;
     if (s == null) {
-      counters.inc(C.UNROUTED);
+      if (!config.serving().notify(frame, counters, config.name())) { // onNotification, if any
+        counters.inc(C.UNROUTED);
+      }
       return;
     }
     counters.inc(C.EVENTS_RECEIVED);
@@ -801,6 +809,14 @@ final class RpcClient implements RpcConnection {
     for (Sub sub : s.subs.size() == 1 ? s.subs : new ArrayList<>(s.subs)) {
       sub.deliver(payload);
     }
+  }
+
+  /** The requests from the server, created at the first one: nothing for a client never asked. */
+  private ServedRequests served() {
+    if (served == null) {
+      served = new ServedRequests(config.name(), scheduler, codec, counters, config.serving());
+    }
+    return served;
   }
 
   /** Tests only: notifications parked now. Call on the context. */
