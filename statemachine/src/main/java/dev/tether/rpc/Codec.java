@@ -6,8 +6,10 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;
@@ -79,6 +81,13 @@ final class Codec {
   /** A notification (a {@code method} without an id, or an rpc-websockets event). */
   record Notification(ObjectNode frame) implements Inbound {}
 
+  /**
+   * A request from the server (a {@code method} with a non-null id), to be answered once (I11).
+   * {@code id} is the request's own id node, of any JSON type (the answer echoes it; see {@link
+   * ServedRequests}); a fractional number is read exactly, as a decimal.
+   */
+  record ServerRequest(JsonNode id, String method, JsonNode params) implements Inbound {}
+
   /** A frame we cannot use. */
   record Invalid(Problem problem, String detail) implements Inbound {}
 
@@ -87,9 +96,7 @@ final class Codec {
     /** Not JSON, not an object, wrong types, wrong {@code jsonrpc}. */
     MALFORMED,
     /** A response whose id is not one this client could have issued. */
-    UNMATCHED_RESPONSE,
-    /** A request from the server; this client serves none. */
-    SERVER_REQUEST
+    UNMATCHED_RESPONSE
   }
 
   /**
@@ -159,14 +166,72 @@ final class Codec {
     }
     JsonNode m = o.get("method");
     if (m != null && m.isTextual()) {
-      return hasId
-          ? new Invalid(Problem.SERVER_REQUEST, "request " + abbreviate(m))
-          : new Notification(o);
+      return hasId ? serverRequest(frame, o, id, m.textValue()) : new Notification(o);
     }
     if (!hasId && o.path("notification").isTextual()) {
       return new Notification(o);
     }
     return new Invalid(Problem.MALFORMED, "neither response nor notification");
+  }
+
+  private static Inbound serverRequest(byte[] frame, ObjectNode o, JsonNode id, String method) {
+    if (id.isFloatingPointNumber()) {
+      // The default tree holds a double, which would echo 0.1000000000000000055 as 0.1; rare enough
+      // to parse twice.
+      try {
+        id = Exact.MAPPER.readTree(frame).get("id");
+      } catch (IOException e) {
+        throw new UncheckedIOException("a frame parsed once failed the second time", e);
+      }
+    }
+    return new ServerRequest(id, method, o.get("params"));
+  }
+
+  /** A mapper that reads fractional numbers as exact decimals; loaded only when one is needed. */
+  private static final class Exact {
+    static final ObjectMapper MAPPER =
+        newMapper()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
+  }
+
+  /**
+   * The response {@code {"jsonrpc":"2.0","id":ID,"result":…}} to a request from the server (without
+   * {@code jsonrpc} in the {@link Envelope#BARE} envelope).
+   *
+   * @throws JsonProcessingException if {@code result} cannot be written
+   */
+  byte[] resultResponse(JsonNode id, JsonNode result) throws JsonProcessingException {
+    ObjectNode n = responseHead(id);
+    n.set("result", result == null ? n.nullNode() : result);
+    return mapper.writeValueAsBytes(n);
+  }
+
+  /**
+   * The error response {@code {"jsonrpc":"2.0","id":ID,"error":{"code":…,"message":…,"data":…}}} to
+   * a request from the server ({@code data} left out when null).
+   *
+   * @throws JsonProcessingException if {@code data} cannot be written
+   */
+  byte[] errorResponse(JsonNode id, int code, String message, JsonNode data)
+      throws JsonProcessingException {
+    ObjectNode n = responseHead(id);
+    ObjectNode error = n.putObject("error");
+    error.put("code", code);
+    error.put("message", message);
+    if (data != null) {
+      error.set("data", data);
+    }
+    return mapper.writeValueAsBytes(n);
+  }
+
+  private ObjectNode responseHead(JsonNode id) {
+    ObjectNode n = mapper.createObjectNode();
+    if (requestHead == JSONRPC2_HEAD) { // the envelope, without a field of its own per connection
+      n.put("jsonrpc", "2.0");
+    }
+    n.set("id", id);
+    return n;
   }
 
   private static Inbound response(ObjectNode o, JsonNode id) {

@@ -27,7 +27,8 @@ package dev.tether.rpc;
  * @param malformedFrames frames that were not JSON-RPC (bad JSON, wrong types, wrong version)
  * @param unmatchedResponses responses whose id matched no pending request (unknown, late, or
  *     duplicate)
- * @param serverRequests requests from the server (ignored: this client serves none)
+ * @param serverRequests requests from the server (each is answered once or dropped, I11: see {@link
+ *     RpcConnectionBuilder#serve})
  * @param oversizedFrames frames over the maximum size (each one loses the channel)
  * @param resubscribeFailures (re)subscriptions the server refused
  * @param heartbeatMisses heartbeat probes that went unanswered
@@ -42,6 +43,12 @@ package dev.tether.rpc;
  * @param idlessErrors error responses with a null or missing id: the server refused a frame it
  *     could not tie to a request (no request settles; see {@link
  *     RpcConnectionBuilder#onIdlessError})
+ * @param servedAnswers answers written to requests from the server, results and errors
+ * @param servedErrors of {@code servedAnswers}, error answers: an unserved method, an invalid id or
+ *     params, a handler that failed or timed out, too many requests in progress
+ * @param servedDropped requests from the server whose channel was lost before their answer was
+ *     written: the answer, if the handler ever finishes, is discarded, never written on a later
+ *     channel (I11)
  */
 public record ConnectionStats(
     long inFlight,
@@ -72,7 +79,10 @@ public record ConnectionStats(
     long framesOut,
     long bytesOut,
     long backlogOverflows,
-    long idlessErrors) {
+    long idlessErrors,
+    long servedAnswers,
+    long servedErrors,
+    long servedDropped) {
 
   /** Requests settled, by any outcome. */
   public long settled() {

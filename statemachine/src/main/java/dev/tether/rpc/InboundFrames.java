@@ -10,8 +10,8 @@ import org.slf4j.LoggerFactory;
  * The first hop of every inbound frame: the {@link FrameListener} of the underlying connection.
  * Bounds the frame's size (R1), has the {@link Codec} say what it is, and {@link #handle}s it: a
  * response goes to {@link Requests#respond}, a notification to {@link Streams#arrived}, an error
- * without an id to {@link IdlessErrors}; what cannot be used (malformed, unmatched, a request from
- * the server) is counted and, rarely, logged.
+ * without an id to {@link IdlessErrors}, a request from the server to {@link ServedRequests} (I11);
+ * what cannot be used (malformed, unmatched) is counted and, rarely, logged.
  *
  * <p>Confined to the connection's context (the driver delivers frames there).
  */
@@ -60,6 +60,8 @@ final class InboundFrames implements FrameListener {
       requests.respond(e.id(), null, e.error());
     } else if (in instanceof Codec.Notification n) {
       streams.arrived(n.frame());
+    } else if (in instanceof Codec.ServerRequest r) {
+      served().accept(link.channel, r); // I11: answered once, on this channel, or dropped with it
     } else if (in instanceof Codec.IdlessError e) {
       link.config.idlessErrors().report(e.error(), link.counters);
     } else if (in instanceof Codec.Invalid bad) {
@@ -67,11 +69,23 @@ final class InboundFrames implements FrameListener {
     }
   }
 
+  /** The requests from the server, created at the first one: nothing for a client never asked. */
+  private ServedRequests served() {
+    ServedRequests served = link.served;
+    if (served == null) {
+      RpcClient.Config config = link.config;
+      served =
+          new ServedRequests(
+              config.name(), config.scheduler(), codec, link.counters, config.serving());
+      link.served = served;
+    }
+    return served;
+  }
+
   private void invalid(Codec.Invalid bad) {
     C counter =
         switch (bad.problem()) {
           case UNMATCHED_RESPONSE -> C.UNMATCHED;
-          case SERVER_REQUEST -> C.SERVER_REQUESTS;
           case MALFORMED -> C.MALFORMED;
         };
     long n = link.counters.inc(counter);

@@ -26,6 +26,7 @@ final class Link implements InboundGate.Reading {
   long upEpoch;
   ChannelSetup setup;
   boolean terminal;
+  ServedRequests served; // I11: created at the first request from the server (InboundFrames)
 
   Link(RpcClient.Config config) {
     this.config = config;
@@ -46,6 +47,9 @@ final class Link implements InboundGate.Reading {
 
   /** A new channel ({@code next}, or none): not up, no handshake yet, a new generation. */
   void reset(Channel next) {
+    if (served != null) {
+      served.channelLost(); // I11: answers in progress belong to the old channel; dropped, counted
+    }
     channel = next;
     gen++;
     upEpoch = 0;

@@ -61,7 +61,8 @@ final class RpcClient implements RpcConnection, Handshake, LifecycleListener {
       int maxBacklogFrames,
       HandshakeHook hook,
       Envelope envelope,
-      IdlessErrors idlessErrors) {}
+      IdlessErrors idlessErrors,
+      Serving serving) {}
 
   private final Link link;
   private final Requests requests;

@@ -18,6 +18,8 @@ import java.util.concurrent.CompletionStage;
  *       On every new channel the connection first resubscribes every stream, and only then reports
  *       {@code Connected}/{@code Reconnected} (I7); a refused resubscription is reported to the
  *       stream's handlers and counted, never silently missing.
+ *   <li>Requests from the server are answered exactly once, on the channel that asked, or dropped
+ *       and counted when that channel is lost (I11); see {@link RpcConnectionBuilder#serve}.
  *   <li>Hostile input (R1) is counted in {@link #stats()} and never crashes the client.
  *   <li>Nothing after the end (I4): no stream handler is called after the terminal lifecycle event;
  *       events still held back or queued for handlers then are dropped, counted in {@link

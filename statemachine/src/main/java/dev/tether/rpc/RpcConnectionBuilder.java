@@ -8,7 +8,10 @@ import dev.tether.runtime.spi.Scheduler;
 import dev.tether.runtime.spi.Transport;
 import java.net.URI;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
@@ -18,8 +21,9 @@ import java.util.random.RandomGenerator;
  * request timeout {@link #DEFAULT_REQUEST_TIMEOUT}, fail fast while not connected (wait-for-ready
  * off, queue {@link #DEFAULT_WAIT_QUEUE_CAPACITY}), no heartbeat, max frame {@link
  * #DEFAULT_MAX_FRAME_BYTES}, no handshake hook, {@link BackoffPolicy#defaults()}, write timeout
- * {@link ConnectionBuilder#DEFAULT_WRITE_TIMEOUT}, and a dedicated thread (stopped at termination)
- * unless a {@link #scheduler} is given.
+ * {@link ConnectionBuilder#DEFAULT_WRITE_TIMEOUT}, serves no method ({@link #serve}: requests from
+ * the server are answered {@code -32601}), no notification handlers, and a dedicated thread
+ * (stopped at termination) unless a {@link #scheduler} is given.
  *
  * <p>Not thread-safe; build on one thread.
  */
@@ -43,6 +47,23 @@ public final class RpcConnectionBuilder {
    */
   public static final int DEFAULT_MAX_BACKLOG_FRAMES = 10_000;
 
+  /**
+   * Default deadline of a {@link #serve served} request's handler: the server waits for the answer,
+   * and a handler that never finishes must not keep it waiting forever. As long as our own request
+   * timeout, so a client and a server built on the same library wait alike.
+   */
+  public static final Duration DEFAULT_SERVE_TIMEOUT = DEFAULT_REQUEST_TIMEOUT;
+
+  /**
+   * Default bound on requests from the server in progress at once. The protocols that ask their
+   * client things (language servers, tool servers, debug adapters) have a few in flight; 64 leaves
+   * room for bursts while a flood is refused ({@link ServedError#OVERLOADED}) instead of queued.
+   */
+  public static final int DEFAULT_MAX_SERVED_IN_PROGRESS = 64;
+
+  /** Largest {@link #maxServedInProgress} accepted: each holds a request's params in memory. */
+  public static final int MAX_SERVED_IN_PROGRESS = 1 << 16;
+
   private final ConnectionBuilder connection = Connection.builder();
   private URI endpoint;
   private boolean hasTransport;
@@ -58,6 +79,10 @@ public final class RpcConnectionBuilder {
   private HandshakeHook hook;
   private Envelope envelope = Envelope.JSONRPC2;
   private Consumer<? super RpcException.RemoteError> idlessErrorListener;
+  private final Map<String, Serving.Method> served = new LinkedHashMap<>();
+  private final Map<String, NotificationHandler> notificationHandlers = new LinkedHashMap<>();
+  private Executor serveExecutor;
+  private int maxServedInProgress = DEFAULT_MAX_SERVED_IN_PROGRESS;
 
   RpcConnectionBuilder() {}
 
@@ -210,6 +235,91 @@ public final class RpcConnectionBuilder {
     return this;
   }
 
+  /**
+   * Serves {@code method} to the server with the deadline {@link #DEFAULT_SERVE_TIMEOUT}; see
+   * {@link #serve(String, Duration, ServedMethod)}.
+   */
+  public RpcConnectionBuilder serve(String method, ServedMethod handler) {
+    return serve(method, DEFAULT_SERVE_TIMEOUT, handler);
+  }
+
+  /**
+   * Serves {@code method}: every request the server sends for it is answered exactly once (I11), on
+   * the channel it came on, with the handler's result or {@link ServedError}, {@link
+   * ServedError#INTERNAL_ERROR} if the handler fails otherwise, or {@link ServedError#TIMED_OUT} if
+   * it has not finished after {@code timeout}. Requests for methods nobody serves are answered
+   * {@link ServedError#METHOD_NOT_FOUND} at once; at most {@link #maxServedInProgress} are in
+   * progress, past it they are answered {@link ServedError#OVERLOADED} at once. An answer finished
+   * after its channel was lost is dropped and counted ({@link ConnectionStats#servedDropped()}).
+   *
+   * @throws IllegalArgumentException if {@code method} is empty or already served, or {@code
+   *     timeout} is not positive
+   */
+  public RpcConnectionBuilder serve(String method, Duration timeout, ServedMethod handler) {
+    Objects.requireNonNull(method, "method");
+    Objects.requireNonNull(timeout, "timeout");
+    Objects.requireNonNull(handler, "handler");
+    if (method.isEmpty()) {
+      throw new IllegalArgumentException("served method must not be empty");
+    }
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException(
+          "timeout of served method " + method + " must be positive, was " + timeout);
+    }
+    if (served.putIfAbsent(method, new Serving.Method(handler, timeout)) != null) {
+      throw new IllegalArgumentException("method " + method + " is already served");
+    }
+    return this;
+  }
+
+  /**
+   * Where {@link ServedMethod}s run. Without one they run on the connection's context (with the
+   * default scheduler, the connection's own thread), where a handler that blocks stops the
+   * connection reading, answering and probing until it returns: give an executor, or return a
+   * stage, for slow work.
+   */
+  public RpcConnectionBuilder serveExecutor(Executor executor) {
+    this.serveExecutor = Objects.requireNonNull(executor, "executor");
+    return this;
+  }
+
+  /**
+   * At most {@code max} requests from the server in progress at once (default {@link
+   * #DEFAULT_MAX_SERVED_IN_PROGRESS}); past it each is answered {@link ServedError#OVERLOADED} at
+   * once.
+   *
+   * @throws IllegalArgumentException if not in 1..{@link #MAX_SERVED_IN_PROGRESS}
+   */
+  public RpcConnectionBuilder maxServedInProgress(int max) {
+    if (max < 1 || max > MAX_SERVED_IN_PROGRESS) {
+      throw new IllegalArgumentException(
+          "maxServedInProgress must be in 1.." + MAX_SERVED_IN_PROGRESS + ", was " + max);
+    }
+    this.maxServedInProgress = max;
+    return this;
+  }
+
+  /**
+   * Handles notifications of {@code method} that are not stream events: a notification goes to a
+   * stream's listeners when the dialect reads it as an event of a stream someone {@link
+   * RpcConnection#listen listens} to, otherwise to this handler, and with neither it is counted in
+   * {@link ConnectionStats#unroutedNotifications()} (today's behaviour). So in the {@link
+   * Dialect#plain() plain} dialect a method nobody listens to as a stream reaches its handler.
+   *
+   * @throws IllegalArgumentException if {@code method} is empty or already has a handler
+   */
+  public RpcConnectionBuilder onNotification(String method, NotificationHandler handler) {
+    Objects.requireNonNull(method, "method");
+    Objects.requireNonNull(handler, "handler");
+    if (method.isEmpty()) {
+      throw new IllegalArgumentException("notification method must not be empty");
+    }
+    if (notificationHandlers.putIfAbsent(method, handler) != null) {
+      throw new IllegalArgumentException("notification " + method + " already has a handler");
+    }
+    return this;
+  }
+
   /** User work on every new channel, before the streams are restored. */
   public RpcConnectionBuilder handshakeHook(HandshakeHook hook) {
     this.hook = Objects.requireNonNull(hook, "hook");
@@ -257,11 +367,19 @@ public final class RpcConnectionBuilder {
                 maxBacklogFrames,
                 hook,
                 envelope,
-                new IdlessErrors(connectionName, idlessErrorListener)),
+                new IdlessErrors(connectionName, idlessErrorListener),
+                serving()),
             connection.scheduler(s));
     if (owned) {
       client.terminated().whenComplete((state, err) -> ((ExecutorScheduler) s).close());
     }
     return client;
+  }
+
+  private Serving serving() {
+    if (served.isEmpty() && notificationHandlers.isEmpty()) {
+      return Serving.NONE; // shared: a connection that serves nothing pays one reference
+    }
+    return new Serving(served, notificationHandlers, serveExecutor, maxServedInProgress);
   }
 }

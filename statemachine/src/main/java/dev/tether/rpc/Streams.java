@@ -134,7 +134,9 @@ final class Streams {
     }
     Stream s = event.isPresent() ? streams.get(event.get().stream()) : null;
     if (s == null) {
-      link.counters.inc(C.UNROUTED);
+      if (!link.config.serving().notify(frame, link.counters, link.name())) { // onNotification
+        link.counters.inc(C.UNROUTED);
+      }
       return;
     }
     link.counters.inc(C.EVENTS_RECEIVED);

@@ -19,7 +19,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -83,6 +85,40 @@ class RpcDocExampleTest {
 
   // README:envelope:end
 
+  // README:serve:begin
+  static RpcConnection connectServing(Transport transport, Scheduler scheduler, Executor work) {
+    RpcConnection rpc =
+        RpcConnection.builder()
+            .transport(transport)
+            .endpoint(URI.create("ws://127.0.0.1:7000/"))
+            .scheduler(scheduler)
+            .serveExecutor(work) // handlers run here, off the connection's context
+            .serve(
+                "roots/list",
+                ServedMethod.sync(
+                    params ->
+                        JsonNodeFactory.instance
+                            .arrayNode()
+                            .add(JsonNodeFactory.instance.objectNode().put("uri", "file:///w"))))
+            .serve(
+                "sampling/createMessage",
+                Duration.ofMinutes(2), // this method's deadline; the default is 30 s
+                params -> CompletableFuture.supplyAsync(() -> TextNode.valueOf("hi"), work))
+            .serve(
+                "workspace/configuration",
+                ServedMethod.sync(
+                    params -> {
+                      throw new ServedError(-32602, "no configuration here", null);
+                    }))
+            .onNotification(
+                "notifications/message", params -> printed.add("log " + params.path("data")))
+            .build();
+    rpc.start();
+    return rpc;
+  }
+
+  // README:serve:end
+
   @Test
   void exampleRunsAgainstTheScriptedPeer() {
     VirtualScheduler clock = new VirtualScheduler();
@@ -131,9 +167,36 @@ class RpcDocExampleTest {
   }
 
   @Test
+  void servingExampleRunsAgainstTheScriptedPeer() {
+    VirtualScheduler clock = new VirtualScheduler();
+    StubNetwork network = new StubNetwork(clock);
+    ScriptedRpcPeer peer =
+        ScriptedRpcPeer.attach(
+            network.endpoint("ws://127.0.0.1:7000/"), clock, ScriptedRpcPeer.PeerDialect.PLAIN);
+    connectServing(network.transport(), clock, Runnable::run);
+    clock.runUntilIdle();
+    JsonNodeFactory json = JsonNodeFactory.instance;
+    peer.sendRequest("roots/list", null, json.numberNode(1));
+    peer.sendRequest("sampling/createMessage", json.objectNode(), json.numberNode(2));
+    peer.sendRequest("workspace/configuration", json.objectNode(), json.numberNode(3));
+    peer.sendRequest("unknown", null, json.numberNode(4));
+    peer.emit("notifications/message", json.objectNode().put("data", "ready"));
+    clock.runUntilIdle();
+    List<ScriptedRpcPeer.ClientAnswer> answers = peer.answers();
+    assertThat(answers).hasSize(4);
+    assertThat(answers.get(0).frame().path("result").get(0).path("uri").asText())
+        .isEqualTo("file:///w");
+    assertThat(answers.get(1).frame().path("result").asText()).isEqualTo("hi");
+    assertThat(answers.get(2).errorCode()).isEqualTo(-32602);
+    assertThat(answers.get(3).errorCode()).isEqualTo(ServedError.METHOD_NOT_FOUND);
+    assertThat(printed).contains("log \"ready\"");
+  }
+
+  @Test
   void readmeShowsExactlyThisExample() throws IOException {
     assertReadmeShows("rpc");
     assertReadmeShows("envelope");
+    assertReadmeShows("serve");
   }
 
   private static void assertReadmeShows(String example) throws IOException {

@@ -13,8 +13,10 @@ import dev.tether.rpc.Heartbeat;
 import dev.tether.rpc.RequestOptions;
 import dev.tether.rpc.RpcConnection;
 import dev.tether.rpc.RpcException;
+import dev.tether.rpc.ServedMethod;
 import dev.tether.rpc.StreamHandler;
 import dev.tether.rpc.StreamSubscription;
+import dev.tether.stub.StubConnection;
 import dev.tether.stub.StubEndpoint;
 import dev.tether.stub.StubNetwork;
 import dev.tether.stub.VirtualScheduler;
@@ -23,7 +25,10 @@ import dev.tether.stub.rpc.ScriptedRpcPeer;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -41,7 +46,11 @@ import org.junit.jupiter.api.Test;
  * requests failed or, if idempotent, wait for a replay); at every {@code Connected}/{@code
  * Reconnected}: the peer's subscriptions equal the desired set (minus the refused stream, whose
  * refusal is reported). At the end, after close, every request has settled exactly once and nothing
- * is in flight.
+ * is in flight. Interleaved with all this, the server asks the client (served, unserved, throwing
+ * and slow methods, some released past their deadline); after every step each answer belongs to a
+ * request asked, came on the channel that asked, and came once (I11); at the end a request on the
+ * live channel was answered, and the client's count of dropped requests equals those never
+ * answered.
  *
  * <p>Replay one seed with {@code -Dtether.seed=N}; the failure message prints it.
  */
@@ -77,9 +86,22 @@ class RpcPropertyTest {
 
   record Silent(boolean on) implements Cmd {}
 
+  /** The server asks the client (I11); kind: 0 served, 1 unserved, 2 handler throws, 3 slow. */
+  record ServerAsk(int kind) implements Cmd {}
+
+  /** A slow served handler (the {@code index}-th still held, modulo) finishes. */
+  record Release(int index) implements Cmd {}
+
+  /** Deadline of the client's slow served method: some releases come after it. */
+  static final Duration SERVE_TIMEOUT = Duration.ofMillis(1500);
+
   static List<Cmd> generate(SplittableRandom r) {
     List<Cmd> cmds = new ArrayList<>();
     for (int i = 0; i < STEPS; i++) {
+      if (r.nextInt(100) < 15) { // requests from the server, mixed into everything below
+        cmds.add(r.nextInt(3) == 0 ? new Release(r.nextInt(8)) : new ServerAsk(r.nextInt(4)));
+        continue;
+      }
       String s = STREAMS[r.nextInt(STREAMS.length)];
       int p = r.nextInt(100);
       if (p < 30) {
@@ -142,6 +164,8 @@ class RpcPropertyTest {
     long refusalsReported;
     long refusalsAtLastUp;
     int ups;
+    final List<Asked> asked = new ArrayList<>();
+    final List<CompletableFuture<JsonNode>> held = new ArrayList<>();
 
     World(ScriptedRpcPeer.PeerDialect peerDialect, Dialect dialect) {
       peer = ScriptedRpcPeer.attach(server, clock, peerDialect);
@@ -178,6 +202,14 @@ class RpcPropertyTest {
               .dialect(dialect)
               .handshakeHook(
                   (caller, epoch) -> caller.request("getVersion", null).thenApply(v -> null))
+              .serve("ok", ServedMethod.sync(p -> JSON.textNode("ok")))
+              .serve(
+                  "throws",
+                  ServedMethod.sync(
+                      p -> {
+                        throw new IllegalStateException("served handler bug");
+                      }))
+              .serve("slow", SERVE_TIMEOUT, p -> hold())
               .requestTimeout(Duration.ofSeconds(2))
               .waitForReady(false, 4)
               .heartbeat(
@@ -201,6 +233,9 @@ class RpcPropertyTest {
       }
       server.up();
       peer.silent(false);
+      clock.advance(SERVE_TIMEOUT); // every slow handler on the live channel is now answered
+      check(new Advance(SERVE_TIMEOUT.toMillis()));
+      checkServedAtTheEnd();
       client.close("end of run");
       clock.runUntilIdle();
       check(new Advance(0));
@@ -243,7 +278,77 @@ class RpcPropertyTest {
         server.up();
       } else if (cmd instanceof Silent s) {
         peer.silent(s.on());
+      } else if (cmd instanceof ServerAsk a) {
+        ask(a.kind());
+      } else if (cmd instanceof Release rel) {
+        release(rel.index());
       }
+    }
+
+    CompletableFuture<JsonNode> hold() {
+      CompletableFuture<JsonNode> f = new CompletableFuture<>();
+      held.add(f);
+      return f;
+    }
+
+    void ask(int kind) {
+      String method = new String[] {"ok", "unserved", "throws", "slow"}[kind];
+      int n = asked.size();
+      JsonNode id = n % 2 == 0 ? JSON.numberNode(n) : JSON.textNode("q" + n); // both kinds, unique
+      List<StubConnection> to = peer.sendRequest(method, JSON.arrayNode(), id);
+      if (to.size() > 1) {
+        violations.add("I5: a request from the server went to " + to.size() + " connections");
+      }
+      if (!to.isEmpty()) {
+        asked.add(new Asked(id, method, to.get(0)));
+      }
+    }
+
+    void release(int index) {
+      List<CompletableFuture<JsonNode>> open = held.stream().filter(f -> !f.isDone()).toList();
+      if (!open.isEmpty()) {
+        open.get(index % open.size()).complete(JSON.textNode("late"));
+      }
+    }
+
+    /** I11 after every step: each answer belongs to a request asked, on its channel, once. */
+    void checkServed(Cmd after) {
+      Map<JsonNode, Integer> answersPerId = new HashMap<>();
+      for (ScriptedRpcPeer.ClientAnswer a : peer.answers()) {
+        Asked q = asked.stream().filter(k -> k.id().equals(a.id())).findFirst().orElse(null);
+        assertThat(q)
+            .as("I11 after %s: answer %s to a request that was asked", after, a)
+            .isNotNull();
+        assertThat(a.connection())
+            .as("I11 after %s: %s answered on the channel that asked", after, q)
+            .isSameAs(q.connection());
+        assertThat(answersPerId.merge(a.id(), 1, Integer::sum))
+            .as("I11 after %s: %s answered at most once", after, q)
+            .isEqualTo(1);
+      }
+    }
+
+    /**
+     * I11 at the end, after the last slow handler's deadline: a request whose channel is still open
+     * was answered exactly once; the others were answered once or dropped and counted.
+     */
+    void checkServedAtTheEnd() {
+      Set<JsonNode> answered = new HashSet<>();
+      peer.answers().forEach(a -> answered.add(a.id()));
+      long unanswered = 0;
+      for (Asked q : asked) {
+        if (q.connection().isOpen()) {
+          assertThat(answered).as("I11: %s on the live channel answered", q).contains(q.id());
+        }
+        unanswered += answered.contains(q.id()) ? 0 : 1;
+      }
+      var s = client.stats();
+      assertThat(s.servedDropped())
+          .as("I11: requests never answered = dropped and counted (%s asked)", asked.size())
+          .isEqualTo(unanswered);
+      assertThat(s.servedAnswers())
+          .as("I11: answers written = received")
+          .isEqualTo(answered.size());
     }
 
     StreamHandler handler(boolean throwing) {
@@ -301,6 +406,7 @@ class RpcPropertyTest {
 
     void check(Cmd after) {
       assertThat(violations).as("after %s", after).isEmpty();
+      checkServed(after);
       long unsettled = 0;
       for (Tracked t : requests) {
         assertThat(t.completions).as("%s settles at most once", t.label).isLessThanOrEqualTo(1);
@@ -312,6 +418,9 @@ class RpcPropertyTest {
           .isEqualTo(unsettled);
     }
   }
+
+  /** A request the server sent, and the connection it went on. */
+  record Asked(JsonNode id, String method, StubConnection connection) {}
 
   static final class Tracked {
     final String label;

@@ -68,6 +68,7 @@ public final class ScriptedRpcPeer {
   private final Set<String> refused = new TreeSet<>();
   private final Map<StubConnection, Set<String>> subscriptions = new LinkedHashMap<>();
   private final Map<String, Long> received = new LinkedHashMap<>();
+  private final List<ClientAnswer> answers = new ArrayList<>();
   private boolean silent;
   private long restarts;
 
@@ -127,7 +128,8 @@ public final class ScriptedRpcPeer {
 
   /**
    * Stops (or resumes) answering anything while keeping connections open: a half-open socket.
-   * Frames received while silent are discarded.
+   * Frames received while silent are discarded (the client's {@link #answers()} are still
+   * recorded).
    */
   public ScriptedRpcPeer silent(boolean silent) {
     this.silent = silent;
@@ -226,14 +228,20 @@ public final class ScriptedRpcPeer {
   // ---------------------------------------------------------------- serving
 
   private void onFrame(StubConnection c, byte[] frame) {
-    if (silent) {
-      return;
-    }
     JsonNode n;
     try {
       n = MAPPER.readTree(frame);
     } catch (IOException e) {
-      reply(c, error(null, INVALID_REQUEST, "parse error: " + e.getMessage()));
+      if (!silent) {
+        reply(c, error(null, INVALID_REQUEST, "parse error: " + e.getMessage()));
+      }
+      return;
+    }
+    if (isAnswer(n)) {
+      answers.add(new ClientAnswer(c, n)); // the client answering a request of ours
+      return;
+    }
+    if (silent) {
       return;
     }
     JsonNode id = n.get("id");
@@ -369,6 +377,67 @@ public final class ScriptedRpcPeer {
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  // ---------------------------------------------------------------- requests to the client
+
+  /**
+   * An answer the client sent to a request of this peer's, and the connection it came on.
+   *
+   * @param connection the connection it arrived on
+   * @param frame the whole response frame
+   */
+  public record ClientAnswer(StubConnection connection, JsonNode frame) {
+    /** The answer's {@code id} node ({@code null} node if it had none). */
+    public JsonNode id() {
+      return frame.path("id");
+    }
+
+    /** Whether it is an error response. */
+    public boolean isError() {
+      return frame.has("error");
+    }
+
+    /** The error's {@code code}; 0 for a result. */
+    public int errorCode() {
+      return frame.path("error").path("code").asInt(0);
+    }
+  }
+
+  /**
+   * Sends the request {@code {"jsonrpc":"2.0","id":ID,"method":M,"params":P}} (no {@code params}
+   * when null) to every open connection; the client's answers are recorded in {@link #answers()}.
+   *
+   * @param id the request's id, of any JSON type (hostile-input tests send invalid ones)
+   * @return the connections it was sent to
+   */
+  public List<StubConnection> sendRequest(String method, JsonNode params, JsonNode id) {
+    ObjectNode n = json().objectNode();
+    n.put("jsonrpc", "2.0");
+    n.set("id", Objects.requireNonNull(id, "id"));
+    n.put("method", Objects.requireNonNull(method, "method"));
+    if (params != null) {
+      n.set("params", params);
+    }
+    byte[] frame = bytes(n);
+    List<StubConnection> to = endpoint.connections();
+    for (StubConnection c : to) {
+      c.push(frame);
+    }
+    return to;
+  }
+
+  /**
+   * The answers the client sent to this peer's requests, oldest first; recorded also while {@link
+   * #silent} (silence stops this peer's own answers).
+   */
+  public List<ClientAnswer> answers() {
+    return List.copyOf(answers);
+  }
+
+  /** Whether {@code n} is a response (a {@code result} or {@code error} and no {@code method}). */
+  private static boolean isAnswer(JsonNode n) {
+    return n.isObject() && !n.has("method") && (n.has("result") || n.has("error"));
   }
 
   /** The connections with at least one subscription (for diagnostics). */

@@ -102,6 +102,21 @@ public final class NodePeer implements AutoCloseable {
         p -> URI.create("ws://127.0.0.1:" + p + "/"));
   }
 
+  /**
+   * A bidirectional JSON-RPC 2.0 server on the npm {@code json-rpc-2.0} package ({@code
+   * JSONRPCServerAndClient}) over {@code ws}, on 127.0.0.1 (a free port at first), that sends
+   * requests to its client: {@code ask {method, params}} sends that request and returns the
+   * client's whole response ({@code {"result":…}} or {@code {"error":…}}); {@code askLater} sends
+   * it and returns {@code "sent"} at once; {@code received} lists every response this process got.
+   */
+  public static NodePeer serving() {
+    return new NodePeer(
+        "serving-peer.js",
+        0,
+        p -> List.of(Integer.toString(p)),
+        p -> URI.create("ws://127.0.0.1:" + p + "/"));
+  }
+
   /** A newline-JSON {@code vm-service} peer on Node's net module, TCP on 127.0.0.1. */
   public static NodePeer netTcp(Duration tick) {
     return new NodePeer(
