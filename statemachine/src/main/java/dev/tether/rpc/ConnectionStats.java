@@ -42,6 +42,9 @@ package dev.tether.rpc;
  * @param idlessErrors error responses with a null or missing id: the server refused a frame it
  *     could not tie to a request (no request settles; see {@link
  *     RpcConnectionBuilder#onIdlessError})
+ * @param unknownTokenEvents events tagged with a server token ({@link Dialect#subscriptionToken})
+ *     that no subscription of the current channel holds: unknown, cancelled, or stale from an
+ *     earlier channel. Not delivered.
  */
 public record ConnectionStats(
     long inFlight,
@@ -72,7 +75,8 @@ public record ConnectionStats(
     long framesOut,
     long bytesOut,
     long backlogOverflows,
-    long idlessErrors) {
+    long idlessErrors,
+    long unknownTokenEvents) {
 
   /** Requests settled, by any outcome. */
   public long settled() {

@@ -36,7 +36,8 @@ final class Counters {
     FRAMES_OUT,
     BYTES_OUT,
     BACKLOG_OVERFLOWS,
-    IDLESS_ERRORS
+    IDLESS_ERRORS,
+    UNKNOWN_TOKENS
   }
 
   private static final C[] ALL = C.values();
@@ -114,7 +115,8 @@ final class Counters {
         get(C.FRAMES_OUT),
         get(C.BYTES_OUT),
         get(C.BACKLOG_OVERFLOWS),
-        get(C.IDLESS_ERRORS));
+        get(C.IDLESS_ERRORS),
+        get(C.UNKNOWN_TOKENS));
   }
 
   /** Whether {@code count} is 1, 2, 4, 8, …: log those occurrences so a flood cannot flood logs. */

@@ -86,6 +86,7 @@ final class RpcClient implements RpcConnection {
   private boolean terminal;
   private Scheduler.Cancellable heartbeatTimer;
   private int misses;
+  private ServerTokens tokens; // server-named subscriptions: allocated at the first token
 
   RpcClient(Config config) {
     this.config = config;
@@ -497,6 +498,9 @@ final class RpcClient implements RpcConnection {
     upEpoch = 0;
     setup = null;
     onServer.clear();
+    if (tokens != null) { // server-named subscriptions: tokens die with their channel
+      tokens.reset(inbound.parked());
+    }
     subscriptionOps = 0;
     // The backlog and paused lanes outlive the channel: those events were received; they wait for
     // their consumer like the next channel's events will.
@@ -577,7 +581,17 @@ final class RpcClient implements RpcConnection {
 
   private void unsubscribeOnChannel(String stream) {
     onServer.remove(stream);
-    Optional<Dialect.RpcCall> call = config.dialect().unsubscribe(stream);
+    // Server-named subscriptions: cancel by the current token; with none yet (the subscribe is in
+    // flight) its result is cancelled when it comes (tokenGiven).
+    String token = tokens == null ? null : tokens.remove(stream);
+    cancelOnChannel(
+        stream,
+        token == null
+            ? config.dialect().unsubscribe(stream)
+            : config.dialect().unsubscribe(stream, token));
+  }
+
+  private void cancelOnChannel(String stream, Optional<Dialect.RpcCall> call) {
     if (call.isEmpty()) {
       return;
     }
@@ -624,10 +638,45 @@ final class RpcClient implements RpcConnection {
       refusal =
           err instanceof RpcException re ? re : new RpcException.SendFailed(err.toString(), err);
     }
+    if (refusal == null && err == null) {
+      refusal = tokenGiven(stream, result); // server-named subscriptions: map the token
+    }
     if (refusal != null) {
       subscriptionRefused(stream, refusal);
     }
     maybeFinishSetup();
+  }
+
+  /**
+   * Server-named subscriptions ({@link Dialect#subscriptionToken}): maps the token an accepted
+   * subscribe of {@code stream} got on the current channel. A token nobody wants any more (the
+   * stream was cancelled while it was in flight, or a second subscribe of it answered too) is
+   * cancelled at once; during a handshake that cancel is waited for like the subscriptions (I7).
+   *
+   * @return a refusal if the server handed out a token that is already live
+   */
+  private RpcException tokenGiven(String stream, JsonNode result) {
+    Optional<String> token = config.dialect().subscriptionToken(stream, result);
+    if (token.isEmpty()) {
+      return null; // the dialect names streams itself
+    }
+    if (tokens == null) {
+      tokens = new ServerTokens();
+    }
+    String t = token.get();
+    String holder = tokens.streamOf(t);
+    if (stream.equals(holder) || (holder != null && tokens.tokenOf(stream) != null)) {
+      return null; // the same token again, or a reused one for a stream that has its own: ignore
+    } else if (holder != null) {
+      return new RpcException.RemoteError(
+          REFUSED_CODE,
+          "server answered token " + Codec.abbreviate(t) + ", already live for another stream",
+          result);
+    }
+    if (!streams.containsKey(stream) || !onServer.contains(stream) || !tokens.map(stream, t)) {
+      cancelOnChannel(stream, config.dialect().unsubscribe(stream, t));
+    }
+    return null;
   }
 
   private void subscriptionRefused(String stream, RpcException refusal) {
@@ -781,6 +830,8 @@ final class RpcClient implements RpcConnection {
   }
 
   private void notification(ObjectNode frame) {
+    // Server-named subscriptions: a frame parked before a channel reset carries stale tokens.
+    boolean lostChannel = tokens != null && tokens.fromLostChannel();
     Optional<Dialect.StreamEvent> event;
     try {
       event = config.dialect().streamEvent(frame);
@@ -791,7 +842,16 @@ final class RpcClient implements RpcConnection {
       }
       return;
     }
-    Stream s = event.isPresent() ? streams.get(event.get().stream()) : null;
+    // Server-named subscriptions: a tagged event goes where its token maps on this channel.
+    String name = event.isEmpty() ? null : event.get().stream();
+    if (event.isPresent() && event.get().isTagged()) {
+      name = lostChannel ? null : tokens == null ? null : tokens.streamOf(event.get().token());
+      if (name == null) {
+        unknownToken(event.get().token(), lostChannel);
+        return;
+      }
+    }
+    Stream s = name == null ? null : streams.get(name);
     if (s == null) {
       counters.inc(C.UNROUTED);
       return;
@@ -800,6 +860,19 @@ final class RpcClient implements RpcConnection {
     JsonNode payload = event.get().payload();
     for (Sub sub : s.subs.size() == 1 ? s.subs : new ArrayList<>(s.subs)) {
       sub.deliver(payload);
+    }
+  }
+
+  /** An event tagged with a token no subscription of this channel holds: counted, not delivered. */
+  private void unknownToken(String token, boolean lostChannel) {
+    long n = counters.inc(C.UNKNOWN_TOKENS);
+    if (Counters.rarely(n)) {
+      log.warn(
+          "{}: dropped an event tagged with {} token {} ({} so far)",
+          config.name(),
+          lostChannel ? "the lost channel's" : "unknown",
+          Codec.abbreviate(token),
+          n);
     }
   }
 
