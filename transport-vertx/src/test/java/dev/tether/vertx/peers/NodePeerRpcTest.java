@@ -165,7 +165,7 @@ class NodePeerRpcTest {
   }
 
   /** Waits (bounded by {@link Loopback#WAIT}) for a condition another thread makes true. */
-  private static void awaitCondition(java.util.function.BooleanSupplier condition, String what) {
+  static void awaitCondition(java.util.function.BooleanSupplier condition, String what) {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (!condition.getAsBoolean()) {
       assertThat(System.nanoTime()).as("%s within %s", what, WAIT).isLessThan(deadline);
