@@ -35,14 +35,16 @@ final class SocketOptions {
   URI endpoint;
 
   /** The dialect names {@code --dialect} accepts. */
-  static final String DIALECTS = "vm-service, rpc-websockets or plain";
+  static final String DIALECTS = "vm-service, rpc-websockets, plain or pubsub";
 
   @Option(
       names = "--dialect",
       defaultValue = "vm-service",
       converter = DialectConverter.class,
       paramLabel = "DIALECT",
-      description = "vm-service | rpc-websockets | plain (default: ${DEFAULT-VALUE}).")
+      description =
+          "vm-service | rpc-websockets | plain | pubsub (eth_subscribe: the server names each"
+              + " subscription) (default: ${DEFAULT-VALUE}).")
   Dialect dialect;
 
   @Option(
@@ -119,6 +121,7 @@ final class SocketOptions {
         case "vm-service" -> Dialect.vmService();
         case "rpc-websockets" -> Dialect.rpcWebsockets();
         case "plain" -> Dialect.plain();
+        case "pubsub" -> Dialect.pubsub();
         default ->
             throw new TypeConversionException("unknown dialect '" + value + "'; use " + DIALECTS);
       };

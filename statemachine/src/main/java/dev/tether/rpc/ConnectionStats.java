@@ -49,6 +49,9 @@ package dev.tether.rpc;
  * @param servedDropped requests from the server whose channel was lost before their answer was
  *     written: the answer, if the handler ever finishes, is discarded, never written on a later
  *     channel (I11)
+ * @param unknownTokenEvents events tagged with a server token ({@link Dialect#subscriptionToken})
+ *     that no subscription of the current channel holds: unknown, cancelled, or stale from an
+ *     earlier channel. Not delivered.
  */
 public record ConnectionStats(
     long inFlight,
@@ -82,7 +85,8 @@ public record ConnectionStats(
     long idlessErrors,
     long servedAnswers,
     long servedErrors,
-    long servedDropped) {
+    long servedDropped,
+    long unknownTokenEvents) {
 
   /** Requests settled, by any outcome. */
   public long settled() {

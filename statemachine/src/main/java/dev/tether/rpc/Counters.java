@@ -39,7 +39,8 @@ final class Counters {
     IDLESS_ERRORS,
     SERVED_ANSWERS,
     SERVED_ERRORS,
-    SERVED_DROPPED
+    SERVED_DROPPED,
+    UNKNOWN_TOKENS
   }
 
   private static final C[] ALL = C.values();
@@ -120,7 +121,8 @@ final class Counters {
         get(C.IDLESS_ERRORS),
         get(C.SERVED_ANSWERS),
         get(C.SERVED_ERRORS),
-        get(C.SERVED_DROPPED));
+        get(C.SERVED_DROPPED),
+        get(C.UNKNOWN_TOKENS));
   }
 
   /** Whether {@code count} is 1, 2, 4, 8, …: log those occurrences so a flood cannot flood logs. */

@@ -140,4 +140,20 @@ final class Dialects {
           return name();
         }
       };
+
+  static final Dialect PUBSUB =
+      Dialect.builder("pubsub")
+          .subscribe("eth_subscribe", stream -> JSON.arrayNode().add(stream))
+          .tokenFromResult(Dialects::pubsubToken)
+          .unsubscribeByToken("eth_unsubscribe", token -> JSON.arrayNode().add(token))
+          .tokenEvent(
+              "eth_subscription",
+              params -> pubsubToken(params.get("subscription")),
+              params -> params.get("result"))
+          .build();
+
+  /** A subscription id as {@code eth_subscribe} servers write it: a string, or an integer. */
+  private static String pubsubToken(JsonNode id) {
+    return id != null && (id.isTextual() || id.isIntegralNumber()) ? id.asText() : null;
+  }
 }

@@ -27,6 +27,7 @@ final class Link implements InboundGate.Reading {
   ChannelSetup setup;
   boolean terminal;
   ServedRequests served; // I11: created at the first request from the server (InboundFrames)
+  ServerTokens tokens; // server-named subscriptions: created at the first token
 
   Link(RpcClient.Config config) {
     this.config = config;

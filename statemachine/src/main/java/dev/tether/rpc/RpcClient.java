@@ -69,6 +69,7 @@ final class RpcClient implements RpcConnection, Handshake, LifecycleListener {
   private final Streams streams;
   private final ServerSubscriptions subscriptions;
   private final HeartbeatLoop heartbeat; // null without a heartbeat
+  private final InboundFrames frames;
 
   /**
    * Wires the parts, and builds the underlying connection from {@code connection} (its scheduler
@@ -83,7 +84,7 @@ final class RpcClient implements RpcConnection, Handshake, LifecycleListener {
     streams.attach(subscriptions);
     heartbeat =
         config.heartbeat() == null ? null : new HeartbeatLoop(link, requests, streams.gate());
-    InboundFrames frames = new InboundFrames(link, codec, requests, streams);
+    frames = new InboundFrames(link, codec, requests, streams);
     Connection c = connection.handshake(this).frameListener(frames).build();
     link.attach(c);
     c.subscribe(this);
@@ -157,6 +158,11 @@ final class RpcClient implements RpcConnection, Handshake, LifecycleListener {
       throw new IllegalArgumentException(
           "params must be an object, an array or null, was " + params.getNodeType());
     }
+  }
+
+  /** Tests only: hands {@code frame} to the first hop as the driver would. Call on the context. */
+  void onFrame(long epoch, byte[] frame) {
+    frames.onFrame(epoch, frame);
   }
 
   /** Tests only: notifications parked now. Call on the context. */

@@ -39,6 +39,9 @@ final class ServerSubscriptions {
   /** A new channel (or none): nothing is subscribed on it yet. */
   void reset() {
     onServer.clear();
+    if (link.tokens != null) { // server-named subscriptions: tokens die with their channel
+      link.tokens.reset(streams.parked());
+    }
     subscriptionOps = 0;
   }
 
@@ -91,7 +94,16 @@ final class ServerSubscriptions {
 
   private void unsubscribeOnChannel(String stream) {
     onServer.remove(stream);
-    Optional<Dialect.RpcCall> call = link.config.dialect().unsubscribe(stream);
+    // Server-named subscriptions: cancel by the current token; with none yet (the subscribe is in
+    // flight) its result is cancelled when it comes (tokenGiven).
+    ServerTokens tokens = link.tokens;
+    String token = tokens == null ? null : tokens.remove(stream);
+    Dialect dialect = link.config.dialect();
+    cancelOnChannel(
+        stream, token == null ? dialect.unsubscribe(stream) : dialect.unsubscribe(stream, token));
+  }
+
+  private void cancelOnChannel(String stream, Optional<Dialect.RpcCall> call) {
     if (call.isEmpty()) {
       return;
     }
@@ -138,10 +150,47 @@ final class ServerSubscriptions {
       refusal =
           err instanceof RpcException re ? re : new RpcException.SendFailed(err.toString(), err);
     }
+    if (refusal == null && err == null) {
+      refusal = tokenGiven(stream, result); // server-named subscriptions: map the token
+    }
     if (refusal != null) {
       subscriptionRefused(stream, refusal);
     }
     maybeFinishSetup();
+  }
+
+  /**
+   * Server-named subscriptions ({@link Dialect#subscriptionToken}): maps the token an accepted
+   * subscribe of {@code stream} got on the current channel. A token nobody wants any more (the
+   * stream was cancelled while it was in flight, or a second subscribe of it answered too) is
+   * cancelled at once; during a handshake that cancel is waited for like the subscriptions (I7).
+   *
+   * @return a refusal if the server handed out a token that is already live
+   */
+  private RpcException tokenGiven(String stream, JsonNode result) {
+    Optional<String> token = link.config.dialect().subscriptionToken(stream, result);
+    if (token.isEmpty()) {
+      return null; // the dialect names streams itself
+    }
+    ServerTokens tokens = link.tokens;
+    if (tokens == null) {
+      tokens = new ServerTokens();
+      link.tokens = tokens;
+    }
+    String t = token.get();
+    String holder = tokens.streamOf(t);
+    if (stream.equals(holder) || (holder != null && tokens.tokenOf(stream) != null)) {
+      return null; // the same token again, or a reused one for a stream that has its own: ignore
+    } else if (holder != null) {
+      return new RpcException.RemoteError(
+          REFUSED_CODE,
+          "server answered token " + Codec.abbreviate(t) + ", already live for another stream",
+          result);
+    }
+    if (!streams.has(stream) || !onServer.contains(stream) || !tokens.map(stream, t)) {
+      cancelOnChannel(stream, link.config.dialect().unsubscribe(stream, t));
+    }
+    return null;
   }
 
   private void subscriptionRefused(String stream, RpcException refusal) {

@@ -122,6 +122,9 @@ final class Streams {
 
   /** The dialect names the notification's stream; each of its handlers gets the payload. */
   private void notification(ObjectNode frame) {
+    // Server-named subscriptions: a frame parked before a channel reset carries stale tokens.
+    ServerTokens tokens = link.tokens;
+    boolean lostChannel = tokens != null && tokens.fromLostChannel();
     Optional<Dialect.StreamEvent> event;
     try {
       event = link.config.dialect().streamEvent(frame);
@@ -132,7 +135,16 @@ final class Streams {
       }
       return;
     }
-    Stream s = event.isPresent() ? streams.get(event.get().stream()) : null;
+    // Server-named subscriptions: a tagged event goes where its token maps on this channel.
+    String name = event.isEmpty() ? null : event.get().stream();
+    if (event.isPresent() && event.get().isTagged()) {
+      name = lostChannel || tokens == null ? null : tokens.streamOf(event.get().token());
+      if (name == null) {
+        unknownToken(event.get().token(), lostChannel);
+        return;
+      }
+    }
+    Stream s = name == null ? null : streams.get(name);
     if (s == null) {
       if (!link.config.serving().notify(frame, link.counters, link.name())) { // onNotification
         link.counters.inc(C.UNROUTED);
@@ -147,6 +159,24 @@ final class Streams {
   }
 
   /** Tests only: notifications parked now. Call on the context. */
+  /** An event tagged with a token no subscription of this channel holds: counted, not delivered. */
+  private void unknownToken(String token, boolean lostChannel) {
+    long n = link.counters.inc(C.UNKNOWN_TOKENS);
+    if (Counters.rarely(n)) {
+      log.warn(
+          "{}: dropped an event tagged with {} token {} ({} so far)",
+          link.name(),
+          lostChannel ? "the lost channel's" : "unknown",
+          Codec.abbreviate(token),
+          n);
+    }
+  }
+
+  /** Whether {@code stream} has a handler. */
+  boolean has(String stream) {
+    return streams.containsKey(stream);
+  }
+
   int parked() {
     return inbound.parked();
   }

@@ -119,6 +119,31 @@ class RpcDocExampleTest {
 
   // README:serve:end
 
+  // README:dialect:begin
+  static RpcConnection newHeads(Transport transport, Scheduler scheduler) {
+    RpcConnection rpc =
+        RpcConnection.builder()
+            .transport(transport)
+            .endpoint(URI.create("ws://127.0.0.1:8546/"))
+            .scheduler(scheduler)
+            .dialect(Dialect.pubsub()) // eth_subscribe(["newHeads"]) -> "0x…"; events by that id
+            .build();
+    rpc.listen("newHeads", head -> printed.add("head " + head.path("number").asText()));
+    rpc.start();
+    return rpc;
+  }
+
+  static Dialect mcpResources() {
+    JsonNodeFactory json = JsonNodeFactory.instance;
+    return Dialect.builder("mcp-resources")
+        .subscribe("resources/subscribe", uri -> json.objectNode().put("uri", uri))
+        .unsubscribe("resources/unsubscribe", uri -> json.objectNode().put("uri", uri))
+        .event("notifications/resources/updated", params -> params.path("uri").asText(null), p -> p)
+        .build();
+  }
+
+  // README:dialect:end
+
   @Test
   void exampleRunsAgainstTheScriptedPeer() {
     VirtualScheduler clock = new VirtualScheduler();
@@ -193,9 +218,28 @@ class RpcDocExampleTest {
   }
 
   @Test
+  void pubsubExampleRunsAgainstTheScriptedPeer() {
+    VirtualScheduler clock = new VirtualScheduler();
+    StubNetwork network = new StubNetwork(clock);
+    ScriptedRpcPeer peer =
+        ScriptedRpcPeer.attach(
+            network.endpoint("ws://127.0.0.1:8546/"), clock, ScriptedRpcPeer.PeerDialect.PUBSUB);
+    RpcConnection rpc = newHeads(network.transport(), clock);
+    clock.runUntilIdle();
+    peer.emit("newHeads", JsonNodeFactory.instance.objectNode().put("number", "0x10"));
+    clock.runUntilIdle();
+    peer.restart();
+    clock.runUntil(() -> rpc.stats().reconnects() == 1, Duration.ofMinutes(1));
+    peer.emit("newHeads", JsonNodeFactory.instance.objectNode().put("number", "0x11"));
+    clock.runUntilIdle();
+    assertThat(printed).containsSubsequence("head 0x10", "head 0x11");
+  }
+
+  @Test
   void readmeShowsExactlyThisExample() throws IOException {
     assertReadmeShows("rpc");
     assertReadmeShows("envelope");
+    assertReadmeShows("dialect");
     assertReadmeShows("serve");
   }
 

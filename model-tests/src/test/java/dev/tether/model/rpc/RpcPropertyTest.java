@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.tether.machine.BackoffPolicy;
 import dev.tether.machine.Cause;
+import dev.tether.machine.ConnectionState;
 import dev.tether.machine.LifecycleEvent;
 import dev.tether.model.prop.Property;
 import dev.tether.rpc.Dialect;
@@ -25,6 +26,7 @@ import dev.tether.stub.rpc.ScriptedRpcPeer;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -45,12 +47,15 @@ import org.junit.jupiter.api.Test;
  * the unsettled ones; the moment a channel is lost, nothing is left in flight on it (pending
  * requests failed or, if idempotent, wait for a replay); at every {@code Connected}/{@code
  * Reconnected}: the peer's subscriptions equal the desired set (minus the refused stream, whose
- * refusal is reported). At the end, after close, every request has settled exactly once and nothing
- * is in flight. Interleaved with all this, the server asks the client (served, unserved, throwing
- * and slow methods, some released past their deadline); after every step each answer belongs to a
- * request asked, came on the channel that asked, and came once (I11); at the end a request on the
- * live channel was answered, and the client's count of dropped requests equals those never
- * answered.
+ * refusal is reported). Every event carries its stream and a serial: a handler gets only its
+ * stream's events, none twice, and each event sent on a quiet channel (Connected, nothing internal
+ * in flight) to a stream the server holds. At the end, after close, every request has settled
+ * exactly once and nothing is in flight. The pubsub run adds server-named subscriptions (see {@link
+ * #pubsubRoutesByTheCurrentTokenAndRestoresSubscriptions}). Interleaved with all this, the server
+ * asks the client (served, unserved, throwing and slow methods, some released past their deadline);
+ * after every step each answer belongs to a request asked, came on the channel that asked, and came
+ * once (I11); at the end a request on the live channel was answered, and the client's count of
+ * dropped requests equals those never answered.
  *
  * <p>Replay one seed with {@code -Dtether.seed=N}; the failure message prints it.
  */
@@ -157,6 +162,7 @@ class RpcPropertyTest {
     final StubNetwork network = new StubNetwork(clock);
     final StubEndpoint server = network.endpoint(SERVER);
     final ScriptedRpcPeer peer;
+    final ScriptedRpcPeer.PeerDialect peerDialect;
     final RpcConnection client;
     final List<Tracked> requests = new ArrayList<>();
     final List<StreamSubscription> subscriptions = new ArrayList<>();
@@ -168,10 +174,19 @@ class RpcPropertyTest {
     final List<CompletableFuture<JsonNode>> held = new ArrayList<>();
 
     World(ScriptedRpcPeer.PeerDialect peerDialect, Dialect dialect) {
+      this.peerDialect = peerDialect;
       peer = ScriptedRpcPeer.attach(server, clock, peerDialect);
       peer.refuse(REFUSED);
       // Subscription answers take time, so faults and commands land in the middle of handshakes.
-      for (String m : List.of("streamListen", "streamCancel", "rpc.on", "rpc.off", "getVersion")) {
+      for (String m :
+          List.of(
+              "streamListen",
+              "streamCancel",
+              "rpc.on",
+              "rpc.off",
+              "getVersion",
+              "eth_subscribe",
+              "eth_unsubscribe")) {
         peer.delay(m, SUBSCRIBE_DELAY);
       }
       peer.handle("getVersion", p -> JSON.objectNode().put("major", 3));
@@ -257,7 +272,10 @@ class RpcPropertyTest {
             client.request(method, JSON.arrayNode(), o).toCompletableFuture();
         var unused = f.whenComplete((v, e) -> t.completions++);
       } else if (cmd instanceof Listen l) {
-        subscriptions.add(client.listen(l.stream(), handler(l.throwing())));
+        Set<Long> got = new HashSet<>();
+        StreamSubscription sub = client.listen(l.stream(), handler(l.stream(), got, l.throwing()));
+        serialsOf.put(sub, got);
+        subscriptions.add(sub);
       } else if (cmd instanceof Unlisten u) {
         for (StreamSubscription s : subscriptions) {
           if (s.stream().equals(u.stream())) {
@@ -267,7 +285,7 @@ class RpcPropertyTest {
           }
         }
       } else if (cmd instanceof Emit e) {
-        peer.emit(e.stream(), JSON.numberNode(1));
+        emitChecked(e.stream());
       } else if (cmd instanceof Drop) {
         server.dropAll(Cause.of(Cause.Kind.CHANNEL_ERROR, "network fault"));
       } else if (cmd instanceof Restart) {
@@ -278,6 +296,8 @@ class RpcPropertyTest {
         server.up();
       } else if (cmd instanceof Silent s) {
         peer.silent(s.on());
+      } else if (cmd instanceof StaleEmit st) {
+        staleEmit(st);
       } else if (cmd instanceof ServerAsk a) {
         ask(a.kind());
       } else if (cmd instanceof Release rel) {
@@ -351,10 +371,11 @@ class RpcPropertyTest {
           .isEqualTo(answered.size());
     }
 
-    StreamHandler handler(boolean throwing) {
+    StreamHandler handler(String stream, Set<Long> got, boolean throwing) {
       return new StreamHandler() {
         @Override
         public void onEvent(JsonNode event) {
+          delivered(stream, got, event);
           if (throwing) {
             throw new IllegalStateException("handler bug");
           }
@@ -398,6 +419,7 @@ class RpcPropertyTest {
       if (!actual.equals(expected)) {
         violations.add("I7 at " + e + ": peer has " + actual + ", desired " + expected);
       }
+      checkTokensAtUp(e, expected);
       if (wantsRefused && refusalsReported == refusalsAtLastUp) {
         violations.add("I7 at " + e + ": refused resubscription of " + REFUSED + " not reported");
       }
@@ -405,6 +427,7 @@ class RpcPropertyTest {
     }
 
     void check(Cmd after) {
+      checkDeliveries();
       assertThat(violations).as("after %s", after).isEmpty();
       checkServed(after);
       long unsettled = 0;
@@ -417,6 +440,136 @@ class RpcPropertyTest {
           .as("I6: ledger + wait queue hold exactly the unsettled requests after %s", after)
           .isEqualTo(unsettled);
     }
+
+    // -------------------------------------------------------------- events (every dialect)
+
+    long serial;
+    final List<Expected> expected = new ArrayList<>();
+    final Map<StreamSubscription, Set<Long>> serialsOf = new HashMap<>();
+
+    /** An event a handler must have received by the end of the step. */
+    record Expected(StreamSubscription subscription, String stream, long serial) {}
+
+    /**
+     * Emits an event of {@code stream} carrying its stream and a serial. When the channel is quiet
+     * (Connected, no subscription change or probe in flight) and the server holds {@code stream}
+     * for it once, every handler of the stream must get it in this step.
+     */
+    void emitChecked(String stream) {
+      long n = ++serial;
+      boolean quiet =
+          client.state() instanceof ConnectionState.Connected
+              && client.stats().internalInFlight() == 0
+              && heldOnceByServer(stream);
+      peer.emit(stream, JSON.objectNode().put("s", stream).put("n", n));
+      if (quiet) {
+        for (StreamSubscription sub : subscriptions) {
+          if (sub.stream().equals(stream)) {
+            expected.add(new Expected(sub, stream, n));
+          }
+        }
+      }
+    }
+
+    private boolean heldOnceByServer(String stream) {
+      try {
+        if (peerDialect != ScriptedRpcPeer.PeerDialect.PUBSUB) {
+          return peer.subscriptions().contains(stream);
+        }
+        return Collections.frequency(peer.tokens().values(), stream) == 1;
+      } catch (IllegalStateException moreThanOneConnection) {
+        return false;
+      }
+    }
+
+    /** A handler of {@code stream} got {@code event}: its stream's, and new to it. */
+    void delivered(String stream, Set<Long> got, JsonNode event) {
+      String of = event.path("s").asText();
+      long n = event.path("n").asLong();
+      if (!of.equals(stream)) {
+        violations.add("event " + event + " of " + of + " reached a handler of " + stream);
+      }
+      if (!got.add(n)) {
+        violations.add("event " + event + " delivered twice to a handler of " + stream);
+      }
+    }
+
+    private void checkDeliveries() {
+      for (Expected x : expected) {
+        if (subscriptions.contains(x.subscription()) && !gotSerial(x)) {
+          violations.add(
+              "event " + x.serial() + " of " + x.stream() + " sent on a quiet channel never came");
+        }
+      }
+      expected.clear();
+    }
+
+    private boolean gotSerial(Expected x) {
+      return serialsOf.getOrDefault(x.subscription(), Set.of()).contains(x.serial());
+    }
+
+    // -------------------------------------------------------------- server-named subscriptions
+
+    /** At Connected/Reconnected: the server holds one token per desired stream, no more. */
+    void checkTokensAtUp(LifecycleEvent e, Set<String> expectedStreams) {
+      if (peerDialect != ScriptedRpcPeer.PeerDialect.PUBSUB) {
+        return;
+      }
+      List<String> byToken = new ArrayList<>(peer.tokens().values());
+      Collections.sort(byToken);
+      if (!byToken.equals(new ArrayList<>(expectedStreams))) {
+        violations.add(
+            "I7 at " + e + ": server tokens name " + byToken + ", desired " + expectedStreams);
+      }
+    }
+
+    /** The server tags an event with a token not live on the open connection. */
+    void staleEmit(StaleEmit st) {
+      Set<String> live;
+      try {
+        live = peer.tokens().keySet();
+      } catch (IllegalStateException moreThanOneConnection) {
+        return;
+      }
+      List<String> stale = new ArrayList<>(peer.issuedTokenHistory());
+      stale.removeAll(live);
+      stale.add("0xdead");
+      String token = stale.get(st.pick() % stale.size());
+      peer.emitToken(token, JSON.objectNode().put("s", "stale " + token).put("n", ++serial));
+    }
+  }
+
+  // ---------------------------------------------------------------- server-named subscriptions
+
+  /** The server sends an event tagged with a token it does not hold (any more) on this channel. */
+  record StaleEmit(int pick) implements Cmd {}
+
+  /** {@link #generate}, with events tagged with stale or unknown tokens mixed in. */
+  static List<Cmd> generatePubsub(SplittableRandom r) {
+    List<Cmd> cmds = new ArrayList<>();
+    for (Cmd c : generate(r)) {
+      cmds.add(c);
+      if (r.nextInt(100) < 8) {
+        cmds.add(new StaleEmit(r.nextInt(1 << 16)));
+      }
+    }
+    return cmds;
+  }
+
+  /**
+   * Server-named subscriptions (pubsub): after every step, each delivered event belongs to the
+   * stream whose current token tagged it, none is delivered twice, an event sent on a quiet channel
+   * to a subscribed stream reaches each of its handlers, and events with stale or unknown tokens
+   * reach nobody; at Connected/Reconnected the server holds exactly one token per desired stream.
+   */
+  @Test
+  void pubsubRoutesByTheCurrentTokenAndRestoresSubscriptions() {
+    Property.forAll(
+        "rpc ledger and server-named subscriptions (pubsub)",
+        RpcPropertyTest.class,
+        SEEDS,
+        RpcPropertyTest::generatePubsub,
+        cmds -> new World(ScriptedRpcPeer.PeerDialect.PUBSUB, Dialect.pubsub()).run(cmds));
   }
 
   /** A request the server sent, and the connection it went on. */

@@ -55,7 +55,14 @@ public final class ScriptedRpcPeer {
     /** {@code rpc.on}/{@code rpc.off}; events are {@code {"notification": …}}. */
     RPC_WEBSOCKETS,
     /** No subscriptions: {@link #emit} notifies every connection by method name. */
-    PLAIN
+    PLAIN,
+    /**
+     * Server-named subscriptions: {@code eth_subscribe([stream])} answers a token {@code 0x1},
+     * {@code 0x2}, … (counted per server process, so a restarted server hands the same values out
+     * again); events are {@code eth_subscription} tagged with the token; {@code
+     * eth_unsubscribe([token])} cancels.
+     */
+    PUBSUB
   }
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -142,6 +149,7 @@ public final class ScriptedRpcPeer {
    */
   public void restart() {
     restarts++;
+    issuedTokens = 0; // a new server process counts its tokens afresh
     subscriptions.clear();
     endpoint.dropAll(Cause.of(Cause.Kind.CHANNEL_CLOSED, "server restarted"));
   }
@@ -180,6 +188,9 @@ public final class ScriptedRpcPeer {
    * @return how many connections it was sent to
    */
   public int emit(String stream, JsonNode payload) {
+    if (dialect == PeerDialect.PUBSUB) {
+      return emitTagged(stream, payload);
+    }
     byte[] frame = bytes(event(stream, payload));
     int n = 0;
     for (StubConnection c : endpoint.connections()) {
@@ -265,6 +276,10 @@ public final class ScriptedRpcPeer {
   }
 
   private ObjectNode answer(StubConnection c, JsonNode id, String method, JsonNode params) {
+    if (dialect == PeerDialect.PUBSUB
+        && (method.equals("eth_subscribe") || method.equals("eth_unsubscribe"))) {
+      return pubsub(c, id, method, params);
+    }
     String stream = subscriptionStream(method, params);
     if (stream != null) {
       return subscription(c, id, method, stream);
@@ -345,6 +360,7 @@ public final class ScriptedRpcPeer {
         n.put("method", stream);
         n.set("params", payload);
       }
+      case PUBSUB -> throw new IllegalStateException("pubsub events are tagged per connection");
     }
     return n;
   }
@@ -438,6 +454,95 @@ public final class ScriptedRpcPeer {
   /** Whether {@code n} is a response (a {@code result} or {@code error} and no {@code method}). */
   private static boolean isAnswer(JsonNode n) {
     return n.isObject() && !n.has("method") && (n.has("result") || n.has("error"));
+  }
+
+  // ---------------------------------------------------------------- server-named subscriptions
+
+  private long issuedTokens;
+  private final Map<StubConnection, Map<String, String>> tokens = new LinkedHashMap<>();
+  private final List<String> tokenHistory = new ArrayList<>();
+  private final List<String> unsubscribeTokens = new ArrayList<>();
+
+  /**
+   * {@link PeerDialect#PUBSUB}: the live tokens of the only open connection, token to stream (empty
+   * if none is open).
+   */
+  public Map<String, String> tokens() {
+    List<StubConnection> open = endpoint.connections();
+    if (open.size() > 1) {
+      throw new IllegalStateException("more than one open connection: " + open.size());
+    }
+    return open.isEmpty() ? Map.of() : Map.copyOf(tokens.getOrDefault(open.get(0), Map.of()));
+  }
+
+  /**
+   * {@link PeerDialect#PUBSUB}: every token handed out so far, oldest first (restarts included).
+   */
+  public List<String> issuedTokenHistory() {
+    return List.copyOf(tokenHistory);
+  }
+
+  /** {@link PeerDialect#PUBSUB}: the tokens {@code eth_unsubscribe} named, in arrival order. */
+  public List<String> unsubscribeTokens() {
+    return List.copyOf(unsubscribeTokens);
+  }
+
+  /**
+   * {@link PeerDialect#PUBSUB}: sends an {@code eth_subscription} event tagged {@code token} to
+   * every open connection, whether or not the token is live (stale-token tests).
+   */
+  public void emitToken(String token, JsonNode payload) {
+    pushRaw(bytes(tagged(token, payload)));
+  }
+
+  private int emitTagged(String stream, JsonNode payload) {
+    int n = 0;
+    for (StubConnection c : endpoint.connections()) {
+      for (Map.Entry<String, String> t : tokens.getOrDefault(c, Map.of()).entrySet()) {
+        if (t.getValue().equals(stream)) {
+          c.push(bytes(tagged(t.getKey(), payload)));
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  private ObjectNode tagged(String token, JsonNode payload) {
+    ObjectNode n = json().objectNode();
+    n.put("jsonrpc", "2.0");
+    n.put("method", "eth_subscription");
+    ObjectNode params = n.putObject("params");
+    params.put("subscription", token);
+    params.set("result", payload);
+    return n;
+  }
+
+  private ObjectNode pubsub(StubConnection c, JsonNode id, String method, JsonNode params) {
+    String arg = params == null ? "" : params.path(0).asText("");
+    tokens.keySet().removeIf(k -> !k.isOpen());
+    subscriptions.keySet().removeIf(k -> !k.isOpen());
+    Map<String, String> live = tokens.computeIfAbsent(c, k -> new LinkedHashMap<>());
+    Set<String> streams = subscriptions.computeIfAbsent(c, k -> new TreeSet<>());
+    if (method.equals("eth_subscribe")) {
+      if (arg.isEmpty() || refused.contains(arg)) {
+        return error(id, -32602, "unsupported subscription: " + arg);
+      }
+      String token = "0x" + Long.toHexString(++issuedTokens);
+      tokenHistory.add(token);
+      live.put(token, arg);
+      streams.add(arg);
+      return result(id, json().textNode(token));
+    }
+    unsubscribeTokens.add(arg);
+    String stream = live.remove(arg);
+    if (stream == null) {
+      return error(id, -32000, "subscription not found");
+    }
+    if (!live.containsValue(stream)) {
+      streams.remove(stream);
+    }
+    return result(id, json().booleanNode(true));
   }
 
   /** The connections with at least one subscription (for diagnostics). */

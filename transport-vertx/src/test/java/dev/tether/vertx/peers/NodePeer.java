@@ -117,6 +117,21 @@ public final class NodePeer implements AutoCloseable {
         p -> URI.create("ws://127.0.0.1:" + p + "/"));
   }
 
+  /**
+   * A pub/sub server in the {@code eth_subscribe} convention on the npm {@code json-rpc-2.0}
+   * library over {@code ws}, on 127.0.0.1 (a free port at first): subscription ids are random hex,
+   * different in every process; each live subscription gets an event {@code {"stream", "id", "pid",
+   * "seq"}} every {@code tick}; it prints {@code SUB <name> <id>} and {@code UNSUB <id> <found>}
+   * (see {@link #output()}).
+   */
+  public static NodePeer pubsub(Duration tick) {
+    return new NodePeer(
+        "pubsub-peer.js",
+        0,
+        p -> List.of(Integer.toString(p), Long.toString(tick.toMillis())),
+        p -> URI.create("ws://127.0.0.1:" + p + "/"));
+  }
+
   /** A newline-JSON {@code vm-service} peer on Node's net module, TCP on 127.0.0.1. */
   public static NodePeer netTcp(Duration tick) {
     return new NodePeer(
