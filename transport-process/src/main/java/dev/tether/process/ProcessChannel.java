@@ -306,7 +306,9 @@ final class ProcessChannel implements Channel {
       while (!process.waitFor(DESCENDANT_POLL.toNanos(), TimeUnit.NANOSECONDS)) {
         teardown.rememberDescendants();
       }
-      if (end.get() == null) {
+      if (end.get() != null) {
+        teardown.childExited(); // closed, and it exited within its grace: its descendants go now
+      } else {
         drain(stdoutThread);
         drain(stderrThread);
         endWith(Cause.of(Cause.Kind.CHANNEL_CLOSED, exitDescription(process.exitValue())));

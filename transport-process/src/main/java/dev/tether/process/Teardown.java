@@ -34,6 +34,7 @@ final class Teardown {
   private final Object owner;
   private final Set<ProcessHandle> known = new LinkedHashSet<>(); // guarded by this
   private boolean started; // guarded by this
+  private Duration terminateGrace = Duration.ZERO; // guarded by this; set by start
 
   Teardown(Process process, Object owner) {
     this.process = process;
@@ -68,6 +69,7 @@ final class Teardown {
         return;
       }
       started = true;
+      this.terminateGrace = terminateGrace;
     }
     rememberDescendants();
     Duration wait = process.isAlive() ? closeGrace : Duration.ZERO;
@@ -80,6 +82,23 @@ final class Teardown {
             Reaper.INSTANCE.release(this);
           }
         });
+  }
+
+  /**
+   * The child exited during its close grace: terminates its known descendants at once rather than
+   * when the grace ends, so that nothing of it outlives the child by more than the terminate grace.
+   */
+  void childExited() {
+    Duration grace;
+    synchronized (this) {
+      if (!started) {
+        return;
+      }
+      grace = terminateGrace;
+    }
+    if (terminate()) {
+      Reaper.INSTANCE.schedule(grace, this::kill);
+    }
   }
 
   /**

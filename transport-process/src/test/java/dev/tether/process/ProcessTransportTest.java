@@ -11,6 +11,7 @@ import dev.tether.runtime.spi.Channel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -209,6 +210,21 @@ class ProcessTransportTest {
     long grandchild = children.track(call(ch, 1, "grandchild", List.of()).asLong());
     assertThat(Children.alive(grandchild)).isTrue();
     ch.close();
+    Children.awaitGone(List.of(grandchild), Children.WAIT);
+  }
+
+  @Test
+  void grandchildGoesAsSoonAsTheChildExitsWithinALongGrace() throws Exception {
+    Channel ch =
+        open(
+            Children.peer("--grandchild"),
+            ProcessTransportOptions.builder()
+                .closeGrace(ProcessTransportOptions.MAX_GRACE)
+                .terminateGrace(Duration.ofMillis(300))
+                .build());
+    long grandchild = children.track(call(ch, 1, "grandchild", List.of()).asLong());
+    awaitRemembered(grandchild);
+    ch.close(); // the child exits on stdin EOF at once; the grandchild must not wait a minute
     Children.awaitGone(List.of(grandchild), Children.WAIT);
   }
 
