@@ -71,17 +71,27 @@ final class Teardown {
       started = true;
       this.terminateGrace = terminateGrace;
     }
-    rememberDescendants();
-    Duration wait = process.isAlive() ? closeGrace : Duration.ZERO;
+    // On the reaper's thread: listing descendants scans the process table, and start() may be
+    // called on the connection's context (Channel.close).
     Reaper.INSTANCE.schedule(
-        wait,
+        Duration.ZERO,
         () -> {
-          if (terminate()) {
-            Reaper.INSTANCE.schedule(terminateGrace, this::kill);
-          } else {
-            Reaper.INSTANCE.release(this);
-          }
+          rememberDescendants();
+          Reaper.INSTANCE.schedule(
+              process.isAlive() ? closeGrace : Duration.ZERO, this::graceEnded);
         });
+  }
+
+  private void graceEnded() {
+    Duration grace;
+    synchronized (this) {
+      grace = terminateGrace;
+    }
+    if (terminate()) {
+      Reaper.INSTANCE.schedule(grace, this::kill);
+    } else {
+      Reaper.INSTANCE.release(this);
+    }
   }
 
   /**
