@@ -100,6 +100,7 @@ class ArchitectureTest {
             "com.tngtech..",
             "dev.tether.stub..",
             "dev.tether.vertx..",
+            "dev.tether.process..",
             "dev.tether.cli..")
         .because("tether-statemachine may depend on Jackson and the SLF4J API only")
         .check(SHIPPED);
@@ -128,6 +129,27 @@ class ArchitectureTest {
         .mayOnlyBeAccessedByLayers("session", "peer")
         .whereLayer("runtime")
         .mayOnlyBeAccessedByLayers("rpc", "session", "peer")
+        .check(SHIPPED);
+  }
+
+  @Test
+  void processTransportDependsOnTheCoreOnly() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.tether.process..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "io.vertx..",
+            "io.netty..",
+            "com.fasterxml..",
+            "dev.tether.vertx..",
+            "dev.tether.stub..",
+            "dev.tether.cli..",
+            "dev.tether.rpc..",
+            "dev.tether.session..",
+            "dev.tether.peer..")
+        .because("tether-transport-process is a transport: it implements the runtime's SPI")
         .check(SHIPPED);
   }
 

@@ -1,5 +1,6 @@
 package dev.tether.vertx;
 
+import dev.tether.runtime.framing.Framing;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -9,7 +10,8 @@ import java.util.Objects;
  * <p>Defaults: {@value #DEFAULT_MAX_FRAME_BYTES} bytes per frame, {@value
  * #DEFAULT_MAX_OUTBOUND_BYTES} bytes of outbound buffer per channel, a write-queue high-water mark
  * of {@value #DEFAULT_WRITE_QUEUE_HIGH_WATER_BYTES} bytes, a connect timeout of 10 s, {@link
- * TlsOptions#defaults()} (verify certificate and host name), no WebSocket ping heartbeat.
+ * TlsOptions#defaults()} (verify certificate and host name), no WebSocket ping heartbeat, lines
+ * ({@link Framing#ndjson()}) on TCP and Unix sockets.
  *
  * <p>Immutable and thread-safe.
  */
@@ -61,6 +63,7 @@ public final class VertxTransportOptions {
   private final Duration connectTimeout;
   private final TlsOptions tls;
   private final Duration webSocketPingInterval;
+  private final Framing socketFraming;
 
   private VertxTransportOptions(Builder b) {
     this.maxFrameBytes = b.maxFrameBytes;
@@ -69,6 +72,7 @@ public final class VertxTransportOptions {
     this.connectTimeout = b.connectTimeout;
     this.tls = b.tls;
     this.webSocketPingInterval = b.webSocketPingInterval;
+    this.socketFraming = b.socketFraming;
   }
 
   /** The defaults (see the class documentation). */
@@ -117,6 +121,16 @@ public final class VertxTransportOptions {
     return webSocketPingInterval;
   }
 
+  /**
+   * How frames travel on {@code tcp://} and {@code unix://} sockets: {@link Framing#ndjson()} (the
+   * default: one frame per line; every non-blank line is delivered) or {@link
+   * Framing#contentLength()} (the language server protocol's headers, for language servers that
+   * listen on a socket). A framing error ends the channel with the framing's cause.
+   */
+  public Framing socketFraming() {
+    return socketFraming;
+  }
+
   @Override
   public String toString() {
     return "VertxTransportOptions[maxFrameBytes="
@@ -131,6 +145,8 @@ public final class VertxTransportOptions {
         + tls
         + ", webSocketPingInterval="
         + webSocketPingInterval
+        + ", socketFraming="
+        + socketFraming
         + "]";
   }
 
@@ -142,8 +158,17 @@ public final class VertxTransportOptions {
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private TlsOptions tls = TlsOptions.defaults();
     private Duration webSocketPingInterval = DEFAULT_WEB_SOCKET_PING_INTERVAL;
+    private Framing socketFraming = Framing.ndjson();
 
     private Builder() {}
+
+    /**
+     * How frames travel on TCP and Unix sockets; see {@link VertxTransportOptions#socketFraming()}.
+     */
+    public Builder socketFraming(Framing framing) {
+      this.socketFraming = Objects.requireNonNull(framing, "framing");
+      return this;
+    }
 
     /**
      * Pings WebSocket peers every {@code interval} and ends a channel after {@link

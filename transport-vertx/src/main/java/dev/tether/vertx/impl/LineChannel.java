@@ -1,6 +1,10 @@
 package dev.tether.vertx.impl;
 
 import dev.tether.machine.Cause;
+import dev.tether.runtime.framing.FrameDecoder;
+import dev.tether.runtime.framing.FrameSink;
+import dev.tether.runtime.framing.Framing;
+import dev.tether.runtime.framing.FramingException;
 import dev.tether.runtime.spi.ChannelListener;
 import dev.tether.vertx.VertxTransportOptions;
 import io.vertx.core.Future;
@@ -17,6 +21,11 @@ import org.slf4j.LoggerFactory;
  * VertxTransportOptions#maxFrameBytes()} ends the channel with {@link Cause.Kind#FRAME_TOO_LARGE}
  * as soon as it is detected, without buffering the rest of it (invariant R1).
  *
+ * <p>With another {@link VertxTransportOptions#socketFraming()} (such as {@link
+ * Framing#contentLength()}) the framing's decoder cuts the frames instead, and a framing error ends
+ * the channel with its cause. Frames it decoded from one socket read are delivered even when a
+ * pause comes between them, as the channel SPI allows.
+ *
  * <p>Thread-safe (see {@link VertxChannel}).
  */
 public final class LineChannel extends VertxChannel {
@@ -25,7 +34,9 @@ public final class LineChannel extends VertxChannel {
   private static final byte RETURN = '\r';
 
   private final NetSocket socket;
-  private RecordParser lines; // set once in attach, before the socket delivers anything
+  private RecordParser lines; // line framing: set once in attach, before the socket delivers
+  private Framing framing; // any other framing: set once in attach, with its decoder
+  private FrameDecoder decoder; // fed on the socket's context only
 
   private LineChannel(
       NetSocket socket,
@@ -48,20 +59,17 @@ public final class LineChannel extends VertxChannel {
       Runnable onEnded,
       String description) {
     LineChannel ch = new LineChannel(socket, listener, options, onEnded, description);
-    RecordParser lines = RecordParser.newDelimited("\n", ch::onLine);
-    ch.lines = lines;
-    lines.maxRecordSize(options.maxFrameBytes());
-    lines.exceptionHandler(
-        t ->
-            ch.endWith(
-                Cause.of(
-                    Cause.Kind.FRAME_TOO_LARGE,
-                    "line longer than maxFrameBytes " + options.maxFrameBytes())));
+    if (options.socketFraming() != Framing.ndjson()) {
+      ch.framing = options.socketFraming();
+      ch.decoder = ch.framing.newDecoder(options.maxFrameBytes());
+      socket.handler(ch::onBytes);
+    } else {
+      ch.parseLines(options);
+    }
     socket.setWriteQueueMaxSize(options.writeQueueHighWaterBytes());
     if (socket instanceof NetSocketInternal internal) {
       coalesceFlushes(internal.channelHandlerContext());
     }
-    socket.handler(lines);
     socket.exceptionHandler(
         t -> ch.endWith(Cause.of(Cause.Kind.CHANNEL_ERROR, Errors.describe(t))));
     socket.closeHandler(v -> ch.endWith(peerClosed()));
@@ -70,8 +78,51 @@ public final class LineChannel extends VertxChannel {
     return ch;
   }
 
+  /** Line framing: a parser that cuts lines, bounded by {@code maxFrameBytes}. */
+  private void parseLines(VertxTransportOptions options) {
+    RecordParser lines = RecordParser.newDelimited("\n", this::onLine);
+    this.lines = lines;
+    lines.maxRecordSize(options.maxFrameBytes());
+    lines.exceptionHandler(
+        t ->
+            endWith(
+                Cause.of(
+                    Cause.Kind.FRAME_TOO_LARGE,
+                    "line longer than maxFrameBytes " + options.maxFrameBytes())));
+    socket.handler(lines);
+  }
+
+  /** Feeds a read to the framing's decoder (non-line framings). */
+  private void onBytes(Buffer bytes) {
+    if (ended()) {
+      return;
+    }
+    byte[] chunk = bytes.getBytes();
+    try {
+      decoder.feed(chunk, 0, chunk.length, frameSink);
+    } catch (FramingException e) {
+      endWith(e.toCause());
+    }
+  }
+
+  private final FrameSink frameSink =
+      new FrameSink() {
+        @Override
+        public void frame(byte[] frame) {
+          deliver(frame);
+        }
+
+        @Override
+        public void skipped(String excerpt) {
+          log.debug("{}: skipped {}", LineChannel.this, excerpt);
+        }
+      };
+
   @Override
   protected String invalidFrame(byte[] frame) {
+    if (framing != null) {
+      return null; // a header framing carries any bytes
+    }
     for (byte b : frame) {
       if (b == NEWLINE) {
         return "frame contains a newline, which would split it on a line channel";
@@ -82,6 +133,9 @@ public final class LineChannel extends VertxChannel {
 
   @Override
   protected Future<Void> write(byte[] frame) {
+    if (framing != null) {
+      return socket.write(Buffer.buffer(framing.encode(frame)));
+    }
     return socket.write(Buffer.buffer(frame.length + 1).appendBytes(frame).appendByte(NEWLINE));
   }
 
@@ -93,14 +147,18 @@ public final class LineChannel extends VertxChannel {
   /** Pauses the parser too: it would otherwise deliver every line left in the last chunk read. */
   @Override
   protected void pauseSocket() {
-    lines.pause();
+    if (lines != null) {
+      lines.pause();
+    }
     socket.pause();
   }
 
   @Override
   protected void resumeSocket() {
     socket.resume();
-    lines.resume();
+    if (lines != null) {
+      lines.resume();
+    }
   }
 
   @Override
