@@ -19,7 +19,7 @@ final class ChannelSetup {
   private final Link link;
   private final Requests requests;
   private final ServerSubscriptions subscriptions;
-  final long gen;
+  final int gen;
   final CompletableFuture<Void> done = new CompletableFuture<>();
   boolean hookDone;
 

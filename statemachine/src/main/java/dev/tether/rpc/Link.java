@@ -22,7 +22,9 @@ final class Link implements InboundGate.Reading {
 
   // Confined to the context.
   Channel channel;
-  long gen;
+  // An int, not a long: Link then fits in 48 B instead of 56 (B5, per connected session). It is
+  // only compared for equality, and wraps after 2^32 channels.
+  int gen;
   long upEpoch;
   ChannelSetup setup;
   boolean terminal;

@@ -85,7 +85,7 @@ final class ServerSubscriptions {
     if (call.isEmpty()) {
       return;
     }
-    long gen = link.gen;
+    int gen = link.gen;
     subscriptionOps++;
     Pending p = requests.internal(call.get(), link.config.requestTimeout());
     p.then = (result, err) -> subscribeSettled(gen, stream, result, err);
@@ -107,7 +107,7 @@ final class ServerSubscriptions {
     if (call.isEmpty()) {
       return;
     }
-    long gen = link.gen;
+    int gen = link.gen;
     subscriptionOps++;
     Pending p = requests.internal(call.get(), link.config.requestTimeout());
     p.then =
@@ -127,7 +127,7 @@ final class ServerSubscriptions {
     requests.send(p);
   }
 
-  private void subscribeSettled(long gen, String stream, JsonNode result, Throwable err) {
+  private void subscribeSettled(int gen, String stream, JsonNode result, Throwable err) {
     if (gen != link.gen) {
       return; // that channel is gone; the next one resubscribes from the desired set
     }
