@@ -91,7 +91,8 @@ final class HtmlReport {
           "staleCallbacks", "stale callbacks ignored",
           "halfOpen", "half-open channels",
           "slowReaderFrames", "frames read by slow readers",
-          "writesBlocked", "writes held back by backpressure");
+          "writesBlocked", "writes held back by backpressure",
+          "flapping", "ended by the flap guard (FLAPPING)");
 
   private static void row(StringBuilder h, String name, Object value) {
     h.append("<tr><th>").append(name).append("</th><td>").append(value).append("</td></tr>");

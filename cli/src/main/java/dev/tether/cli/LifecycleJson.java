@@ -2,6 +2,7 @@ package dev.tether.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tether.machine.Cause;
 import dev.tether.machine.LifecycleEvent;
 import java.time.Duration;
 
@@ -71,11 +72,21 @@ final class LifecycleJson {
           + r.downtime().toMillis()
           + " ms";
     } else if (e instanceof LifecycleEvent.PermanentlyDisconnected p) {
-      return "PermanentlyDisconnected after " + p.attempts() + " attempt(s): " + p.cause();
+      return "PermanentlyDisconnected " + why(p);
     } else if (e instanceof LifecycleEvent.Closed c) {
       return "Closed: " + c.reason();
     }
     throw new AssertionError("unknown event " + e);
+  }
+
+  /**
+   * Why a connection ended: {@code after 5 attempt(s): OPEN_FAILED: …}, or, when the flap guard
+   * ended it (no attempt was made after the last loss), {@code by the flap guard: FLAPPING: …}.
+   */
+  static String why(LifecycleEvent.PermanentlyDisconnected p) {
+    return p.cause().kind() == Cause.Kind.FLAPPING
+        ? "by the flap guard: " + p.cause()
+        : "after " + p.attempts() + " attempt(s): " + p.cause();
   }
 
   /** {@code mm:ss.SSS} of a simulated or elapsed time. */

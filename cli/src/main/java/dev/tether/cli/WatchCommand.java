@@ -134,10 +134,8 @@ final class WatchCommand implements Callable<Integer> {
             .println(
                 "tether watch: permanently disconnected from "
                     + socket.endpoint
-                    + " after "
-                    + p.attempts()
-                    + " attempt(s): "
-                    + p.cause()
+                    + " "
+                    + LifecycleJson.why(p)
                     + SocketOptions.hint(p.cause().message()));
         code = EXIT_PERMANENTLY_DISCONNECTED;
       }

@@ -3,6 +3,7 @@ package dev.tether.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tether.machine.Cause;
 import dev.tether.machine.LifecycleEvent;
 import dev.tether.stub.sim.Coverage;
 import dev.tether.stub.sim.FaultPlan;
@@ -132,6 +133,43 @@ class SimulateCommandTest {
     JsonNode n = LifecycleJson.MAPPER.readTree(out.strip());
     assertThat(n.get("faults").asInt()).isEqualTo(1);
     assertThat(n.get("coverage").get("permanentlyDisconnected").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void crashLoopPlanEndsFlappingAndTheJsonCountsIt(@TempDir Path dir) throws Exception {
+    Path plan = dir.resolve("plan.txt");
+    Files.writeString(plan, "crash-loop 0 60000 600000 1000\n", StandardCharsets.UTF_8);
+    String out =
+        DemoCommandTest.run(
+            0,
+            "simulate",
+            "--sessions",
+            "1",
+            "--duration",
+            "20m",
+            "--plan",
+            plan.toString(),
+            "--json");
+    JsonNode n = LifecycleJson.MAPPER.readTree(out.strip());
+    assertThat(n.get("coverage").get("flapping").asInt()).isEqualTo(1);
+    assertThat(n.get("coverage").get("permanentlyDisconnected").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  void flappingEndReadsAsTheFlapGuardsVerdict() throws Exception {
+    Cause verdict =
+        Cause.of(
+            Cause.Kind.FLAPPING,
+            "lost the connection 11 times within 60 s (flap limit 10); last loss: CHANNEL_CLOSED: x");
+    LifecycleEvent end = new LifecycleEvent.PermanentlyDisconnected(verdict, 0);
+    assertThat(LifecycleJson.describe(end))
+        .isEqualTo(
+            "PermanentlyDisconnected by the flap guard: FLAPPING: lost the connection 11 times"
+                + " within 60 s (flap limit 10); last loss: CHANNEL_CLOSED: x");
+    JsonNode line = LifecycleJson.MAPPER.readTree(LifecycleJson.of(end, 5).toString());
+    assertThat(line.get("state").asText()).isEqualTo("PermanentlyDisconnected");
+    assertThat(line.get("attempt").asInt()).isZero();
+    assertThat(line.get("cause").asText()).startsWith("FLAPPING: lost the connection 11 times");
   }
 
   @Test

@@ -14,7 +14,23 @@ import java.util.Objects;
  * with the defaults, a capped delay lies in [24 s, 36 s].
  *
  * <p>Defaults: exponential from 100 ms, ×2, capped at 30 s, ±20 % jitter, 10 attempts, connect
- * timeout 10 s, and the first connect retries like any reconnect.
+ * timeout 10 s, the first connect retries like any reconnect, and the flap guard on at more than 10
+ * losses within 1 minute.
+ *
+ * <p><b>Flap guard (I10).</b> Attempts count per outage and start again at 1 after every reconnect,
+ * so a peer that accepts and then drops every connection (a server crashing a second after each
+ * start) would otherwise be retried forever, about once per first-retry delay. The flap guard
+ * counts the losses of an established connection ({@code Connected} or {@code Reconnected} lost;
+ * failed attempts during an outage are the retry budget's business) over a sliding window: the loss
+ * that makes more than {@link #flapLimit()} of them less than {@link #flapWindow()} apart ends the
+ * connection {@code PermanentlyDisconnected} with cause {@link Cause.Kind#FLAPPING}, at once,
+ * without another attempt. It is on by default, deliberately generous: 11 losses in a minute mean
+ * connected periods averaging under 6 s for a whole minute, which is a crash loop and not a flaky
+ * but useful peer (a connection that stays up for 10 s between losses is never stopped), while
+ * without the guard such a loop reconnects every few seconds for as long as the process lives.
+ * Editors stop a crashing language server sooner (5 crashes in 3 minutes); ask for that with {@code
+ * flapLimit(4, Duration.ofMinutes(3))}, or for the old behaviour, retrying for ever, with {@link
+ * Builder#noFlapGuard()}.
  *
  * <p>Instances are immutable and thread-safe. The policy draws no random numbers itself: callers
  * pass the draw, which is what makes simulations replayable.
@@ -40,6 +56,22 @@ public final class BackoffPolicy {
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
   /**
+   * Default flap limit: the connection ends at the 11th loss of an established connection within
+   * {@link #DEFAULT_FLAP_WINDOW} (see the class documentation for why these numbers).
+   */
+  public static final int DEFAULT_FLAP_LIMIT = 10;
+
+  /** Default flap window: losses less than a minute apart count together. */
+  public static final Duration DEFAULT_FLAP_WINDOW = Duration.ofMinutes(1);
+
+  /**
+   * Largest flap limit the policy accepts. The machine keeps the time of each loss the limit
+   * tolerates, so this bounds its state; a limit beyond it is no guard at all ({@link
+   * Builder#noFlapGuard()} says so plainly).
+   */
+  public static final int MAX_FLAP_LIMIT = 1_000;
+
+  /**
    * Longest delay the policy accepts; keeps nanosecond arithmetic far from overflow and catches
    * unit mistakes (a delay given in millis where seconds were meant).
    */
@@ -55,6 +87,8 @@ public final class BackoffPolicy {
   private final int maxAttempts;
   private final Duration connectTimeout;
   private final boolean failFastOnFirstConnect;
+  private final int flapLimit;
+  private final Duration flapWindow;
 
   private BackoffPolicy(Builder b) {
     this.initialDelay = b.initialDelay;
@@ -65,6 +99,8 @@ public final class BackoffPolicy {
     this.maxAttempts = b.maxAttempts;
     this.connectTimeout = b.connectTimeout;
     this.failFastOnFirstConnect = b.failFastOnFirstConnect;
+    this.flapLimit = b.flapLimit;
+    this.flapWindow = b.flapWindow;
   }
 
   /** The default policy (see the class documentation). */
@@ -90,6 +126,28 @@ public final class BackoffPolicy {
   /** Whether a failed first attempt of the initial connect ends the connection at once. */
   public boolean failFastOnFirstConnect() {
     return failFastOnFirstConnect;
+  }
+
+  /**
+   * Losses of an established connection tolerated within {@link #flapWindow()}; the next one ends
+   * the connection with cause {@link Cause.Kind#FLAPPING}. {@link ConnectionState#UNLIMITED} when
+   * the flap guard is off.
+   */
+  public int flapLimit() {
+    return flapLimit;
+  }
+
+  /**
+   * How close together losses must be to count together for the flap guard: a loss counts while
+   * less than this has passed since it. {@link Duration#ZERO} when the flap guard is off.
+   */
+  public Duration flapWindow() {
+    return flapWindow;
+  }
+
+  /** Whether the flap guard is on. */
+  public boolean hasFlapGuard() {
+    return flapLimit != ConnectionState.UNLIMITED;
   }
 
   /** The jitter fraction in [0, 1). */
@@ -154,6 +212,7 @@ public final class BackoffPolicy {
         + ", connectTimeout="
         + connectTimeout
         + (failFastOnFirstConnect ? ", failFastOnFirstConnect" : "")
+        + (hasFlapGuard() ? ", flapLimit=" + flapLimit + " per " + flapWindow : ", noFlapGuard")
         + "]";
   }
 
@@ -171,6 +230,8 @@ public final class BackoffPolicy {
     private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private boolean failFastOnFirstConnect;
+    private int flapLimit = DEFAULT_FLAP_LIMIT;
+    private Duration flapWindow = DEFAULT_FLAP_WINDOW;
 
     private Builder() {}
 
@@ -239,7 +300,10 @@ public final class BackoffPolicy {
       return this;
     }
 
-    /** Retry without limit; the connection then never becomes permanently disconnected. */
+    /**
+     * Retry without limit: no outage ends the connection. The flap guard still may; with {@link
+     * #noFlapGuard()} too, the connection never becomes permanently disconnected.
+     */
     public Builder unlimitedAttempts() {
       this.maxAttempts = ConnectionState.UNLIMITED;
       return this;
@@ -262,6 +326,44 @@ public final class BackoffPolicy {
     /** When true, a failed first connect attempt ends the connection instead of retrying. */
     public Builder failFastOnFirstConnect(boolean failFast) {
       this.failFastOnFirstConnect = failFast;
+      return this;
+    }
+
+    /**
+     * The flap guard (I10): the loss of an established connection that makes more than {@code
+     * maxLossesWithinWindow} such losses less than {@code window} apart ends the connection with
+     * cause {@link Cause.Kind#FLAPPING} instead of reconnecting. Replaces {@link #noFlapGuard()}.
+     *
+     * @param maxLossesWithinWindow losses tolerated within the window, 1 to {@link #MAX_FLAP_LIMIT}
+     * @param window how close together losses count together; positive, at most {@link
+     *     #MAX_CONFIGURABLE_DELAY}
+     * @throws IllegalArgumentException if either is out of range
+     */
+    public Builder flapLimit(int maxLossesWithinWindow, Duration window) {
+      if (maxLossesWithinWindow < 1 || maxLossesWithinWindow > MAX_FLAP_LIMIT) {
+        throw new IllegalArgumentException(
+            "flapLimit maxLossesWithinWindow must be in [1, "
+                + MAX_FLAP_LIMIT
+                + "] (use noFlapGuard() for no limit), was "
+                + maxLossesWithinWindow);
+      }
+      delayArg("flapLimit window", window);
+      if (window.isZero()) {
+        throw new IllegalArgumentException("flapLimit window must be positive, was 0");
+      }
+      this.flapLimit = maxLossesWithinWindow;
+      this.flapWindow = window;
+      return this;
+    }
+
+    /**
+     * No flap guard: a connection that keeps connecting and losing the connection reconnects for
+     * ever (with {@link #unlimitedAttempts()}, the connection then never becomes permanently
+     * disconnected). Replaces {@link #flapLimit}.
+     */
+    public Builder noFlapGuard() {
+      this.flapLimit = ConnectionState.UNLIMITED;
+      this.flapWindow = Duration.ZERO;
       return this;
     }
 

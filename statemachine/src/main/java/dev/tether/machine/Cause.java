@@ -35,7 +35,14 @@ public record Cause(Kind kind, String message) {
      * Bytes handed to the channel did not drain to the network within the write timeout: the peer
      * stopped reading, or the path to it is dead while the socket still looks open (R5).
      */
-    WRITE_TIMEOUT
+    WRITE_TIMEOUT,
+    /**
+     * The flap guard ended the connection (I10): an established connection was lost more than the
+     * policy's {@link BackoffPolicy#flapLimit() flap limit} times within its {@link
+     * BackoffPolicy#flapWindow() flap window}. The message says how often, within what, and the
+     * last loss's cause. Only ever the cause of {@code PermanentlyDisconnected}.
+     */
+    FLAPPING
   }
 
   /**

@@ -134,7 +134,11 @@ public final class ConnectionMachine {
     if (s.stage() instanceof Stage.Opening o && o.attempt().id() == attemptId) {
       if (handshake) {
         return transition(
-            new MachineState(new Stage.Handshaking(o.attempt()), s.lastAttemptId(), s.lastEpoch()),
+            new MachineState(
+                new Stage.Handshaking(o.attempt()),
+                s.lastAttemptId(),
+                s.lastEpoch(),
+                s.recentLossesNanos()),
             new StartHandshake(attemptId),
             null,
             null,
@@ -185,13 +189,76 @@ public final class ConnectionMachine {
       MachineState s, long channelId, Cause cause, long nowNanos, double random) {
     Stage stage = s.stage();
     if (stage instanceof Stage.Up up && up.channelId() == channelId) {
-      return retry(
-          s, new CloseChannel(channelId), null, true, 1, Optional.of(cause), nowNanos, random);
+      return connectedLost(s, channelId, cause, nowNanos, random);
     }
     if (stage instanceof Stage.Handshaking h && h.attempt().id() == channelId) {
       return abandonAndFail(s, h.attempt(), cause, random);
     }
     return unchanged(s);
+  }
+
+  /**
+   * An established connection was lost: reconnect from attempt 1, unless this loss trips the flap
+   * guard (I10), which ends the connection at once.
+   */
+  private Transition connectedLost(
+      MachineState s, long channelId, Cause cause, long nowNanos, double random) {
+    CloseChannel close = new CloseChannel(channelId);
+    if (!policy.hasFlapGuard()) {
+      return retry(s, close, null, true, 1, Optional.of(cause), nowNanos, random);
+    }
+    List<Long> losses = lossesWithinWindow(s.recentLossesNanos(), nowNanos);
+    MachineState counted = new MachineState(s.stage(), s.lastAttemptId(), s.lastEpoch(), losses);
+    if (losses.size() > policy.flapLimit()) {
+      return end(
+          counted,
+          close,
+          null,
+          new LifecycleEvent.PermanentlyDisconnected(flapping(losses, cause), 0));
+    }
+    return retry(counted, close, null, true, 1, Optional.of(cause), nowNanos, random);
+  }
+
+  /**
+   * The losses that count at {@code nowNanos}, oldest first: those of {@code recent} less than the
+   * flap window ago, then this one. A sliding window: each loss counts for exactly one window
+   * length after it happened.
+   */
+  private List<Long> lossesWithinWindow(List<Long> recent, long nowNanos) {
+    long windowNanos = policy.flapWindow().toNanos();
+    int from = 0;
+    // Differences, not comparisons of raw values: nanoTime-style clocks may wrap.
+    while (from < recent.size() && nowNanos - recent.get(from) >= windowNanos) {
+      from++;
+    }
+    Long[] kept = new Long[recent.size() - from + 1];
+    for (int i = from; i < recent.size(); i++) {
+      kept[i - from] = recent.get(i);
+    }
+    kept[kept.length - 1] = nowNanos;
+    return List.of(kept);
+  }
+
+  private Cause flapping(List<Long> losses, Cause last) {
+    return Cause.of(
+        Cause.Kind.FLAPPING,
+        "lost the connection "
+            + losses.size()
+            + " times within "
+            + readable(policy.flapWindow())
+            + " (flap limit "
+            + policy.flapLimit()
+            + "); last loss: "
+            + last);
+  }
+
+  /** {@code 60 s}, {@code 1500 ms}: how a window reads in a cause message. */
+  private static String readable(Duration d) {
+    if (d.toNanos() % 1_000_000 != 0) {
+      return d.toString();
+    }
+    long millis = d.toMillis();
+    return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
   }
 
   private static Attempt connectingAttempt(Stage stage) {
@@ -208,7 +275,11 @@ public final class ConnectionMachine {
   private Transition open(MachineState s, Attempt a, Effect e0, Effect e1) {
     long id = a.id();
     return transition(
-        new MachineState(new Stage.Opening(a), Math.max(id, s.lastAttemptId()), s.lastEpoch()),
+        new MachineState(
+            new Stage.Opening(a),
+            Math.max(id, s.lastAttemptId()),
+            s.lastEpoch(),
+            s.recentLossesNanos()),
         e0,
         e1,
         new OpenChannel(id),
@@ -234,7 +305,8 @@ public final class ConnectionMachine {
                 epoch, a.number(), Duration.ofNanos(Math.max(0, nowNanos - a.outageStartNanos())))
             : new LifecycleEvent.Connected(epoch);
     return transition(
-        new MachineState(new Stage.Up(epoch, a.id()), s.lastAttemptId(), epoch),
+        new MachineState(
+            new Stage.Up(epoch, a.id()), s.lastAttemptId(), epoch, s.recentLossesNanos()),
         new CancelTimer(TimerKind.CONNECT_TIMEOUT, a.id()),
         new Emit(event),
         null,
@@ -270,7 +342,7 @@ public final class ConnectionMachine {
     long id = s.lastAttemptId() + 1;
     Attempt a = new Attempt(id, reconnect, number, policy.maxAttempts(), delay, cause, outageStart);
     return transition(
-        new MachineState(new Stage.Waiting(a), id, s.lastEpoch()),
+        new MachineState(new Stage.Waiting(a), id, s.lastEpoch(), s.recentLossesNanos()),
         e0,
         e1,
         new Emit(a.event()),
@@ -280,7 +352,11 @@ public final class ConnectionMachine {
   /** After the effects {@code e0, e1}: the terminal state, announced by {@code terminal}. */
   private static Transition end(MachineState s, Effect e0, Effect e1, LifecycleEvent terminal) {
     return transition(
-        new MachineState(new Stage.Ended(terminal.state()), s.lastAttemptId(), s.lastEpoch()),
+        new MachineState(
+            new Stage.Ended(terminal.state()),
+            s.lastAttemptId(),
+            s.lastEpoch(),
+            s.recentLossesNanos()),
         e0,
         e1,
         new Emit(terminal),

@@ -9,8 +9,8 @@ import java.util.Optional;
  *
  * <pre>
  * Idle → Connecting(1) → Connected(e) → Reconnecting(1..n) → Connected(e+1) → …
- *          ↓ (retries)                        ↓ (exhausted)
- *      Connecting(2..n)                 PermanentlyDisconnected
+ *          ↓ (retries)          ↓ (flapping)      ↓ (exhausted)
+ *      Connecting(2..n)     PermanentlyDisconnected
  * any non-terminal state → Closed (on request)
  * </pre>
  *
@@ -83,7 +83,8 @@ public sealed interface ConnectionState {
   /**
    * A channel is open and usable. {@code epoch} numbers the connected periods of this connection
    * from 1. Entered when an attempt succeeds; left for {@link Reconnecting} when the channel is
-   * lost or for {@link Closed}. Not terminal.
+   * lost, for {@link PermanentlyDisconnected} when that loss trips the flap guard, or for {@link
+   * Closed}. Not terminal.
    *
    * @param epoch 1-based number of this connected period
    */
@@ -138,17 +139,25 @@ public sealed interface ConnectionState {
   }
 
   /**
-   * Retries are exhausted (or the first connect failed fast). Terminal.
+   * Retries are exhausted (or the first connect failed fast), or the flap guard ended the
+   * connection when it lost an established channel (cause {@link Cause.Kind#FLAPPING}, entered from
+   * {@link Connected}). Terminal.
    *
-   * @param cause the failure of the last attempt
-   * @param attempts how many attempts were made in the final outage or initial connect
+   * @param cause the failure of the last attempt, or the {@code FLAPPING} verdict
+   * @param attempts how many attempts were made in the final outage or initial connect; 0 exactly
+   *     when the flap guard ended the connection (no attempt was made after the last loss)
    */
   record PermanentlyDisconnected(Cause cause, int attempts) implements ConnectionState {
     /** Validates the components. */
     public PermanentlyDisconnected {
       Objects.requireNonNull(cause, "cause");
-      if (attempts < 1) {
-        throw new IllegalArgumentException("attempts must be >= 1, was " + attempts);
+      boolean flapping = cause.kind() == Cause.Kind.FLAPPING;
+      if (flapping ? attempts != 0 : attempts < 1) {
+        throw new IllegalArgumentException(
+            "attempts must be "
+                + (flapping ? "0 for a FLAPPING cause" : ">= 1")
+                + ", was "
+                + attempts);
       }
     }
 

@@ -106,10 +106,11 @@ public sealed interface LifecycleEvent {
   }
 
   /**
-   * Retries are exhausted. Terminal.
+   * Retries are exhausted, or the flap guard ended the connection at a loss (cause {@link
+   * Cause.Kind#FLAPPING}, right after {@link Connected} or {@link Reconnected}). Terminal.
    *
-   * @param cause the last attempt's failure
-   * @param attempts attempts made in the final outage (or initial connect)
+   * @param cause the last attempt's failure, or the {@code FLAPPING} verdict
+   * @param attempts attempts made in the final outage (or initial connect); 0 for {@code FLAPPING}
    */
   record PermanentlyDisconnected(Cause cause, int attempts) implements LifecycleEvent {
     /** Validates the components. */

@@ -1,28 +1,35 @@
 package dev.tether.machine;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The machine's complete state: the current {@link Stage} plus the id counters that make every
- * attempt and epoch unique over the connection's life. The user-visible {@link ConnectionState} is
- * derived from it, never stored beside it.
+ * The machine's complete state: the current {@link Stage}, the id counters that make every attempt
+ * and epoch unique over the connection's life, and the recent losses the flap guard counts. The
+ * user-visible {@link ConnectionState} is derived from it, never stored beside it.
  *
  * @param stage what the connection is doing now
  * @param lastAttemptId the highest attempt id handed out (0 before the first)
  * @param lastEpoch the highest epoch handed out (0 before the first connect)
+ * @param recentLossesNanos when an established connection was lost (on the driver's clock, the
+ *     {@code nowNanos} of the step), oldest first, for the flap guard (I10): only the losses still
+ *     inside the flap window at the last loss, so at most {@link BackoffPolicy#flapLimit()} of
+ *     them; always empty when the policy has no flap guard
  */
-public record MachineState(Stage stage, long lastAttemptId, long lastEpoch) {
+public record MachineState(
+    Stage stage, long lastAttemptId, long lastEpoch, List<Long> recentLossesNanos) {
 
-  /** Validates the components. */
+  /** Validates the components and copies the list (no copy if it is already unmodifiable). */
   public MachineState {
     Objects.requireNonNull(stage, "stage");
+    recentLossesNanos = List.copyOf(recentLossesNanos);
   }
 
   /** The state of a machine that was never started. */
   public static MachineState initial() {
-    return new MachineState(new Stage.NotStarted(), 0, 0);
+    return new MachineState(new Stage.NotStarted(), 0, 0, List.of());
   }
 
   /** The user-visible state, derived from the stage. */

@@ -91,6 +91,42 @@ class BackoffPolicyTest {
   }
 
   @Test
+  void flapGuardIsOnByDefaultAndCanBeChangedOrSwitchedOff() {
+    BackoffPolicy d = BackoffPolicy.defaults();
+    assertThat(d.hasFlapGuard()).isTrue();
+    assertThat(d.flapLimit()).isEqualTo(10);
+    assertThat(d.flapWindow()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(d.toString()).contains("flapLimit=10 per PT1M");
+    BackoffPolicy editor = BackoffPolicy.builder().flapLimit(4, Duration.ofMinutes(3)).build();
+    assertThat(editor.flapLimit()).isEqualTo(4);
+    assertThat(editor.flapWindow()).isEqualTo(Duration.ofMinutes(3));
+    BackoffPolicy off = BackoffPolicy.builder().noFlapGuard().build();
+    assertThat(off.hasFlapGuard()).isFalse();
+    assertThat(off.flapLimit()).isEqualTo(ConnectionState.UNLIMITED);
+    assertThat(off.flapWindow()).isEqualTo(Duration.ZERO);
+    assertThat(off.toString()).contains("noFlapGuard");
+    BackoffPolicy.Builder on =
+        BackoffPolicy.builder().noFlapGuard().flapLimit(1, Duration.ofSeconds(1));
+    assertThat(on.build().hasFlapGuard()).isTrue();
+  }
+
+  @Test
+  void badFlapLimitsAreRejectedWithTheirName() {
+    Duration minute = Duration.ofMinutes(1);
+    assertThatThrownBy(() -> BackoffPolicy.builder().flapLimit(0, minute))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("flapLimit");
+    assertThatThrownBy(() -> BackoffPolicy.builder().flapLimit(1_001, minute))
+        .hasMessageContaining("flapLimit");
+    assertThat(BackoffPolicy.builder().flapLimit(1_000, minute).build().flapLimit())
+        .isEqualTo(BackoffPolicy.MAX_FLAP_LIMIT);
+    assertThatThrownBy(() -> BackoffPolicy.builder().flapLimit(3, Duration.ZERO))
+        .hasMessageContaining("flapLimit window");
+    assertThatThrownBy(() -> BackoffPolicy.builder().flapLimit(3, Duration.ofDays(2)))
+        .hasMessageContaining("flapLimit window");
+  }
+
+  @Test
   void randomOutsideUnitIntervalIsRejected() {
     assertThatThrownBy(() -> BackoffPolicy.defaults().delay(1, 1.0))
         .isInstanceOf(IllegalArgumentException.class);

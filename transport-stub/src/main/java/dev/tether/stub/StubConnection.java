@@ -50,6 +50,8 @@ public final class StubConnection implements Channel {
   private boolean silent;
   private boolean serverStopped;
   private int stalled; // frames sent after the server stopped reading; it never will
+  // The endpoint's crash-loop drop of this connection, if it was accepted during a crash loop.
+  Scheduler.Cancellable crash;
   // Sends past the socket buffer while the server does not read: their stages stay pending.
   private final ArrayDeque<CompletableFuture<Void>> undrained = new ArrayDeque<>();
 

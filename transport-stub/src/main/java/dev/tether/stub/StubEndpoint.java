@@ -38,6 +38,7 @@ public final class StubEndpoint {
   private BiConsumer<StubConnection, byte[]> handler = (c, f) -> {};
   private Duration serverReadsEvery = Duration.ZERO;
   private Duration clientReadsEvery = Duration.ZERO;
+  private Duration crashAfter = Duration.ZERO;
   private int peakOpen;
   private long accepted;
   private long refused;
@@ -117,6 +118,24 @@ public final class StubEndpoint {
     return this;
   }
 
+  /**
+   * A peer in a crash loop: every connection accepted from now on is dropped ({@code
+   * CHANNEL_CLOSED}, "peer crashed") {@code lifetime} after it was accepted, as a server that
+   * crashes shortly after each start. Connections already open are unaffected. {@link
+   * Duration#ZERO} heals: connections accepted afterwards stay up (those already doomed still
+   * drop).
+   *
+   * @throws IllegalArgumentException if {@code lifetime} is negative
+   */
+  public StubEndpoint crashAfter(Duration lifetime) {
+    Objects.requireNonNull(lifetime, "lifetime");
+    if (lifetime.isNegative()) {
+      throw new IllegalArgumentException("lifetime must not be negative, was " + lifetime);
+    }
+    this.crashAfter = lifetime;
+    return this;
+  }
+
   /** Drops every open connection with {@code cause}. */
   public void dropAll(Cause cause) {
     for (StubConnection c : List.copyOf(open)) {
@@ -172,6 +191,13 @@ public final class StubEndpoint {
     StubConnection c = new StubConnection(this, listener);
     c.slowReader(StubConnection.Side.SERVER, serverReadsEvery);
     c.slowReader(StubConnection.Side.CLIENT, clientReadsEvery);
+    if (!crashAfter.isZero()) {
+      Cause crash =
+          Cause.of(
+              Cause.Kind.CHANNEL_CLOSED,
+              "peer crashed " + crashAfter.toMillis() + " ms after accepting");
+      c.crash = scheduler.schedule(crashAfter, () -> c.drop(crash));
+    }
     open.add(c);
     accepted++;
     peakOpen = Math.max(peakOpen, open.size());
@@ -179,6 +205,9 @@ public final class StubEndpoint {
   }
 
   void closed(StubConnection c) {
+    if (c.crash != null) {
+      c.crash.cancel(); // closed first: no timer outlives the connection
+    }
     open.remove(c);
   }
 

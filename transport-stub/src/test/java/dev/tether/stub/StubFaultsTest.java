@@ -89,4 +89,48 @@ class StubFaultsTest {
     clock.runUntilIdle();
     assertThat(client.closes).hasSize(1);
   }
+
+  @Test
+  void crashLoopDropsEachNewConnectionItsLifetimeAfterAcceptingIt() {
+    VirtualScheduler clock = new VirtualScheduler();
+    StubNetwork net = new StubNetwork(clock);
+    StubEndpoint server = net.endpoint("stub://s");
+    Client before = new Client();
+    net.transport().open(server.uri(), before);
+    clock.runUntilIdle();
+    server.crashAfter(Duration.ofSeconds(1));
+    Client doomed = new Client();
+    net.transport().open(server.uri(), doomed);
+    clock.advance(Duration.ofMillis(999));
+    assertThat(doomed.closes).isEmpty();
+    clock.advance(Duration.ofMillis(1));
+    assertThat(doomed.closes)
+        .containsExactly(
+            Cause.of(Cause.Kind.CHANNEL_CLOSED, "peer crashed 1000 ms after accepting"));
+    assertThat(before.closes).as("open before the crash loop began").isEmpty();
+    server.crashAfter(Duration.ZERO);
+    Client healed = new Client();
+    net.transport().open(server.uri(), healed);
+    clock.advance(Duration.ofMinutes(1));
+    assertThat(healed.closes).isEmpty();
+    assertThat(server.openCount()).isEqualTo(2);
+    assertThat(clock.pendingTasks()).isZero();
+  }
+
+  @Test
+  void connectionClosedBeforeItsCrashLeavesNoTimerBehind() {
+    VirtualScheduler clock = new VirtualScheduler();
+    StubNetwork net = new StubNetwork(clock);
+    StubEndpoint server = net.endpoint("stub://s").crashAfter(Duration.ofHours(1));
+    CompletableFuture<Channel> opened =
+        net.transport().open(server.uri(), new Client()).toCompletableFuture();
+    clock.runUntilIdle();
+    assertThat(clock.pendingTasks()).isEqualTo(1);
+    opened.getNow(null).close();
+    clock.runUntilIdle();
+    assertThat(clock.pendingTasks()).isZero();
+    assertThatThrownBy(() -> server.crashAfter(Duration.ofMillis(-1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("lifetime");
+  }
 }

@@ -1,6 +1,9 @@
 package dev.tether.model.reference;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import org.springframework.messaging.support.MessageBuilder;
 import org.springframework.statemachine.StateContext;
@@ -14,6 +17,11 @@ import reactor.core.publisher.Mono;
  * Statemachine 4.0.2: stages as states, the attempt number and the reconnect flag as extended
  * state, retry limits as guards. Events a state has no transition for are ignored, exactly as the
  * machine ignores stale inputs.
+ *
+ * <p>The flap guard (I10) is modelled as written there, differently from the machine: every loss of
+ * an established connection is kept (the machine keeps only those still inside the window), and a
+ * loss ends the connection when more than the limit of all kept losses, this one included, are less
+ * than the window old. Each event carries the current time in its {@link #NOW} header.
  */
 final class SpringReferenceMachine {
   enum S {
@@ -38,14 +46,30 @@ final class SpringReferenceMachine {
     CLOSE
   }
 
+  /** Message header with the event's time in nanoseconds. */
+  static final String NOW = "now";
+
   private static final String ATTEMPT = "attempt";
   private static final String RECONNECT = "reconnect";
+  private static final String FLAPPED = "flapped";
 
   private final StateMachine<S, E> machine;
   private final int maxAttempts;
+  private final int flapLimit;
+  private final long flapWindowNanos;
+  private final List<Long> losses = new ArrayList<>();
 
-  SpringReferenceMachine(int maxAttempts) throws Exception {
+  /**
+   * A reference machine.
+   *
+   * @param maxAttempts attempts per outage, or -1 for no limit
+   * @param flapLimit losses tolerated within the flap window, or -1 for no flap guard
+   * @param flapWindow the flap window (ignored without a flap guard)
+   */
+  SpringReferenceMachine(int maxAttempts, int flapLimit, Duration flapWindow) throws Exception {
     this.maxAttempts = maxAttempts;
+    this.flapLimit = flapLimit;
+    this.flapWindowNanos = flapWindow.toNanos();
     StateMachineBuilder.Builder<S, E> b = StateMachineBuilder.builder();
     b.configureConfiguration().withConfiguration().autoStartup(false);
     b.configureStates()
@@ -59,7 +83,22 @@ final class SpringReferenceMachine {
     t.withExternal().source(S.OPENING).target(S.HANDSHAKING).event(E.OPENED);
     t.withExternal().source(S.HANDSHAKING).target(S.UP).event(E.HANDSHAKE_OK);
     t.withExternal().source(S.WAITING).target(S.OPENING).event(E.BACKOFF);
-    t.withExternal().source(S.UP).target(S.WAITING).event(E.LOST).action(c -> begin(c, true));
+    t.withExternal()
+        .source(S.UP)
+        .target(S.WAITING)
+        .event(E.LOST)
+        .guard(c -> !flapping(c))
+        .action(
+            c -> {
+              losses.add(now(c));
+              begin(c, true);
+            });
+    t.withExternal()
+        .source(S.UP)
+        .target(S.PERMANENT)
+        .event(E.LOST)
+        .guard(this::flapping)
+        .action(c -> c.getExtendedState().getVariables().put(FLAPPED, true));
     failure(t, S.OPENING, E.OPEN_FAILED);
     failure(t, S.OPENING, E.TIMEOUT);
     failure(t, S.HANDSHAKING, E.HANDSHAKE_FAILED);
@@ -83,6 +122,25 @@ final class SpringReferenceMachine {
     t.withExternal().source(from).target(S.PERMANENT).event(event).guard(c -> !canRetry(c));
   }
 
+  /** Whether a loss now makes more than the flap limit of losses within the window. */
+  private boolean flapping(StateContext<S, E> c) {
+    if (flapLimit < 0) {
+      return false;
+    }
+    long now = now(c);
+    int within = 1;
+    for (long t : losses) {
+      if (now - t < flapWindowNanos) {
+        within++;
+      }
+    }
+    return within > flapLimit;
+  }
+
+  private static long now(StateContext<S, E> c) {
+    return (Long) c.getMessageHeader(NOW);
+  }
+
   private boolean canRetry(StateContext<S, E> c) {
     return maxAttempts < 0 || attempt(c) + 1 <= maxAttempts;
   }
@@ -97,9 +155,11 @@ final class SpringReferenceMachine {
     v.put(RECONNECT, reconnect);
   }
 
-  /** Sends one event; ignored if the current state has no transition for it. */
-  void send(E event) {
-    machine.sendEvent(Mono.just(MessageBuilder.withPayload(event).build())).blockLast();
+  /** Sends one event at {@code nowNanos}; ignored if the current state has no transition for it. */
+  void send(E event, long nowNanos) {
+    machine
+        .sendEvent(Mono.just(MessageBuilder.withPayload(event).setHeader(NOW, nowNanos).build()))
+        .blockLast();
   }
 
   private int attempt() {
@@ -115,7 +175,10 @@ final class SpringReferenceMachine {
       case IDLE -> "Idle";
       case UP -> "Connected";
       case CLOSED -> "Closed";
-      case PERMANENT -> "PermanentlyDisconnected " + attempt();
+      case PERMANENT ->
+          machine.getExtendedState().getVariables().containsKey(FLAPPED)
+              ? "PermanentlyDisconnected FLAPPING 0"
+              : "PermanentlyDisconnected " + attempt();
       default -> (reconnect ? "Reconnecting " : "Connecting ") + attempt();
     };
   }

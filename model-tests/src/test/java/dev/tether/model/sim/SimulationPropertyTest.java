@@ -11,8 +11,9 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
- * I1–I5, I8 and I9 over many seeded fault simulations, with coverage statistics that fail the test
- * when a category the oracles rely on is never reached. {@code -Dtether.seed=N} replays one seed.
+ * I1–I5, I8, I9 and I10 over many seeded fault simulations, with coverage statistics that fail the
+ * test when a category the oracles rely on is never reached. {@code -Dtether.seed=N} replays one
+ * seed.
  */
 class SimulationPropertyTest {
   /** Seeds per property: about 30 ms each, so the class stays within a few seconds. */
@@ -61,6 +62,7 @@ class SimulationPropertyTest {
       assertThat(c.halfOpen()).as("half-open channels").isPositive();
       assertThat(c.slowReaderFrames()).as("frames read by a slow reader").isPositive();
       assertThat(c.writesBlocked()).as("writes blocked by backpressure").isPositive();
+      assertThat(c.flapping()).as("sessions ended by the flap guard").isPositive();
     }
   }
 

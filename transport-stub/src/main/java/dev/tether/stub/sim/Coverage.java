@@ -15,6 +15,8 @@ package dev.tether.stub.sim;
  * @param halfOpen channels made half-open
  * @param slowReaderFrames frames a slow-reading server read late
  * @param writesBlocked times the simulated writer found its channel not writable (backpressure)
+ * @param flapping sessions the flap guard ended (PermanentlyDisconnected with cause FLAPPING, I10);
+ *     also counted in {@code permanentlyDisconnected}
  */
 public record Coverage(
     long permanentlyDisconnected,
@@ -25,7 +27,8 @@ public record Coverage(
     long staleCallbacks,
     long halfOpen,
     long slowReaderFrames,
-    long writesBlocked) {
+    long writesBlocked,
+    long flapping) {
 
   /** The attempt number that counts as a high attempt count: most of the default budget of 10. */
   public static final int HIGH_ATTEMPT = 8;
@@ -41,11 +44,12 @@ public record Coverage(
         staleCallbacks + o.staleCallbacks,
         halfOpen + o.halfOpen,
         slowReaderFrames + o.slowReaderFrames,
-        writesBlocked + o.writesBlocked);
+        writesBlocked + o.writesBlocked,
+        flapping + o.flapping);
   }
 
   /** All zero. */
   public static Coverage zero() {
-    return new Coverage(0, 0, 0, 0, 0, 0, 0, 0, 0);
+    return new Coverage(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
   }
 }

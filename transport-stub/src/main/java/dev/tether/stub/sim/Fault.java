@@ -39,7 +39,14 @@ public sealed interface Fault {
      * while the server pushes frames as fast as its buffer allows. The client stops reading at its
      * bound (R4), so unread frames stay with the server, in order; none is lost. Heals at once.
      */
-    SLOW_CONSUMER
+    SLOW_CONSUMER,
+    /**
+     * The server is in a crash loop for a while: it crashes at once (open channels drop), then
+     * accepts every new connection and drops it {@code afterMillis} after accepting it. With the
+     * flap guard on, the connection must end {@code FLAPPING} once the guard's limit is crossed;
+     * without it, it keeps reconnecting (I10).
+     */
+    CRASH_LOOP
   }
 
   /** The session this fault hits (the first one, for a partition). */
@@ -86,7 +93,7 @@ public sealed interface Fault {
 
   /**
    * A fault with a duration ({@code OUTAGE}, {@code HANG}, {@code SLOW}, {@code FLAP}, {@code
-   * PARTITION}, {@code SLOW_READER}, {@code SLOW_CONSUMER}).
+   * PARTITION}, {@code SLOW_READER}, {@code SLOW_CONSUMER}, {@code CRASH_LOOP}).
    *
    * @param kind the kind
    * @param session the (first) session's index
@@ -94,7 +101,8 @@ public sealed interface Fault {
    * @param lengthMillis how long it lasts
    * @param param {@code SLOW}: the connect latency in ms; {@code FLAP}: the period in ms; {@code
    *     PARTITION}: the number of sessions cut off; {@code SLOW_READER}: ms per frame read; {@code
-   *     SLOW_CONSUMER}: ms per frame handled; otherwise 0
+   *     SLOW_CONSUMER}: ms per frame handled; {@code CRASH_LOOP}: ms from accepting a connection to
+   *     dropping it; otherwise 0
    */
   record Window(Kind kind, int session, long atMillis, long lengthMillis, long param)
       implements Fault {
@@ -107,7 +115,8 @@ public sealed interface Fault {
           && kind != Kind.FLAP
           && kind != Kind.PARTITION
           && kind != Kind.SLOW_READER
-          && kind != Kind.SLOW_CONSUMER) {
+          && kind != Kind.SLOW_CONSUMER
+          && kind != Kind.CRASH_LOOP) {
         throw new IllegalArgumentException("not a windowed fault: " + kind);
       }
       boolean needsParam = kind != Kind.OUTAGE && kind != Kind.HANG;

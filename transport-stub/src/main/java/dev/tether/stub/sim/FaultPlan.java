@@ -127,7 +127,8 @@ public final class FaultPlan {
       windows(Fault.Kind.PARTITION, p.partition, 10_000, 10 * 60_000L);
       // Drawn last, so that adding it left every other fault of a seed where it was.
       windows(Fault.Kind.SLOW_READER, p.slowReader, 10_000, 5 * 60_000L);
-      windows(Fault.Kind.SLOW_CONSUMER, p.slowConsumer, 10_000, 5 * 60_000L); // last, likewise
+      windows(Fault.Kind.SLOW_CONSUMER, p.slowConsumer, 10_000, 5 * 60_000L); // likewise
+      windows(Fault.Kind.CRASH_LOOP, p.crashLoop, 30_000, 10 * 60_000L); // last, likewise
     }
 
     private void instants(Fault.Kind kind, double perHour) {
@@ -153,6 +154,9 @@ public final class FaultPlan {
       }
       if (kind == Fault.Kind.FLAP) {
         return r.nextLong(500, 20_000);
+      }
+      if (kind == Fault.Kind.CRASH_LOOP) {
+        return r.nextLong(200, 5_000); // "a moment after start": well inside a flap window
       }
       if (kind == Fault.Kind.SLOW_READER || kind == Fault.Kind.SLOW_CONSUMER) {
         return r.nextLong(200, 5_000); // slower than the simulated writer: its buffer fills

@@ -8,15 +8,15 @@ import java.util.Locale;
  */
 public enum FaultProfile {
   /** No faults at all. */
-  NONE(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+  NONE(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
   /** Everyday flakiness: drops, short outages, slow connects, restarts. */
-  FLAKY(2.0, 0.5, 0, 0.3, 0, 0.3, 0.05, 0, 0.02, 0, 0),
+  FLAKY(2.0, 0.5, 0, 0.3, 0, 0.3, 0.05, 0, 0.02, 0, 0, 0),
   /** Long outages (beyond the retry budget) and hanging connects. */
-  OUTAGES(0.5, 0.6, 0.3, 0, 0, 0, 0, 0, 0.02, 0, 0),
+  OUTAGES(0.5, 0.6, 0.3, 0, 0, 0, 0, 0, 0.02, 0, 0, 0),
   /** Partitions over session ranges and half-open channels. */
-  PARTITIONS(0.5, 0, 0, 0, 0.2, 0, 0, 0.3, 0.02, 0, 0),
-  /** Everything at once: user closes, slow readers and slow consumers included. */
-  CHAOS(2.0, 0.6, 0.3, 0.3, 0.2, 0.3, 0.2, 0.3, 0.1, 0.5, 0.5);
+  PARTITIONS(0.5, 0, 0, 0, 0.2, 0, 0, 0.3, 0.02, 0, 0, 0),
+  /** Everything at once: user closes, slow readers, slow consumers and crash loops included. */
+  CHAOS(2.0, 0.6, 0.3, 0.3, 0.2, 0.3, 0.2, 0.3, 0.1, 0.5, 0.5, 0.2);
 
   final double drop;
   final double outage;
@@ -29,6 +29,7 @@ public enum FaultProfile {
   final double close;
   final double slowReader;
   final double slowConsumer;
+  final double crashLoop;
 
   FaultProfile(
       double drop,
@@ -41,7 +42,8 @@ public enum FaultProfile {
       double partition,
       double close,
       double slowReader,
-      double slowConsumer) {
+      double slowConsumer,
+      double crashLoop) {
     this.drop = drop;
     this.outage = outage;
     this.hang = hang;
@@ -53,6 +55,7 @@ public enum FaultProfile {
     this.close = close;
     this.slowReader = slowReader;
     this.slowConsumer = slowConsumer;
+    this.crashLoop = crashLoop;
   }
 
   /**

@@ -1,21 +1,24 @@
 package dev.tether.stub.sim;
 
 import dev.tether.machine.BackoffPolicy;
+import dev.tether.machine.Cause;
 import dev.tether.machine.ConnectionState;
 import dev.tether.machine.LifecycleEvent;
 import java.time.Duration;
 import java.util.List;
 
 /**
- * The connection invariants of DESIGN.md as {@link Oracle oracles}: I1, I2, I3, I4, I5, I8 and R4.
- * I9 (determinism) is checked by comparing {@link SimulationResult#traceHash()} of two runs.
+ * The connection invariants of DESIGN.md as {@link Oracle oracles}: I1, I2, I3, I4, I5, I8, I10 and
+ * R4. I9 (determinism) is checked by comparing {@link SimulationResult#traceHash()} of two runs.
  *
- * <p>Stateless and thread-safe.
+ * <p>The factories are thread-safe. Each oracle but {@link #flapGuard()} is stateless; that one
+ * remembers each session's recent losses, so give every simulation its own ({@link #standard()}
+ * builds new ones on every call).
  */
 public final class Oracles {
   private Oracles() {}
 
-  /** Every connection oracle: I1, I2, I3, I4, I5, I8, R4. */
+  /** Every connection oracle: I1, I2, I3, I4, I5, I8, I10, R4 (new instances on every call). */
   public static List<Oracle> standard() {
     return List.of(
         terminalDelivery(),
@@ -24,7 +27,19 @@ public final class Oracles {
         quiescence(),
         oneLiveChannel(),
         liveness(),
+        flapGuard(),
         readBackpressure());
+  }
+
+  /**
+   * I10: at every loss of an established connection, with the session's flap guard on, the
+   * connection ends {@code PermanentlyDisconnected(FLAPPING)} exactly when this loss makes more
+   * than the policy's limit within its window, and reconnects otherwise; with the guard off it
+   * never ends {@code FLAPPING}. Keeps the times of each session's recent losses (one new oracle
+   * per simulation; not thread-safe).
+   */
+  public static Oracle flapGuard() {
+    return new FlapGuardOracle();
   }
 
   /**
@@ -274,6 +289,10 @@ public final class Oracles {
 
     private static String terminal(LifecycleEvent prev, LifecycleEvent e) {
       if (e instanceof LifecycleEvent.PermanentlyDisconnected pd) {
+        // The flap guard ends an established connection at its loss, with no attempt (I10).
+        if (pd.cause().kind() == Cause.Kind.FLAPPING) {
+          return isUp(prev) && pd.attempts() == 0 ? null : bad(prev, e);
+        }
         int attempt = attemptOf(prev);
         return attempt == pd.attempts() ? null : bad(prev, e);
       }

@@ -1,5 +1,6 @@
 package dev.tether.stub.sim;
 
+import dev.tether.machine.Cause;
 import dev.tether.machine.ConnectionState;
 import dev.tether.machine.LifecycleEvent;
 import dev.tether.runtime.Connection;
@@ -39,6 +40,7 @@ final class Run {
   long staleCallbacks;
   long halfOpen;
   long writesBlocked;
+  long flapping;
   private int cursor;
 
   Run(Simulation sim, FaultPlan plan) {
@@ -91,7 +93,8 @@ final class Run {
             staleCallbacks,
             halfOpen,
             slowReaderFrames(),
-            writesBlocked),
+            writesBlocked,
+            flapping),
         finalStates,
         timelines(),
         plan);
@@ -198,6 +201,10 @@ final class Run {
         long perFrame = ((Fault.Window) f).param();
         window(f, s, x -> x.slowConsumerOn(perFrame), x -> x.slowConsumerOff(perFrame));
       }
+      case CRASH_LOOP -> {
+        long after = ((Fault.Window) f).param();
+        window(f, s, x -> x.crashLoopOn(after), x -> x.crashLoopOff(after));
+      }
     }
     check(s);
   }
@@ -245,6 +252,9 @@ final class Run {
     } else if (e instanceof LifecycleEvent.PermanentlyDisconnected pd) {
       a = pd.attempts();
       permanentlyDisconnected++;
+      if (pd.cause().kind() == Cause.Kind.FLAPPING) {
+        flapping++;
+      }
     }
     if ((e instanceof LifecycleEvent.Connecting || e instanceof LifecycleEvent.Reconnecting)
         && a >= Coverage.HIGH_ATTEMPT) {

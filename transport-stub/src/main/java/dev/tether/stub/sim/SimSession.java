@@ -62,6 +62,7 @@ final class SimSession implements SessionView {
   private final Latency baseLatency;
   private final List<Long> slowLatencies = new ArrayList<>();
   private final List<Long> slowReaders = new ArrayList<>();
+  private final List<Long> crashLoops = new ArrayList<>();
   private Scheduler.Cancellable writer;
   private Channel writing;
   private long nextSeq;
@@ -180,7 +181,12 @@ final class SimSession implements SessionView {
     }
     if (timeline != null) {
       ConnectionState st = e.state();
-      timeline.add(new Timeline.Segment(run.clock.nanoTime(), st.name(), st.label()));
+      String label =
+          st instanceof ConnectionState.PermanentlyDisconnected pd
+                  && pd.cause().kind() == Cause.Kind.FLAPPING
+              ? st.label() + " (FLAPPING)"
+              : st.label();
+      timeline.add(new Timeline.Segment(run.clock.nanoTime(), st.name(), label));
     }
   }
 
@@ -280,6 +286,27 @@ final class SimSession implements SessionView {
   void slowOff(long latencyMillis) {
     slowLatencies.remove(Long.valueOf(latencyMillis));
     applyLink();
+  }
+
+  /** The server crashes now and then drops every new connection {@code afterMillis} after it. */
+  void crashLoopOn(long afterMillis) {
+    crashLoops.add(afterMillis);
+    endpoint.dropAll(Cause.of(Cause.Kind.CHANNEL_CLOSED, "peer crashed"));
+    applyCrashLoop();
+  }
+
+  void crashLoopOff(long afterMillis) {
+    crashLoops.remove(Long.valueOf(afterMillis));
+    applyCrashLoop();
+  }
+
+  /** Overlapping crash loops: the quickest crash wins. */
+  private void applyCrashLoop() {
+    long quickest = 0;
+    for (long l : crashLoops) {
+      quickest = quickest == 0 ? l : Math.min(quickest, l);
+    }
+    endpoint.crashAfter(Duration.ofMillis(quickest));
   }
 
   void slowReaderOn(long perFrameMillis) {

@@ -174,12 +174,25 @@ public final class Simulation {
 
     private Builder() {}
 
-    /** Every fourth session uses the default policy (10 attempts), the rest retry forever. */
+    /**
+     * Every fourth session uses the default policy (10 attempts, flap guard on), every fourth
+     * retries without limit but keeps the default flap guard, and the other half retry forever:
+     * unlimited attempts and no flap guard. So a flapping server or a crash loop shows both what
+     * the guard ends and what runs on without it (I10).
+     */
     static BackoffPolicy defaultPolicy(int session) {
-      return session % 4 == 0
-          ? BackoffPolicy.defaults()
-          : BackoffPolicy.builder().unlimitedAttempts().build();
+      return switch (session % 4) {
+        case 0 -> BackoffPolicy.defaults();
+        case 1 -> UNLIMITED_GUARDED;
+        default -> FOREVER;
+      };
     }
+
+    private static final BackoffPolicy UNLIMITED_GUARDED =
+        BackoffPolicy.builder().unlimitedAttempts().build();
+
+    private static final BackoffPolicy FOREVER =
+        BackoffPolicy.builder().unlimitedAttempts().noFlapGuard().build();
 
     /** The seed; everything random in the run derives from it. */
     public Builder seed(long seed) {

@@ -100,6 +100,8 @@ public record SimulationResult(
         + coverage.slowReaderFrames()
         + ",\"writesBlocked\":"
         + coverage.writesBlocked()
+        + ",\"flapping\":"
+        + coverage.flapping()
         + "}"
         + (shrunk == null ? "" : ",\"shrunkPlan\":" + Json.quote(shrunk.toString()))
         + "}";
