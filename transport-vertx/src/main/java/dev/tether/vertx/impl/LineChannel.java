@@ -7,6 +7,7 @@ import dev.tether.runtime.framing.Framing;
 import dev.tether.runtime.framing.FramingException;
 import dev.tether.runtime.spi.ChannelListener;
 import dev.tether.vertx.VertxTransportOptions;
+import io.netty.channel.ChannelHandlerContext;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.net.NetSocketInternal;
@@ -67,9 +68,6 @@ public final class LineChannel extends VertxChannel {
       ch.parseLines(options);
     }
     socket.setWriteQueueMaxSize(options.writeQueueHighWaterBytes());
-    if (socket instanceof NetSocketInternal internal) {
-      coalesceFlushes(internal.channelHandlerContext());
-    }
     socket.exceptionHandler(
         t -> ch.endWith(Cause.of(Cause.Kind.CHANNEL_ERROR, Errors.describe(t))));
     socket.closeHandler(v -> ch.endWith(peerClosed()));
@@ -164,6 +162,11 @@ public final class LineChannel extends VertxChannel {
   @Override
   protected void closeSocket() {
     socket.close().onFailure(t -> log.debug("closing {} failed: {}", this, Errors.describe(t)));
+  }
+
+  @Override
+  protected ChannelHandlerContext vertxHandler() {
+    return socket instanceof NetSocketInternal internal ? internal.channelHandlerContext() : null;
   }
 
   @Override

@@ -42,6 +42,7 @@ public abstract class VertxChannel implements Channel {
   private final ContextInternal readContext; // the socket's, where its reading is paused
   private volatile boolean pauseWanted; // the last of pauseReading/resumeReading
   private boolean socketPaused; // what the socket was told; on readContext
+  private int framesSent; // counted up to the second, when flush coalescing is installed
 
   /**
    * @param listener receives frames, writability and the end
@@ -85,6 +86,11 @@ public abstract class VertxChannel implements Channel {
       updateWritability();
       return failed(
           new OutboundBufferFullException(queued - frame.length, frame.length, maxOutboundBytes));
+    }
+    if (framesSent < 2 && ++framesSent == 2) {
+      // Only a channel that writes more than once pays for the handler (B5: most of a tool's
+      // many sessions sit idle after their handshake).
+      coalesceFlushes(vertxHandler());
     }
     CompletableFuture<Void> sent = new CompletableFuture<>();
     Future<Void> write;
@@ -290,21 +296,30 @@ public abstract class VertxChannel implements Channel {
    */
   protected abstract void abortSocket();
 
+  /** The Vert.x handler's context under the socket, or null if this socket does not expose it. */
+  protected abstract ChannelHandlerContext vertxHandler();
+
   /**
    * Flushes written during one event-loop turn go out together. Vert.x flushes every write made on
    * the event loop outside a read at once (one system call per frame), while writes from other
    * threads are drained in a batch with one flush; the connection's context is the event loop, so a
    * burst of requests would otherwise cost a system call each. Netty's {@link
    * FlushConsolidationHandler}, next to the head of the pipeline, turns the flushes of one turn
-   * (and of one read) into one, queued on the loop at once as a task of its own.
+   * (and of one read) into one, queued on the loop at once as a task of its own. Installed at a
+   * channel's second frame; safe from any thread.
    */
-  protected static void coalesceFlushes(ChannelHandlerContext vertxHandler) {
+  private static void coalesceFlushes(ChannelHandlerContext vertxHandler) {
+    if (vertxHandler == null) {
+      return;
+    }
     ChannelPipeline pipeline = vertxHandler.pipeline();
-    if (pipeline.get(FlushConsolidationHandler.class) == null) {
-      pipeline.addFirst(
-          "tether-flush-consolidation",
-          new FlushConsolidationHandler(
-              FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+    synchronized (pipeline) { // the pipeline's own lock: the check and the add are one step
+      if (pipeline.get(FlushConsolidationHandler.class) == null) {
+        pipeline.addFirst(
+            "tether-flush-consolidation",
+            new FlushConsolidationHandler(
+                FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+      }
     }
   }
 

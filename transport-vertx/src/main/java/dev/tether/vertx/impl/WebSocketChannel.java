@@ -3,6 +3,7 @@ package dev.tether.vertx.impl;
 import dev.tether.machine.Cause;
 import dev.tether.runtime.spi.ChannelListener;
 import dev.tether.vertx.VertxTransportOptions;
+import io.netty.channel.ChannelHandlerContext;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -61,9 +62,6 @@ public final class WebSocketChannel extends VertxChannel {
       Runnable onEnded) {
     WebSocketChannel ch = new WebSocketChannel(ws, vertx, listener, options, onEnded);
     ws.setWriteQueueMaxSize(options.writeQueueHighWaterBytes());
-    if (ws instanceof WebSocketInternal internal) {
-      coalesceFlushes(internal.channelHandlerContext());
-    }
     // Frames, not Vert.x's text messages: a text message would be decoded to a String only to be
     // encoded back to bytes for the listener. Fragments are joined here (see frame()).
     // Every frame, pongs included, counts as heard for the ping heartbeat.
@@ -115,6 +113,11 @@ public final class WebSocketChannel extends VertxChannel {
   protected void closeSocket() {
     cancelPings();
     ws.close().onFailure(t -> log.debug("closing {} failed: {}", this, Errors.describe(t)));
+  }
+
+  @Override
+  protected ChannelHandlerContext vertxHandler() {
+    return ws instanceof WebSocketInternal internal ? internal.channelHandlerContext() : null;
   }
 
   /** No close frame: it would wait behind the unwritten frames. */
