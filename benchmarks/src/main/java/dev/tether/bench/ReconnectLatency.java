@@ -224,6 +224,7 @@ final class ReconnectLatency {
               .delays(java.util.List.of(BACKOFF))
               .jitter(0)
               .unlimitedAttempts()
+              .noFlapGuard() // hundreds of forced outages a minute; the raw baseline has no guard
               .build();
       rpc = Rigs.tether(vertx, timed, server.endpoint(), policy);
       CompletableFuture<Void> up = Rigs.connected(rpc);
