@@ -349,4 +349,9 @@ final class ProcessChannel implements Channel {
   long skippedOutputs() {
     return skippedLines.get();
   }
+
+  /** Tests only: the waiter's periodic step, run now (remembers the child's descendants). */
+  void rememberDescendantsNow() {
+    teardown.rememberDescendants();
+  }
 }

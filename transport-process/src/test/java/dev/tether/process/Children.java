@@ -10,8 +10,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The child programs the tests start (src/test/node/peer.js on plain node) and the operating
@@ -93,14 +97,22 @@ final class Children {
   /** Waits (bounded) until none of {@code pids} is in the process table; fails naming the rest. */
   static void awaitGone(Collection<Long> pids, Duration limit) throws InterruptedException {
     long deadline = System.nanoTime() + limit.toNanos();
-    List<Long> left = new ArrayList<>(pids);
-    while (true) {
-      left.removeIf(pid -> !alive(pid));
-      if (left.isEmpty() || System.nanoTime() > deadline) {
-        break;
+    for (long pid : pids) {
+      // Woken by the exit itself; the process table, not the handle, decides below.
+      Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+      if (handle.isPresent()) {
+        try {
+          handle
+              .get()
+              .onExit()
+              .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+          break; // out of time (or no exit to wait for): the assertion names what is left
+        }
       }
-      Thread.sleep(20);
     }
+    List<Long> left = new ArrayList<>(pids);
+    left.removeIf(pid -> !alive(pid));
     assertThat(left).as("processes still alive after %s", limit).isEmpty();
   }
 

@@ -223,7 +223,7 @@ class ProcessTransportTest {
                 .terminateGrace(Duration.ofMillis(300))
                 .build());
     long grandchild = children.track(call(ch, 1, "grandchild", List.of()).asLong());
-    awaitRemembered(grandchild);
+    awaitRemembered(ch, grandchild);
     ch.close(); // the child exits on stdin EOF at once; the grandchild must not wait a minute
     Children.awaitGone(List.of(grandchild), Children.WAIT);
   }
@@ -232,18 +232,18 @@ class ProcessTransportTest {
   void grandchildOfACrashedChildIsKilledToo() throws Exception {
     Channel ch = open(Children.peer("--grandchild"));
     long grandchild = children.track(call(ch, 1, "grandchild", List.of()).asLong());
-    awaitRemembered(grandchild);
+    awaitRemembered(ch, grandchild);
     ((ProcessChannel) ch).handle().destroyForcibly();
     rec.end();
     Children.awaitGone(List.of(grandchild), Children.WAIT);
   }
 
-  private static void awaitRemembered(long pid) throws InterruptedException {
-    long deadline = System.nanoTime() + Children.WAIT.toNanos();
-    while (ProcessTransport.liveProcesses().stream().noneMatch(h -> h.pid() == pid)
-        && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
+  /**
+   * Runs the waiter's periodic step (remembering the child's descendants) now, instead of waiting
+   * for its timer, and checks that it remembered {@code pid}.
+   */
+  private static void awaitRemembered(Channel ch, long pid) {
+    ((ProcessChannel) ch).rememberDescendantsNow();
     assertThat(ProcessTransport.liveProcesses()).anyMatch(h -> h.pid() == pid);
   }
 
