@@ -34,7 +34,7 @@ final class Children {
           .build();
 
   private static final Path PEERS =
-      Path.of(System.getProperty("tether.processPeers.dir", "src/test/node"));
+      Path.of(System.getProperty("tether.processPeers.dir", "target/process-peers"));
 
   /** Every pid a test saw, killed after it whatever happened. */
   private final Set<Long> seen = ConcurrentHashMap.newKeySet();
