@@ -39,7 +39,7 @@ final class ChannelSetup {
       hooked =
           hook == null
               ? CompletableFuture.completedFuture(null)
-              : hook.run(this::hookRequest, epoch);
+              : hook.run(new HookCaller(), epoch);
     } catch (RuntimeException e) {
       fail("handshake hook threw: " + e);
       return done;
@@ -59,6 +59,39 @@ final class ChannelSetup {
     Pending p = requests.prepareInternal(method, params, link.config.requestTimeout());
     link.onContext(() -> issueForAttempt(p), () -> requests.endedBeforeIssue(p));
     return p.future;
+  }
+
+  /** A notification of the hook run for this channel: written on it, or failed like a request. */
+  private CompletionStage<Void> hookNotify(String method, JsonNode params) {
+    Pending p = requests.prepareNotification(method, params);
+    Runnable over =
+        () ->
+            p.future.fail(
+                new RpcException.ConnectionLost(
+                    "the handshake attempt of " + method + " is over; it was not sent", null));
+    link.onContext(
+        () -> {
+          if (gen == link.gen) { // the channel this hook runs for is still the current one
+            requests.writeNotification(p);
+          } else {
+            over.run();
+          }
+        },
+        over);
+    return p.future.thenApply(written -> null);
+  }
+
+  /** The caller the hook gets: requests and notifications scoped to this channel. */
+  private final class HookCaller implements RpcCaller {
+    @Override
+    public CompletionStage<JsonNode> request(String method, JsonNode params) {
+      return hookRequest(method, params);
+    }
+
+    @Override
+    public CompletionStage<Void> notify(String method, JsonNode params) {
+      return hookNotify(method, params);
+    }
   }
 
   private void issueForAttempt(Pending p) {

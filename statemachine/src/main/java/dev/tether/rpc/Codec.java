@@ -144,6 +144,21 @@ final class Codec {
     return frame;
   }
 
+  /**
+   * The notification frame {@code {"jsonrpc":"2.0","method":…,"params":…}} (without the {@code
+   * jsonrpc} member in the {@link Envelope#BARE} envelope) for a body from {@link #requestBody}.
+   */
+  byte[] notification(byte[] body) {
+    if (requestHead == BARE_HEAD) {
+      return body;
+    }
+    int head = JSONRPC2_HEAD.length - "\"id\":".length(); // {"jsonrpc":"2.0",
+    byte[] frame = new byte[head + body.length - 1];
+    System.arraycopy(JSONRPC2_HEAD, 0, frame, 0, head);
+    System.arraycopy(body, 1, frame, head, body.length - 1); // the body without its '{'
+    return frame;
+  }
+
   /** Parses and classifies a frame. Never throws. */
   Inbound decode(byte[] frame) {
     JsonNode n;

@@ -54,6 +54,7 @@ final class Ledger {
     long armedSeq;
     BiConsumer<JsonNode, RpcException> then; // the connection's own follow-up, after the future
     Pending nextArrived; // while it waits to be issued on the context (Requests.arrive)
+    boolean notification; // no id, no answer: written once on the channel that is up, or failed
 
     Pending(
         String method, boolean internal, boolean idempotent, boolean mayWait, Duration timeout) {

@@ -71,6 +71,29 @@ final class Requests implements Consumer<Pending> {
   }
 
   /**
+   * A user's notification: encoded here, then issued on the context like a request, through the
+   * same hop (so it keeps its place among the caller's requests), but written only on a channel
+   * that is up; it never waits, and its future completes with null once the frame was written.
+   */
+  CompletionStage<Void> notify(String method, JsonNode params) {
+    Pending p = prepareNotification(method, params);
+    if (link.config.scheduler().inContext()) {
+      issue(p);
+    } else {
+      arrive(p);
+    }
+    return p.future.thenApply(written -> null);
+  }
+
+  /** A notification, encoded, not yet issued. Any thread. */
+  Pending prepareNotification(String method, JsonNode params) {
+    RpcClient.checkCall(method, params);
+    Pending p = new Pending(method, false, false, false, link.config.requestTimeout());
+    p.notification = true;
+    return encode(p, params, Map.of());
+  }
+
+  /**
    * Hands a request issued off the context to it. Requests that arrive while a hop is pending join
    * it: one task issues them all, in arrival order, instead of one task per request. They wait on a
    * lock-free stack linked through the requests themselves (nothing allocated per request); the
@@ -139,6 +162,10 @@ final class Requests implements Consumer<Pending> {
 
   /** A user's request reaches the context: sent, queued to wait, or refused. */
   private void issue(Pending p) {
+    if (p.notification) {
+      issueNotification(p);
+      return;
+    }
     if (link.terminal) {
       settle(p, null, new RpcException.ConnectionLost("connection has ended", null));
       return;
@@ -161,6 +188,59 @@ final class Requests implements Consumer<Pending> {
     } else {
       enqueue(p);
     }
+  }
+
+  private void issueNotification(Pending p) {
+    if (link.terminal) {
+      p.future.fail(new RpcException.ConnectionLost("connection has ended", null));
+    } else if (link.upEpoch == 0) {
+      p.future.fail(
+          new RpcException.NotConnected(
+              "not connected ("
+                  + link.connection().state().label()
+                  + "); notification "
+                  + p.method
+                  + " was not sent"));
+    } else {
+      writeNotification(p);
+    }
+  }
+
+  /**
+   * Writes notification {@code p} on the current channel; its future completes (on the context)
+   * once the frame was written, or fails. Never registered in the ledger: nothing answers it.
+   */
+  void writeNotification(Pending p) {
+    Channel ch = link.channel;
+    if (ch == null || p.unencodable != null) {
+      p.future.fail(
+          ch == null
+              ? new RpcException.NotConnected("no channel; " + p.method + " was not sent")
+              : new RpcException.SendFailed(
+                  "could not encode " + p.method + ": " + p.unencodable, p.unencodable));
+      return;
+    }
+    byte[] frame = codec.notification(p.body);
+    CompletionStage<Void> sent;
+    try {
+      sent = ch.send(frame);
+    } catch (RuntimeException e) { // a throwing channel
+      p.future.fail(new RpcException.SendFailed("could not send " + p.method + ": " + e, e));
+      return;
+    }
+    link.counters.inc(C.FRAMES_OUT);
+    link.counters.add(C.BYTES_OUT, frame.length);
+    sent.whenComplete(
+        (ok, err) -> {
+          Runnable settle =
+              err == null
+                  ? () -> p.future.succeed(null)
+                  : () ->
+                      p.future.fail(
+                          new RpcException.SendFailed(
+                              "could not send " + p.method + ": " + err, err));
+          link.onContext(settle, settle);
+        });
   }
 
   /** {@link Deadlines}: {@code p}'s deadline passed (it is already disarmed). */

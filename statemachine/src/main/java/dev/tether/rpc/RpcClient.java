@@ -108,6 +108,11 @@ final class RpcClient implements RpcConnection, Handshake, LifecycleListener {
   }
 
   @Override
+  public CompletionStage<Void> notify(String method, JsonNode params) {
+    return requests.notify(method, params);
+  }
+
+  @Override
   public StreamSubscription listen(String stream, StreamHandler handler, Delivery delivery) {
     Objects.requireNonNull(stream, "stream");
     Objects.requireNonNull(handler, "handler");
