@@ -2,6 +2,7 @@ package dev.tether.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.rpc.RpcConnection;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -120,6 +121,22 @@ final class Children {
   void assertAllGone() throws InterruptedException {
     trackLive();
     awaitGone(seen, WAIT);
+  }
+
+  /**
+   * After a test: closes {@code rpc} (if it was built) and waits for its end, asserts every process
+   * seen is gone ({@link #assertAllGone}), and kills whatever is left in any case.
+   */
+  void closeAndAssertAllGone(RpcConnection rpc) throws Exception {
+    try {
+      if (rpc != null) {
+        rpc.close();
+        rpc.terminated().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      }
+      assertAllGone();
+    } finally {
+      killAll();
+    }
   }
 
   /** Kills whatever a test left behind (after a failure), by pid. */
