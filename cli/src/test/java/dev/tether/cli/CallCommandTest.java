@@ -104,7 +104,7 @@ class CallCommandTest {
     String tcp = server.endpoint();
     assertThat(usage("call", tcp, "echo", "{not json")).contains("PARAMS_JSON is not valid JSON");
     assertThat(usage("call", tcp, "echo", "42")).contains("must be a JSON object or array");
-    assertThat(usage("call", tcp)).contains("Missing required parameter: 'METHOD'");
+    assertThat(usage("call", tcp)).contains("METHOD is missing");
     assertThat(usage("call", tcp, "")).contains("METHOD must not be empty");
     assertThat(usage("call", "udp://127.0.0.1:9", "echo")).contains("unsupported scheme 'udp'");
     assertThat(usage("call", tcp, "echo", "--timeout", "10")).contains("'10' is not a positive");
