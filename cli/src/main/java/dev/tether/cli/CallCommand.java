@@ -7,7 +7,6 @@ import dev.tether.machine.BackoffPolicy;
 import dev.tether.machine.ConnectionState;
 import dev.tether.rpc.RequestOptions;
 import dev.tether.rpc.RpcException;
-import dev.tether.vertx.VertxTransportOptions;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -25,11 +24,12 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code tether call}: one JSON-RPC request over real sockets. Prints the result (exit 0); a
- * JSON-RPC error, a failed connect, a lost connection or the timeout prints the reason (exit 4). An
- * error response without an id (a server refusing a frame it cannot tie to a request, e.g. one with
- * a {@code jsonrpc} member) arriving while the request is in flight fails the call at once with the
- * server's message, instead of waiting for the timeout.
+ * {@code tether call}: one JSON-RPC request over real sockets or to a child process ({@code
+ * --exec}, stopped afterwards). Prints the result (exit 0); a JSON-RPC error, a failed connect, a
+ * lost connection or the timeout prints the reason (exit 4). An error response without an id (a
+ * server refusing a frame it cannot tie to a request, e.g. one with a {@code jsonrpc} member)
+ * arriving while the request is in flight fails the call at once with the server's message, instead
+ * of waiting for the timeout.
  *
  * <p>It never retries a failed connect: the first failure ends the connection and the call, and the
  * whole call (connect, handshake, answer) is bounded by {@code --timeout}.
@@ -37,8 +37,13 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "call",
     mixinStandardHelpOptions = true,
+    customSynopsis = {
+      "tether call ENDPOINT METHOD [PARAMS_JSON] [OPTIONS]",
+      "       tether call --exec COMMAND METHOD [PARAMS_JSON] [OPTIONS]"
+    },
     description =
-        "Sends one JSON-RPC request to ENDPOINT and prints the result. Exit 0: result; 4: JSON-RPC"
+        "Sends one JSON-RPC request to ENDPOINT, or to COMMAND started as a child process, and"
+            + " prints the result. Exit 0: result; 4: JSON-RPC"
             + " error, connect failure, lost connection or timeout; 2: usage error.")
 final class CallCommand implements Callable<Integer> {
   /** Exit status when the request failed. */
@@ -53,7 +58,11 @@ final class CallCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "1", paramLabel = "METHOD", description = "The method to call.")
+  @Parameters(
+      index = "1",
+      arity = "0..1",
+      paramLabel = "METHOD",
+      description = "The method to call (the first parameter with --exec).")
   String method;
 
   @Parameters(
@@ -78,11 +87,12 @@ final class CallCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (method.isBlank()) {
-      throw socket.usage("METHOD must not be empty");
+    withoutEndpoint();
+    socket.validate();
+    if (method == null || method.isBlank()) {
+      throw socket.usage(method == null ? "METHOD is missing" : "METHOD must not be empty");
     }
     JsonNode params = params();
-    VertxTransportOptions options = socket.transportOptions(timeout);
     BackoffPolicy policy =
         BackoffPolicy.builder()
             .maxAttempts(1)
@@ -91,15 +101,9 @@ final class CallCommand implements Callable<Integer> {
             .build();
     CompletableFuture<RpcException.RemoteError> refused = new CompletableFuture<>();
     SocketRpc connection =
-        SocketRpc.open(
-            socket.endpoint,
-            options,
-            b ->
-                socket
-                    .apply(b)
-                    .policy(policy)
-                    .requestTimeout(timeout)
-                    .onIdlessError(refused::complete));
+        socket.open(
+            timeout,
+            b -> b.policy(policy).requestTimeout(timeout).onIdlessError(refused::complete));
     AtomicBoolean connected = new AtomicBoolean();
     connection
         .rpc()
@@ -171,7 +175,7 @@ final class CallCommand implements Callable<Integer> {
     String reason;
     if (state instanceof ConnectionState.PermanentlyDisconnected p
         && !(failure instanceof RpcException.RemoteError)) {
-      reason = "cannot connect to " + socket.endpoint + ": " + p.cause();
+      reason = "cannot connect to " + socket.target() + ": " + p.cause();
     } else if (failure == null || unsettled != null) {
       reason = unsettled;
     } else {
@@ -196,6 +200,25 @@ final class CallCommand implements Callable<Integer> {
       spec.commandLine().getOut().println(n);
     }
     return EXIT_REQUEST_FAILED;
+  }
+
+  /**
+   * With {@code --exec} there is no ENDPOINT: the parameters are METHOD [PARAMS_JSON], which
+   * picocli has put one place to the left.
+   */
+  private void withoutEndpoint() {
+    if (socket.exec == null || socket.endpointArg == null) {
+      return; // SocketOptions.validate reports a missing ENDPOINT or --exec
+    }
+    if (paramsJson != null || socket.endpointArg.contains("://")) {
+      throw socket.usage(
+          "give either an ENDPOINT or --exec COMMAND, not both (ENDPOINT was '"
+              + socket.endpointArg
+              + "')");
+    }
+    paramsJson = method;
+    method = socket.endpointArg;
+    socket.endpointArg = null;
   }
 
   private JsonNode params() {

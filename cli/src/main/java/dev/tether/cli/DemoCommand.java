@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
  * a short outage (Reconnecting 1/10, 2/10, Reconnected) and a permanent one (Reconnecting 1/10 …
  * 10/10, PermanentlyDisconnected), with simulated timestamps, identical for the same seed. With
  * {@code --sessions N} ({@literal >} 1), the sessions layer on the in-memory network ({@link
- * SessionsDemo}).
+ * SessionsDemo}). With {@code --process}, a child process killed and restarted with its handshake
+ * replayed ({@link ProcessDemo}).
  */
 @Command(
     name = "demo",
@@ -29,7 +30,8 @@ import picocli.CommandLine.Spec;
     description =
         "Runs a scripted outage scenario against an in-process server on 127.0.0.1 (two outages"
             + " that heal, then one that does not) and prints the lifecycle and stream events."
-            + " --in-memory runs it on the in-memory transport and virtual clock instead.")
+            + " --in-memory runs it on the in-memory transport and virtual clock instead;"
+            + " --process shows a child process killed and restarted instead.")
 final class DemoCommand implements Callable<Integer> {
   static final URI ENDPOINT = URI.create("stub://demo-server");
 
@@ -61,6 +63,13 @@ final class DemoCommand implements Callable<Integer> {
   boolean inMemory;
 
   @Option(
+      names = "--process",
+      description =
+          "Show a child process killed and restarted with its handshake replayed: a child JVM"
+              + " speaking JSON-RPC on stdio (needs nothing but Java).")
+  boolean process;
+
+  @Option(
       names = "--seed",
       defaultValue = "42",
       description = "Seed for backoff jitter (default: ${DEFAULT-VALUE}).")
@@ -81,8 +90,15 @@ final class DemoCommand implements Callable<Integer> {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "--sessions must be between 1 and 9, was " + sessions);
     }
+    if (process && (inMemory || sessions > 1)) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--process runs alone: not with --in-memory or --sessions");
+    }
     if (sessions > 1) {
       return new SessionsDemo(out, json, seed).run(sessions);
+    }
+    if (process) {
+      return new ProcessDemo(new EventPrinter(out, json), spec.commandLine().getErr()).run();
     }
     if (!inMemory) {
       return new SocketDemo(new EventPrinter(out, json), spec.commandLine().getErr(), seed).run();

@@ -18,6 +18,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -160,7 +161,7 @@ final class SocketDemo {
     progress.await(Progress::terminated, "PermanentlyDisconnected");
   }
 
-  private static <T> T await(CompletionStage<T> stage, String what) {
+  static <T> T await(CompletionStage<T> stage, String what) {
     try {
       return stage.toCompletableFuture().get(STEP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
@@ -232,21 +233,36 @@ final class SocketDemo {
      * @throws StuckException if it does not hold in time, or the connection ended without it
      */
     synchronized void await(Predicate<Progress> condition, String what) {
-      long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
-      while (!condition.test(this)) {
-        if (terminated) {
-          throw new StuckException("the connection ended before " + what);
-        }
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          throw new StuckException("no " + what + " within " + STEP_TIMEOUT.toMillis() + " ms");
-        }
-        try {
-          TimeUnit.NANOSECONDS.timedWait(this, left);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new StuckException("interrupted while waiting for " + what);
-        }
+      awaitOn(this, () -> condition.test(this), () -> terminated, STEP_TIMEOUT, what);
+    }
+  }
+
+  /**
+   * Waits on {@code monitor}, which the caller holds and which is notified on every change, until
+   * {@code condition} holds, at most {@code limit}.
+   *
+   * @throws StuckException if it does not hold in time, or the connection {@code ended} without it
+   */
+  static void awaitOn(
+      Object monitor,
+      BooleanSupplier condition,
+      BooleanSupplier ended,
+      Duration limit,
+      String what) {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (ended.getAsBoolean()) {
+        throw new StuckException("the connection ended before " + what);
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new StuckException("no " + what + " within " + limit.toMillis() + " ms");
+      }
+      try {
+        TimeUnit.NANOSECONDS.timedWait(monitor, left);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StuckException("interrupted while waiting for " + what);
       }
     }
   }

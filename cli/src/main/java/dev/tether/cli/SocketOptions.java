@@ -1,8 +1,11 @@
 package dev.tether.cli;
 
+import dev.tether.process.ProcessEndpoint;
+import dev.tether.process.ProcessTransportOptions;
 import dev.tether.rpc.Dialect;
 import dev.tether.rpc.Envelope;
 import dev.tether.rpc.RpcConnectionBuilder;
+import dev.tether.runtime.framing.Framing;
 import dev.tether.vertx.TlsOptions;
 import dev.tether.vertx.VertxTransport;
 import dev.tether.vertx.VertxTransportOptions;
@@ -10,8 +13,11 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -20,19 +26,50 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * What the commands that talk JSON-RPC over real sockets share: the ENDPOINT (first positional
- * parameter), the dialect, the envelope and the TLS flags.
+ * What the commands that talk JSON-RPC over real sockets or a child's stdio share: the ENDPOINT
+ * (first positional parameter) or {@code --exec COMMAND} instead, the framing, the dialect, the
+ * envelope, the TLS flags, and the handshake and answers ({@link ScriptOptions}).
  */
 final class SocketOptions {
   @Spec(Spec.Target.MIXEE)
   CommandSpec command;
 
+  /** The ENDPOINT as given; null with {@code --exec} (see {@link #validate}). */
   @Parameters(
       index = "0",
+      arity = "0..1",
       paramLabel = "ENDPOINT",
-      converter = EndpointConverter.class,
-      description = "ws://host:port/path, wss://…, tcp://host:port or unix:///path/to/socket")
+      description =
+          "ws://host:port/path, wss://…, tcp://host:port or unix:///path/to/socket; omitted with"
+              + " --exec")
+  String endpointArg;
+
+  /** The checked endpoint, set by {@link #validate}; null with {@code --exec}. */
   URI endpoint;
+
+  @Option(
+      names = "--exec",
+      paramLabel = "COMMAND",
+      description =
+          "Instead of ENDPOINT: start COMMAND as a child process and speak JSON-RPC on its"
+              + " stdin/stdout; a crashed child is restarted like a lost connection. Split into"
+              + " words as a shell would ('…', \"…\", \\), but no shell runs it: nothing is"
+              + " expanded, and | & ; < > ( ) must be quoted.")
+  String exec;
+
+  /** The child's argument vector, set by {@link #validate}; null without {@code --exec}. */
+  List<String> execArgv;
+
+  @Option(
+      names = "--framing",
+      paramLabel = "FRAMING",
+      description =
+          "ndjson | content-length (the language server protocol's headers): how messages travel"
+              + " on --exec's stdio or on tcp:// and unix:// sockets (default: ndjson). Not for"
+              + " ws://, whose messages are WebSocket frames.")
+  String framingName;
+
+  @Mixin ScriptOptions script;
 
   /** The dialect names {@code --dialect} accepts. */
   static final String DIALECTS = "vm-service, rpc-websockets, plain or pubsub";
@@ -70,9 +107,80 @@ final class SocketOptions {
               + " logged as a warning.")
   boolean insecure;
 
-  /** Sets the dialect and envelope these flags ask for on {@code b}; returns {@code b}. */
-  RpcConnectionBuilder apply(RpcConnectionBuilder b) {
-    return b.dialect(dialect).envelope(envelope);
+  /**
+   * Checks ENDPOINT against {@code --exec} (exactly one of them), splits the command, checks the
+   * framing and reads the handshake file and answers, so that every usage error is reported before
+   * anything starts.
+   *
+   * @throws ParameterException on any of these errors
+   */
+  void validate() {
+    if ((endpointArg == null) == (exec == null)) {
+      throw usage(
+          exec == null
+              ? "give an ENDPOINT or --exec COMMAND"
+              : "give either an ENDPOINT or --exec COMMAND, not both (ENDPOINT was '"
+                  + endpointArg
+                  + "')");
+    }
+    try {
+      if (exec != null) {
+        execArgv = ShellWords.split(exec);
+      } else {
+        endpoint = new EndpointConverter().convert(endpointArg);
+      }
+    } catch (IllegalArgumentException | TypeConversionException e) {
+      throw usage((exec != null ? "--exec: " : "ENDPOINT: ") + e.getMessage());
+    }
+    try {
+      framing();
+      script.validate();
+    } catch (IllegalArgumentException e) {
+      throw usage(e.getMessage());
+    }
+  }
+
+  /** What the commands print for the endpoint, or the command in backquotes. */
+  String target() {
+    return exec != null ? "`" + exec + "`" : endpoint.toString();
+  }
+
+  /**
+   * Opens the connection these flags ask for (call {@link #validate} first), not yet started: on a
+   * socket with the Vert.x transport, or to a child with the process transport; with the dialect,
+   * envelope, handshake and answers set, then {@code configure}.
+   *
+   * @param connectTimeout bound on opening a socket (a child starts at once)
+   * @throws ParameterException if the certificate file is missing, or both TLS flags are set
+   */
+  SocketRpc open(Duration connectTimeout, Consumer<RpcConnectionBuilder> configure) {
+    Consumer<RpcConnectionBuilder> all =
+        b -> configure.accept(b.dialect(dialect).envelope(envelope));
+    if (exec != null) {
+      ProcessTransportOptions options =
+          ProcessTransportOptions.builder().framing(framing()).build();
+      return SocketRpc.exec(ProcessEndpoint.of(execArgv), options, script::apply, all);
+    }
+    return SocketRpc.open(endpoint, transportOptions(connectTimeout), script::apply, all);
+  }
+
+  /**
+   * The framing {@code --framing} names (ndjson if none).
+   *
+   * @throws IllegalArgumentException for an unknown name, or any {@code --framing} with a WebSocket
+   *     endpoint
+   */
+  private Framing framing() {
+    if (framingName == null) {
+      return Framing.ndjson();
+    }
+    if (endpoint != null && endpoint.getScheme().toLowerCase(Locale.ROOT).startsWith("ws")) {
+      throw new IllegalArgumentException(
+          "--framing is for --exec, tcp:// and unix://; "
+              + endpoint.getScheme()
+              + ":// messages are WebSocket frames");
+    }
+    return Framing.named(framingName);
   }
 
   /**
@@ -91,6 +199,7 @@ final class SocketOptions {
       }
       return VertxTransportOptions.builder()
           .tls(tls.build())
+          .socketFraming(framing())
           .connectTimeout(connectTimeout)
           .build();
     } catch (IllegalArgumentException e) {

@@ -1,7 +1,11 @@
 package dev.tether.cli;
 
+import dev.tether.process.ProcessEndpoint;
+import dev.tether.process.ProcessTransport;
+import dev.tether.process.ProcessTransportOptions;
 import dev.tether.rpc.RpcConnection;
 import dev.tether.rpc.RpcConnectionBuilder;
+import dev.tether.runtime.spi.Transport;
 import dev.tether.vertx.VertxScheduler;
 import dev.tether.vertx.VertxTransport;
 import dev.tether.vertx.VertxTransportOptions;
@@ -12,15 +16,17 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A JSON-RPC connection over real sockets: an {@link RpcConnection} on a {@link VertxTransport} and
- * its own Vert.x event-loop context. {@link #close()} closes the connection, waits (bounded) for it
- * to terminate and releases the transport, and the {@link Vertx} instance if this object created
- * it, so that the JVM can exit.
+ * A JSON-RPC connection over real sockets, an {@link RpcConnection} on a {@link VertxTransport} and
+ * its own Vert.x event-loop context, or to a child process on a {@link ProcessTransport} (and the
+ * connection's own thread). {@link #close()} closes the connection, waits (bounded) for it to
+ * terminate and releases the transport, and the {@link Vertx} instance if this object created it,
+ * so that the JVM can exit; for a child, it also waits (bounded) until no child is left.
  */
 final class SocketRpc implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SocketRpc.class);
@@ -31,12 +37,12 @@ final class SocketRpc implements AutoCloseable {
    */
   static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
-  private final Vertx vertx;
+  private final Vertx vertx; // null for a child process
   private final boolean ownsVertx;
-  private final VertxTransport transport;
+  private final AutoCloseable transport; // VertxTransport or ProcessTransport: neither throws
   private final RpcConnection rpc;
 
-  private SocketRpc(Vertx vertx, boolean ownsVertx, VertxTransport transport, RpcConnection rpc) {
+  private SocketRpc(Vertx vertx, boolean ownsVertx, AutoCloseable transport, RpcConnection rpc) {
     this.vertx = vertx;
     this.ownsVertx = ownsVertx;
     this.transport = transport;
@@ -52,13 +58,58 @@ final class SocketRpc implements AutoCloseable {
    */
   static SocketRpc open(
       URI endpoint, VertxTransportOptions options, Consumer<RpcConnectionBuilder> configure) {
+    return open(endpoint, options, (b, tap) -> {}, configure);
+  }
+
+  /**
+   * Like {@link #open(URI, VertxTransportOptions, Consumer)}; {@code tapped} may also configure
+   * what needs the channel being set up ({@link HandshakeScript}).
+   */
+  static SocketRpc open(
+      URI endpoint,
+      VertxTransportOptions options,
+      BiConsumer<RpcConnectionBuilder, ChannelTap> tapped,
+      Consumer<RpcConnectionBuilder> configure) {
     Vertx vertx = Vertx.vertx();
     try {
-      return on(vertx, true, endpoint, options, configure);
+      VertxTransport transport = VertxTransport.create(vertx, options);
+      RpcConnection rpc =
+          build(
+              transport,
+              endpoint,
+              tapped,
+              b -> configure.accept(b.scheduler(VertxScheduler.create(vertx))));
+      return new SocketRpc(vertx, true, transport, rpc);
     } catch (RuntimeException e) {
       closeVertx(vertx);
       throw e;
     }
+  }
+
+  /**
+   * A connection to the child process {@code command}, not yet started, on the connection's own
+   * thread; every (re)connect starts the command anew.
+   */
+  static SocketRpc exec(
+      ProcessEndpoint command,
+      ProcessTransportOptions options,
+      BiConsumer<RpcConnectionBuilder, ChannelTap> tapped,
+      Consumer<RpcConnectionBuilder> configure) {
+    ProcessTransport transport = ProcessTransport.create(command, options);
+    return new SocketRpc(
+        null, false, transport, build(transport, transport.uri(), tapped, configure));
+  }
+
+  private static RpcConnection build(
+      Transport transport,
+      URI endpoint,
+      BiConsumer<RpcConnectionBuilder, ChannelTap> tapped,
+      Consumer<RpcConnectionBuilder> configure) {
+    ChannelTap tap = new ChannelTap(transport);
+    RpcConnectionBuilder b = RpcConnection.builder();
+    configure.accept(b);
+    tapped.accept(b, tap);
+    return b.transport(tap).endpoint(endpoint).build();
   }
 
   /** Like {@link #open} but on the caller's {@code vertx}, which {@link #close()} leaves open. */
@@ -67,21 +118,14 @@ final class SocketRpc implements AutoCloseable {
       URI endpoint,
       VertxTransportOptions options,
       Consumer<RpcConnectionBuilder> configure) {
-    return on(vertx, false, endpoint, options, configure);
-  }
-
-  private static SocketRpc on(
-      Vertx vertx,
-      boolean owns,
-      URI endpoint,
-      VertxTransportOptions options,
-      Consumer<RpcConnectionBuilder> configure) {
     VertxTransport transport = VertxTransport.create(vertx, options);
-    RpcConnectionBuilder b = RpcConnection.builder();
-    configure.accept(b);
     RpcConnection rpc =
-        b.transport(transport).scheduler(VertxScheduler.create(vertx)).endpoint(endpoint).build();
-    return new SocketRpc(vertx, owns, transport, rpc);
+        build(
+            transport,
+            endpoint,
+            (b, tap) -> {},
+            b -> configure.accept(b.scheduler(VertxScheduler.create(vertx))));
+    return new SocketRpc(vertx, false, transport, rpc);
   }
 
   /** The connection. */
@@ -97,9 +141,27 @@ final class SocketRpc implements AutoCloseable {
   void close(String reason) {
     rpc.close(reason);
     await(rpc.terminated(), "the connection to terminate");
-    transport.close();
+    try {
+      transport.close();
+    } catch (Exception e) {
+      throw new IllegalStateException("neither transport throws on close", e);
+    }
     if (ownsVertx) {
       closeVertx(vertx);
+    }
+    if (transport instanceof ProcessTransport) {
+      awaitNoChild();
+    }
+  }
+
+  /**
+   * Waits (each wait bounded by {@link #CLOSE_WAIT}) until every child process of this JVM's
+   * process transports has exited: the teardown (stdin closed, grace, terminate, kill) runs after
+   * the terminal event, and a command line that returns should leave nothing behind (P5).
+   */
+  static void awaitNoChild() {
+    for (ProcessHandle child : ProcessTransport.liveProcesses()) {
+      await(child.onExit(), "child process " + child.pid() + " to exit");
     }
   }
 

@@ -22,9 +22,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code tether watch}: connects with the JSON-RPC layer over real sockets, subscribes the given
- * streams and prints lifecycle events, stream events and warnings until interrupted (exit 0) or
- * permanently disconnected (exit 3).
+ * {@code tether watch}: connects with the JSON-RPC layer over real sockets or to a child process
+ * ({@code --exec}), subscribes the given streams and prints lifecycle events, stream events and
+ * warnings until interrupted (exit 0) or permanently disconnected (exit 3).
  *
  * <p>Ctrl-C (SIGINT, or SIGTERM) closes the connection, waits (bounded) for the cleanup and ends
  * the JVM with the command's status ({@link CtrlC}): 0 unless the connection had already ended for
@@ -33,9 +33,14 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "watch",
     mixinStandardHelpOptions = true,
+    customSynopsis = {
+      "tether watch ENDPOINT [OPTIONS]",
+      "       tether watch --exec COMMAND [OPTIONS]"
+    },
     description =
-        "Connects to ENDPOINT, subscribes the streams and prints lifecycle and stream events until"
-            + " Ctrl-C (exit 0) or PermanentlyDisconnected (exit 3). Usage errors exit 2.")
+        "Connects to ENDPOINT, or starts COMMAND and restarts it whenever it exits, subscribes the"
+            + " streams and prints lifecycle and stream events until Ctrl-C (exit 0) or"
+            + " PermanentlyDisconnected (exit 3). Usage errors exit 2.")
 final class WatchCommand implements Callable<Integer> {
   /** Exit status after {@code PermanentlyDisconnected}. */
   static final int EXIT_PERMANENTLY_DISCONNECTED = 3;
@@ -78,14 +83,13 @@ final class WatchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    socket.validate();
     BackoffPolicy policy = policy();
     Set<String> names = streamNames();
-    VertxTransportOptions options =
-        socket.transportOptions(VertxTransportOptions.DEFAULT_CONNECT_TIMEOUT);
     EventPrinter printer = new EventPrinter(spec.commandLine().getOut(), json);
     CompletableFuture<LifecycleEvent> terminal = new CompletableFuture<>();
     SocketRpc connection =
-        SocketRpc.open(socket.endpoint, options, b -> socket.apply(b).policy(policy));
+        socket.open(VertxTransportOptions.DEFAULT_CONNECT_TIMEOUT, b -> b.policy(policy));
     RpcConnection rpc = connection.rpc();
     rpc.subscribe(
         e -> {
@@ -99,7 +103,7 @@ final class WatchCommand implements Callable<Integer> {
     }
     printer.text(
         "Watching "
-            + socket.endpoint
+            + socket.target()
             + " ("
             + socket.dialect.name()
             + (names.isEmpty() ? "" : "; streams " + String.join(", ", names))
@@ -133,7 +137,7 @@ final class WatchCommand implements Callable<Integer> {
             .getErr()
             .println(
                 "tether watch: permanently disconnected from "
-                    + socket.endpoint
+                    + socket.target()
                     + " "
                     + LifecycleJson.why(p)
                     + SocketOptions.hint(p.cause().message()));

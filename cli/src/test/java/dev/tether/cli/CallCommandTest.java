@@ -1,9 +1,15 @@
 package dev.tether.cli;
 
 import static dev.tether.cli.CliRun.json;
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tether.runtime.framing.FrameDecoder;
+import dev.tether.runtime.framing.Framing;
+import dev.tether.runtime.framing.FramingException;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetServer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -104,7 +110,7 @@ class CallCommandTest {
     String tcp = server.endpoint();
     assertThat(usage("call", tcp, "echo", "{not json")).contains("PARAMS_JSON is not valid JSON");
     assertThat(usage("call", tcp, "echo", "42")).contains("must be a JSON object or array");
-    assertThat(usage("call", tcp)).contains("Missing required parameter: 'METHOD'");
+    assertThat(usage("call", tcp)).contains("METHOD is missing");
     assertThat(usage("call", tcp, "")).contains("METHOD must not be empty");
     assertThat(usage("call", "udp://127.0.0.1:9", "echo")).contains("unsupported scheme 'udp'");
     assertThat(usage("call", tcp, "echo", "--timeout", "10")).contains("'10' is not a positive");
@@ -117,5 +123,44 @@ class CallCommandTest {
     CliRun run = CliRun.complete(TetherCli.EXIT_USAGE, args);
     assertThat(run.out.lines()).isEmpty();
     return run.err.toString().lines().findFirst().orElse("");
+  }
+
+  @Test
+  void contentLengthFramingOnATcpSocket() throws Exception {
+    // An echo server that speaks only the language server protocol's framing.
+    Framing lsp = Framing.contentLength();
+    NetServer server =
+        this.server
+            .vertx()
+            .createNetServer()
+            .connectHandler(
+                socket -> {
+                  FrameDecoder decoder = lsp.newDecoder(64 * 1024);
+                  socket.handler(
+                      bytes -> {
+                        try {
+                          decoder.feed(
+                              bytes.getBytes(),
+                              0,
+                              bytes.length(),
+                              frame -> {
+                                JsonNode request = json(new String(frame, UTF_8));
+                                ObjectNode answer = LifecycleJson.MAPPER.createObjectNode();
+                                answer.put("jsonrpc", "2.0").set("id", request.get("id"));
+                                answer.set("result", request.get("params"));
+                                socket.write(
+                                    Buffer.buffer(lsp.encode(answer.toString().getBytes(UTF_8))));
+                              });
+                        } catch (FramingException e) {
+                          socket.close(); // the test then fails with the reason
+                        }
+                      });
+                });
+    int port = TestServer.await(server.listen(0, "127.0.0.1").toCompletionStage()).actualPort();
+    String endpoint = "tcp://127.0.0.1:" + port;
+    CliRun run =
+        CliRun.complete(
+            0, "call", endpoint, "echo", "[7]", "--framing", "content-length", "--json");
+    assertThat(run.out.lines()).containsExactly("[7]");
   }
 }

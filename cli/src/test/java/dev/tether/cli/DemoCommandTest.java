@@ -178,4 +178,53 @@ class DemoCommandTest {
   void tooManySessionsIsAUsageError() {
     run(TetherCli.EXIT_USAGE, "demo", "--sessions", "10");
   }
+
+  @Test
+  @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void processDemoKillsTheChildRestartsItWithTheHandshakeAndLeavesNoChild() throws Exception {
+    try {
+      String out = run(0, "demo", "--process");
+      List<String> pids = new ArrayList<>();
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("initialize answered by process (\\d+)").matcher(out);
+      while (m.find()) {
+        pids.add(m.group(1));
+      }
+      assertThat(pids).hasSize(2).doesNotHaveDuplicates();
+      assertThat(out)
+          .containsSubsequence(
+              "Connecting (1/5)",
+              "initialize answered by process " + pids.get(0),
+              "Connected (epoch 1)",
+              "process " + pids.get(0) + " got initialized",
+              "kill -9 " + pids.get(0),
+              "Reconnecting (1/5)",
+              "killed by signal 9",
+              "initialize answered by process " + pids.get(1),
+              "Reconnected (epoch 2)",
+              "process " + pids.get(1) + " got initialized",
+              "echo {\"hello\":\"child #2\"} -> {\"hello\":\"child #2\"}",
+              "Closed: demo done",
+              "no child is left");
+      // The process table, not only the demo's own word: no child of this JVM runs.
+      assertThat(ChildProcesses.running()).isEmpty();
+    } finally {
+      ChildProcesses.killAll();
+    }
+  }
+
+  @Test
+  void processDemoRunsAlone() {
+    StringWriter err = new StringWriter();
+    int exit =
+        TetherCli.run(
+            new PrintWriter(new StringWriter(), true),
+            new PrintWriter(err, true),
+            "demo",
+            "--process",
+            "--in-memory");
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString())
+        .startsWith("tether: --process runs alone: not with --in-memory or --sessions");
+  }
 }

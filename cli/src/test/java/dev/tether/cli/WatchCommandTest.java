@@ -196,7 +196,7 @@ class WatchCommandTest {
     String ws = server.endpoint();
     assertThat(usage("watch", "http://127.0.0.1:1/ws")).contains("unsupported scheme 'http'");
     assertThat(usage("watch", "tcp://127.0.0.1")).contains("needs a port");
-    assertThat(usage("watch")).contains("Missing required parameter: 'ENDPOINT'");
+    assertThat(usage("watch")).contains("give an ENDPOINT or --exec COMMAND");
     assertThat(usage("watch", ws, "--dialect", "graphql")).contains("unknown dialect 'graphql'");
     assertThat(usage("watch", ws, "--envelope", "xml")).contains("unknown envelope 'xml'");
     assertThat(usage("watch", ws, "--initial-delay", "soon")).contains("'soon' is not a positive");
