@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.tether.rpc.HandshakeHook;
 import dev.tether.rpc.RpcCaller;
-import dev.tether.runtime.spi.Channel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,8 +19,8 @@ import java.util.concurrent.CompletionStage;
  * The messages of {@code --handshake FILE}, sent in order on every new channel (every restart of a
  * child) before the connection counts as connected: one JSON-RPC message per line, as it would be
  * written. A line with an {@code id} is a request: it is sent with the connection's own id, its
- * answer is awaited, and an error answer fails the attempt. A line without one is a notification,
- * written as it is. Blank lines are skipped.
+ * answer is awaited, and an error answer fails the attempt. A line without one is a notification
+ * ({@link RpcCaller#notify}, in the connection's envelope). Blank lines are skipped.
  *
  * <p>Immutable; its {@link #hook hook} runs on the connection's context.
  */
@@ -40,8 +39,8 @@ final class HandshakeScript {
   /** A request, sent with the connection's own id; its answer is awaited. */
   record Request(String method, JsonNode params) implements Step {}
 
-  /** A notification, written as the file has it (compacted to one line). */
-  record Notification(String method, String json) implements Step {}
+  /** A notification, written in order with the requests; its write is awaited. */
+  record Notification(String method, JsonNode params) implements Step {}
 
   /** Told each request's result, on the connection's context (the demo prints them). */
   @FunctionalInterface
@@ -112,7 +111,7 @@ final class HandshakeScript {
     if (n.has("id")) {
       return new Request(method.asText(), params);
     }
-    return new Notification(method.asText(), n.toString());
+    return new Notification(method.asText(), params);
   }
 
   /** The messages, in order. */
@@ -121,54 +120,31 @@ final class HandshakeScript {
   }
 
   /**
-   * The hook that sends the script on every new channel; notifications go on {@code tap}'s channel.
+   * The hook that sends the script on every new channel.
    *
    * @param answers told each request's result
    */
-  HandshakeHook hook(ChannelTap tap, Answers answers) {
-    return (caller, epoch) -> new Run(caller, tap.last(), answers).from(0);
+  HandshakeHook hook(Answers answers) {
+    return (caller, epoch) -> from(caller, answers, 0);
   }
 
-  /** One run of the script on one channel. */
-  private final class Run {
-    private final RpcCaller caller;
-    private final Channel channel; // where this run's notifications go; null if none is open
-    private final Answers answers;
-    private final List<CompletableFuture<Void>> written = new ArrayList<>();
-
-    Run(RpcCaller caller, Channel channel, Answers answers) {
-      this.caller = caller;
-      this.channel = channel;
-      this.answers = answers;
+  /** Sends the steps from {@code i} on, each after the previous one was answered or written. */
+  private CompletionStage<Void> from(RpcCaller caller, Answers answers, int i) {
+    if (i == steps.size()) {
+      return CompletableFuture.completedFuture(null);
     }
-
-    /**
-     * Sends the steps from {@code i} on. Runs on the connection's context: the hook starts there
-     * and each request's answer completes there, and the channel may only be written there.
-     */
-    CompletionStage<Void> from(int i) {
-      for (; i < steps.size(); i++) {
-        Step step = steps.get(i);
-        if (step instanceof Request r) {
-          int next = i + 1;
-          return caller
-              .request(r.method(), r.params())
-              .thenCompose(
-                  result -> {
-                    answers.answered(r.method(), result);
-                    return from(next);
-                  });
-        }
-        if (channel == null) {
-          return CompletableFuture.failedFuture(
-              new IllegalStateException("no open channel to write " + step.method() + " on"));
-        }
-        // Not awaited one by one (its stage may complete on the transport's writer thread, where
-        // the channel must not be written): sends keep their order; all are awaited at the end.
-        byte[] frame = ((Notification) step).json().getBytes(StandardCharsets.UTF_8);
-        written.add(channel.send(frame).toCompletableFuture());
-      }
-      return CompletableFuture.allOf(written.toArray(CompletableFuture[]::new));
+    Step step = steps.get(i);
+    if (step instanceof Request r) {
+      return caller
+          .request(r.method(), r.params())
+          .thenCompose(
+              result -> {
+                answers.answered(r.method(), result);
+                return from(caller, answers, i + 1);
+              });
     }
+    return caller
+        .notify(step.method(), ((Notification) step).params())
+        .thenCompose(written -> from(caller, answers, i + 1));
   }
 }

@@ -76,8 +76,11 @@ final class ProcessDemo {
         SocketRpc.exec(
             child,
             OPTIONS,
-            (b, tap) -> b.handshakeHook(handshake.hook(tap, this::answered)),
-            b -> b.dialect(Dialect.plain()).policy(POLICY).name("demo"));
+            b ->
+                b.dialect(Dialect.plain())
+                    .policy(POLICY)
+                    .name("demo")
+                    .handshakeHook(handshake.hook(this::answered)));
     try {
       script(connection.rpc());
       connection.close("demo done");

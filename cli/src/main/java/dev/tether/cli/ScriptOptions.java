@@ -79,13 +79,10 @@ final class ScriptOptions {
     }
   }
 
-  /**
-   * Sets the handshake hook (its notifications written on {@code tap}'s channel) and serves the
-   * answers on {@code b}.
-   */
-  void apply(RpcConnectionBuilder b, ChannelTap tap) {
+  /** Sets the handshake hook and serves the answers on {@code b}. */
+  void apply(RpcConnectionBuilder b) {
     if (handshake != null) {
-      b.handshakeHook(handshake.hook(tap, (method, result) -> {}));
+      b.handshakeHook(handshake.hook((method, result) -> {}));
     }
     answers.forEach((method, result) -> b.serve(method, ServedMethod.sync(params -> result)));
   }

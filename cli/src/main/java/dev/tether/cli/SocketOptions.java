@@ -155,13 +155,16 @@ final class SocketOptions {
    */
   SocketRpc open(Duration connectTimeout, Consumer<RpcConnectionBuilder> configure) {
     Consumer<RpcConnectionBuilder> all =
-        b -> configure.accept(b.dialect(dialect).envelope(envelope));
+        b -> {
+          script.apply(b);
+          configure.accept(b.dialect(dialect).envelope(envelope));
+        };
     if (exec != null) {
       ProcessTransportOptions options =
           ProcessTransportOptions.builder().framing(framing()).build();
-      return SocketRpc.exec(ProcessEndpoint.of(execArgv), options, script::apply, all);
+      return SocketRpc.exec(ProcessEndpoint.of(execArgv), options, all);
     }
-    return SocketRpc.open(endpoint, transportOptions(connectTimeout), script::apply, all);
+    return SocketRpc.open(endpoint, transportOptions(connectTimeout), all);
   }
 
   /**

@@ -16,7 +16,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,18 +57,6 @@ final class SocketRpc implements AutoCloseable {
    */
   static SocketRpc open(
       URI endpoint, VertxTransportOptions options, Consumer<RpcConnectionBuilder> configure) {
-    return open(endpoint, options, (b, tap) -> {}, configure);
-  }
-
-  /**
-   * Like {@link #open(URI, VertxTransportOptions, Consumer)}; {@code tapped} may also configure
-   * what needs the channel being set up ({@link HandshakeScript}).
-   */
-  static SocketRpc open(
-      URI endpoint,
-      VertxTransportOptions options,
-      BiConsumer<RpcConnectionBuilder, ChannelTap> tapped,
-      Consumer<RpcConnectionBuilder> configure) {
     Vertx vertx = Vertx.vertx();
     try {
       VertxTransport transport = VertxTransport.create(vertx, options);
@@ -77,7 +64,6 @@ final class SocketRpc implements AutoCloseable {
           build(
               transport,
               endpoint,
-              tapped,
               b -> configure.accept(b.scheduler(VertxScheduler.create(vertx))));
       return new SocketRpc(vertx, true, transport, rpc);
     } catch (RuntimeException e) {
@@ -93,23 +79,16 @@ final class SocketRpc implements AutoCloseable {
   static SocketRpc exec(
       ProcessEndpoint command,
       ProcessTransportOptions options,
-      BiConsumer<RpcConnectionBuilder, ChannelTap> tapped,
       Consumer<RpcConnectionBuilder> configure) {
     ProcessTransport transport = ProcessTransport.create(command, options);
-    return new SocketRpc(
-        null, false, transport, build(transport, transport.uri(), tapped, configure));
+    return new SocketRpc(null, false, transport, build(transport, transport.uri(), configure));
   }
 
   private static RpcConnection build(
-      Transport transport,
-      URI endpoint,
-      BiConsumer<RpcConnectionBuilder, ChannelTap> tapped,
-      Consumer<RpcConnectionBuilder> configure) {
-    ChannelTap tap = new ChannelTap(transport);
+      Transport transport, URI endpoint, Consumer<RpcConnectionBuilder> configure) {
     RpcConnectionBuilder b = RpcConnection.builder();
     configure.accept(b);
-    tapped.accept(b, tap);
-    return b.transport(tap).endpoint(endpoint).build();
+    return b.transport(transport).endpoint(endpoint).build();
   }
 
   /** Like {@link #open} but on the caller's {@code vertx}, which {@link #close()} leaves open. */
@@ -121,10 +100,7 @@ final class SocketRpc implements AutoCloseable {
     VertxTransport transport = VertxTransport.create(vertx, options);
     RpcConnection rpc =
         build(
-            transport,
-            endpoint,
-            (b, tap) -> {},
-            b -> configure.accept(b.scheduler(VertxScheduler.create(vertx))));
+            transport, endpoint, b -> configure.accept(b.scheduler(VertxScheduler.create(vertx))));
     return new SocketRpc(vertx, false, transport, rpc);
   }
 
