@@ -74,15 +74,17 @@ public final class ConnectionMachine {
     } else if (input instanceof Input.ChannelOpened opened) {
       return opened(state, opened.attemptId(), nowNanos);
     } else if (input instanceof Input.ChannelOpenFailed failed) {
-      return openFailed(state, failed.attemptId(), failed.cause(), random);
+      return openFailed(state, failed, random);
     } else if (input instanceof Input.HandshakeSucceeded ok) {
       return handshakeSucceeded(state, ok.attemptId(), nowNanos);
     } else if (input instanceof Input.HandshakeFailed failed) {
-      return handshakeFailed(state, failed.attemptId(), failed.cause(), random);
+      return handshakeFailed(state, failed, random);
     } else if (input instanceof Input.ConnectTimedOut timeout) {
       return connectTimedOut(state, timeout.attemptId(), random);
     } else if (input instanceof Input.ChannelLost lost) {
-      return lost(state, lost.channelId(), lost.cause(), nowNanos, random);
+      return lost(state, lost, nowNanos, random);
+    } else if (input instanceof Input.ReconnectNow) {
+      return reconnectNow(state);
     }
     throw new AssertionError("unknown input " + input);
   }
@@ -123,6 +125,14 @@ public final class ConnectionMachine {
     return end(s, e0, e1, new LifecycleEvent.Closed(reason));
   }
 
+  /** Opens the pending attempt at once when waiting out its backoff; nothing otherwise. */
+  private Transition reconnectNow(MachineState s) {
+    if (s.stage() instanceof Stage.Waiting w) {
+      return open(s, w.attempt(), new CancelTimer(TimerKind.BACKOFF, w.attempt().id()), null);
+    }
+    return unchanged(s);
+  }
+
   private Transition backoffElapsed(MachineState s, long attemptId) {
     if (s.stage() instanceof Stage.Waiting w && w.attempt().id() == attemptId) {
       return open(s, w.attempt(), null, null);
@@ -150,12 +160,14 @@ public final class ConnectionMachine {
     return transition(s, new CloseChannel(attemptId), null, null, null);
   }
 
-  private Transition openFailed(MachineState s, long attemptId, Cause cause, double random) {
+  private Transition openFailed(MachineState s, Input.ChannelOpenFailed f, double random) {
+    long attemptId = f.attemptId();
     if (s.stage() instanceof Stage.Opening o && o.attempt().id() == attemptId) {
       return fail(
           s,
           o.attempt(),
-          cause,
+          f.cause(),
+          f.verdict(),
           new CancelTimer(TimerKind.CONNECT_TIMEOUT, attemptId),
           null,
           random);
@@ -170,9 +182,9 @@ public final class ConnectionMachine {
     return unchanged(s);
   }
 
-  private Transition handshakeFailed(MachineState s, long attemptId, Cause cause, double random) {
-    if (s.stage() instanceof Stage.Handshaking h && h.attempt().id() == attemptId) {
-      return abandonAndFail(s, h.attempt(), cause, random);
+  private Transition handshakeFailed(MachineState s, Input.HandshakeFailed f, double random) {
+    if (s.stage() instanceof Stage.Handshaking h && h.attempt().id() == f.attemptId()) {
+      return abandonAndFail(s, h.attempt(), f.cause(), f.verdict(), random);
     }
     return unchanged(s);
   }
@@ -180,32 +192,39 @@ public final class ConnectionMachine {
   private Transition connectTimedOut(MachineState s, long attemptId, double random) {
     Attempt a = connectingAttempt(s.stage());
     if (a != null && a.id() == attemptId) {
-      return fail(s, a, connectTimeoutCause, new CloseChannel(attemptId), null, random);
+      return fail(
+          s, a, connectTimeoutCause, Verdict.RETRY, new CloseChannel(attemptId), null, random);
     }
     return unchanged(s);
   }
 
-  private Transition lost(
-      MachineState s, long channelId, Cause cause, long nowNanos, double random) {
+  private Transition lost(MachineState s, Input.ChannelLost lost, long nowNanos, double random) {
     Stage stage = s.stage();
+    long channelId = lost.channelId();
     if (stage instanceof Stage.Up up && up.channelId() == channelId) {
-      return connectedLost(s, channelId, cause, nowNanos, random);
+      return connectedLost(s, lost, nowNanos, random);
     }
     if (stage instanceof Stage.Handshaking h && h.attempt().id() == channelId) {
-      return abandonAndFail(s, h.attempt(), cause, random);
+      return abandonAndFail(s, h.attempt(), lost.cause(), lost.verdict(), random);
     }
     return unchanged(s);
   }
 
   /**
-   * An established connection was lost: reconnect from attempt 1, unless this loss trips the flap
-   * guard (I10), which ends the connection at once.
+   * An established connection was lost: reconnect from attempt 1, unless the loss is fatal or trips
+   * the flap guard (I10), either of which ends the connection at once (a fatal loss is not counted
+   * by the guard: there is nothing left to guard).
    */
   private Transition connectedLost(
-      MachineState s, long channelId, Cause cause, long nowNanos, double random) {
-    CloseChannel close = new CloseChannel(channelId);
+      MachineState s, Input.ChannelLost lost, long nowNanos, double random) {
+    CloseChannel close = new CloseChannel(lost.channelId());
+    Cause cause = lost.cause();
+    if (lost.verdict() == Verdict.FATAL) {
+      return end(s, close, null, new LifecycleEvent.PermanentlyDisconnected(fatal(cause), 0));
+    }
+    boolean promptly = lost.verdict() == Verdict.RETRY_PROMPTLY;
     if (!policy.hasFlapGuard()) {
-      return retry(s, close, null, true, 1, Optional.of(cause), nowNanos, random);
+      return retry(s, close, null, true, 1, Optional.of(cause), nowNanos, random, promptly);
     }
     List<Long> losses = lossesWithinWindow(s.recentLossesNanos(), nowNanos);
     MachineState counted = new MachineState(s.stage(), s.lastAttemptId(), s.lastEpoch(), losses);
@@ -216,7 +235,7 @@ public final class ConnectionMachine {
           null,
           new LifecycleEvent.PermanentlyDisconnected(flapping(losses, cause), 0));
     }
-    return retry(counted, close, null, true, 1, Optional.of(cause), nowNanos, random);
+    return retry(counted, close, null, true, 1, Optional.of(cause), nowNanos, random, promptly);
   }
 
   /**
@@ -287,11 +306,13 @@ public final class ConnectionMachine {
   }
 
   /** Stops an attempt whose channel is open (its timer and its channel), then fails it. */
-  private Transition abandonAndFail(MachineState s, Attempt a, Cause cause, double random) {
+  private Transition abandonAndFail(
+      MachineState s, Attempt a, Cause cause, Verdict verdict, double random) {
     return fail(
         s,
         a,
         cause,
+        verdict,
         new CancelTimer(TimerKind.CONNECT_TIMEOUT, a.id()),
         new CloseChannel(a.id()),
         random);
@@ -313,19 +334,47 @@ public final class ConnectionMachine {
         null);
   }
 
-  /** After the effects {@code e0, e1}: the next attempt, or the end if the policy says so. */
+  /**
+   * After the effects {@code e0, e1}: the next attempt, or the end if the verdict or the policy
+   * says so.
+   */
   private Transition fail(
-      MachineState s, Attempt a, Cause cause, Effect e0, Effect e1, double random) {
+      MachineState s,
+      Attempt a,
+      Cause cause,
+      Verdict verdict,
+      Effect e0,
+      Effect e1,
+      double random) {
+    if (verdict == Verdict.FATAL) {
+      return end(s, e0, e1, new LifecycleEvent.PermanentlyDisconnected(fatal(cause), a.number()));
+    }
     boolean failFast = !a.reconnect() && a.number() == 1 && policy.failFastOnFirstConnect();
     int next = a.number() + 1;
     if (failFast || !policy.allowsAttempt(next)) {
       return end(s, e0, e1, new LifecycleEvent.PermanentlyDisconnected(cause, a.number()));
     }
-    return retry(s, e0, e1, a.reconnect(), next, Optional.of(cause), a.outageStartNanos(), random);
+    return retry(
+        s,
+        e0,
+        e1,
+        a.reconnect(),
+        next,
+        Optional.of(cause),
+        a.outageStartNanos(),
+        random,
+        verdict == Verdict.RETRY_PROMPTLY);
+  }
+
+  /** The terminal cause of a failure judged {@link Verdict#FATAL}: its message and detail. */
+  private static Cause fatal(Cause failure) {
+    String reason = failure.message().isEmpty() ? failure.kind().name() : failure.message();
+    return new Cause(Cause.Kind.FATAL, reason, failure.detail());
   }
 
   /**
-   * After the effects {@code e0, e1}: waits out the backoff delay before attempt {@code number}.
+   * After the effects {@code e0, e1}: waits out the backoff delay before attempt {@code number}; no
+   * delay (a timer of zero) if {@code promptly} and this is the outage's first retry.
    */
   private Transition retry(
       MachineState s,
@@ -335,10 +384,12 @@ public final class ConnectionMachine {
       int number,
       Optional<Cause> cause,
       long outageStart,
-      double random) {
+      double random,
+      boolean promptly) {
     // Retry n of an outage is reconnect attempt n, or initial attempt n + 1.
     int retry = reconnect ? number : number - 1;
-    Duration delay = policy.delay(retry, random);
+    // Only the first: a server that keeps saying "restarting" must not turn into a hot loop.
+    Duration delay = promptly && retry == 1 ? Duration.ZERO : policy.delay(retry, random);
     long id = s.lastAttemptId() + 1;
     Attempt a = new Attempt(id, reconnect, number, policy.maxAttempts(), delay, cause, outageStart);
     return transition(

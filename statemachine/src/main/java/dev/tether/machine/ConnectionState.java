@@ -10,7 +10,7 @@ import java.util.Optional;
  * <pre>
  * Idle → Connecting(1) → Connected(e) → Reconnecting(1..n) → Connected(e+1) → …
  *          ↓ (retries)          ↓ (flapping)      ↓ (exhausted)
- *      Connecting(2..n)     PermanentlyDisconnected
+ *      Connecting(2..n)     PermanentlyDisconnected  (also at once from any of them: fatal)
  * any non-terminal state → Closed (on request)
  * </pre>
  *
@@ -53,7 +53,8 @@ public sealed interface ConnectionState {
    * The initial connection is being established: attempt {@code attempt} of {@code maxAttempts} (or
    * {@link #UNLIMITED}). Entered on start (attempt 1, no delay) and after a failed initial attempt
    * (after waiting {@code delay}); left for {@link Connected}, the next {@code Connecting}, {@link
-   * PermanentlyDisconnected} when attempts are exhausted, or {@link Closed}. Not terminal.
+   * PermanentlyDisconnected} when attempts are exhausted or a failure is fatal, or {@link Closed}.
+   * Not terminal.
    *
    * @param attempt 1-based attempt number
    * @param maxAttempts the policy's limit, or {@link #UNLIMITED}
@@ -83,8 +84,8 @@ public sealed interface ConnectionState {
   /**
    * A channel is open and usable. {@code epoch} numbers the connected periods of this connection
    * from 1. Entered when an attempt succeeds; left for {@link Reconnecting} when the channel is
-   * lost, for {@link PermanentlyDisconnected} when that loss trips the flap guard, or for {@link
-   * Closed}. Not terminal.
+   * lost, for {@link PermanentlyDisconnected} when that loss is fatal or trips the flap guard, or
+   * for {@link Closed}. Not terminal.
    *
    * @param epoch 1-based number of this connected period
    */
@@ -139,23 +140,27 @@ public sealed interface ConnectionState {
   }
 
   /**
-   * Retries are exhausted (or the first connect failed fast), or the flap guard ended the
-   * connection when it lost an established channel (cause {@link Cause.Kind#FLAPPING}, entered from
-   * {@link Connected}). Terminal.
+   * Retries are exhausted (or the first connect failed fast), a failure was judged final (cause
+   * {@link Cause.Kind#FATAL}, entered from {@link Connecting}, {@link Reconnecting} or {@link
+   * Connected}), or the flap guard ended the connection when it lost an established channel (cause
+   * {@link Cause.Kind#FLAPPING}, entered from {@link Connected}). Terminal.
    *
-   * @param cause the failure of the last attempt, or the {@code FLAPPING} verdict
+   * @param cause the failure of the last attempt, the fatal failure, or the {@code FLAPPING}
+   *     verdict
    * @param attempts how many attempts were made in the final outage or initial connect; 0 exactly
-   *     when the flap guard ended the connection (no attempt was made after the last loss)
+   *     when the connection ended at the loss of an established channel (flap guard, or a loss
+   *     judged fatal): no attempt was made after it
    */
   record PermanentlyDisconnected(Cause cause, int attempts) implements ConnectionState {
     /** Validates the components. */
     public PermanentlyDisconnected {
       Objects.requireNonNull(cause, "cause");
       boolean flapping = cause.kind() == Cause.Kind.FLAPPING;
-      if (flapping ? attempts != 0 : attempts < 1) {
+      int least = cause.kind() == Cause.Kind.FATAL ? 0 : 1;
+      if (flapping ? attempts != 0 : attempts < least) {
         throw new IllegalArgumentException(
             "attempts must be "
-                + (flapping ? "0 for a FLAPPING cause" : ">= 1")
+                + (flapping ? "0 for a FLAPPING cause" : ">= " + least)
                 + ", was "
                 + attempts);
       }

@@ -33,15 +33,30 @@ public sealed interface Input {
   record ChannelOpened(long attemptId) implements Input {}
 
   /**
+   * The user asked to retry now ({@code Connection.reconnectNow()}): while the machine waits out a
+   * backoff delay, the pending attempt opens at once, as the next attempt of the same outage (its
+   * number does not change, I2). Ignored in every other state: idle, opening, handshaking,
+   * connected or ended.
+   */
+  record ReconnectNow() implements Input {}
+
+  /**
    * The transport could not open the channel for {@code attemptId}.
    *
    * @param attemptId the attempt whose {@link Effect.OpenChannel} this answers
    * @param cause why
+   * @param verdict whether the failure is worth retrying, and how soon
    */
-  record ChannelOpenFailed(long attemptId, Cause cause) implements Input {
-    /** Validates the cause. */
+  record ChannelOpenFailed(long attemptId, Cause cause, Verdict verdict) implements Input {
+    /** Validates the cause and the verdict. */
     public ChannelOpenFailed {
       Objects.requireNonNull(cause, "cause");
+      Objects.requireNonNull(verdict, "verdict");
+    }
+
+    /** A failure worth retrying by the policy ({@link Verdict#RETRY}). */
+    public ChannelOpenFailed(long attemptId, Cause cause) {
+      this(attemptId, cause, Verdict.RETRY);
     }
   }
 
@@ -57,11 +72,18 @@ public sealed interface Input {
    *
    * @param attemptId the attempt
    * @param cause why
+   * @param verdict whether the failure is worth retrying, and how soon
    */
-  record HandshakeFailed(long attemptId, Cause cause) implements Input {
-    /** Validates the cause. */
+  record HandshakeFailed(long attemptId, Cause cause, Verdict verdict) implements Input {
+    /** Validates the cause and the verdict. */
     public HandshakeFailed {
       Objects.requireNonNull(cause, "cause");
+      Objects.requireNonNull(verdict, "verdict");
+    }
+
+    /** A failure worth retrying by the policy ({@link Verdict#RETRY}). */
+    public HandshakeFailed(long attemptId, Cause cause) {
+      this(attemptId, cause, Verdict.RETRY);
     }
   }
 
@@ -71,11 +93,18 @@ public sealed interface Input {
    *
    * @param channelId the id of the attempt that opened the channel
    * @param cause why
+   * @param verdict whether the loss is worth reconnecting after, and how soon
    */
-  record ChannelLost(long channelId, Cause cause) implements Input {
-    /** Validates the cause. */
+  record ChannelLost(long channelId, Cause cause, Verdict verdict) implements Input {
+    /** Validates the cause and the verdict. */
     public ChannelLost {
       Objects.requireNonNull(cause, "cause");
+      Objects.requireNonNull(verdict, "verdict");
+    }
+
+    /** A loss worth reconnecting after by the policy ({@link Verdict#RETRY}). */
+    public ChannelLost(long channelId, Cause cause) {
+      this(channelId, cause, Verdict.RETRY);
     }
   }
 

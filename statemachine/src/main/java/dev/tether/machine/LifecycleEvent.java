@@ -106,8 +106,10 @@ public sealed interface LifecycleEvent {
   }
 
   /**
-   * Retries are exhausted, or the flap guard ended the connection at a loss (cause {@link
-   * Cause.Kind#FLAPPING}, right after {@link Connected} or {@link Reconnected}). Terminal.
+   * Retries are exhausted, a failure was judged final (cause {@link Cause.Kind#FATAL}; attempts 0
+   * when it was the loss of an established channel), or the flap guard ended the connection at a
+   * loss (cause {@link Cause.Kind#FLAPPING}, right after {@link Connected} or {@link Reconnected}).
+   * Terminal.
    *
    * @param cause the last attempt's failure, or the {@code FLAPPING} verdict
    * @param attempts attempts made in the final outage (or initial connect); 0 for {@code FLAPPING}

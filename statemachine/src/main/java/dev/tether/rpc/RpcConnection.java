@@ -110,6 +110,11 @@ public interface RpcConnection extends RpcCaller, AutoCloseable {
     close("closed by user");
   }
 
+  /** Retry now; see {@link Connection#reconnectNow()}. */
+  default void reconnectNow() {
+    connection().reconnectNow();
+  }
+
   /** Completes with the terminal state once the connection has terminated. */
   CompletionStage<ConnectionState> terminated();
 }

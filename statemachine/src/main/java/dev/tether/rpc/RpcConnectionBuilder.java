@@ -4,6 +4,7 @@ import dev.tether.machine.BackoffPolicy;
 import dev.tether.runtime.Connection;
 import dev.tether.runtime.ConnectionBuilder;
 import dev.tether.runtime.ExecutorScheduler;
+import dev.tether.runtime.FailureClassifier;
 import dev.tether.runtime.spi.Scheduler;
 import dev.tether.runtime.spi.Transport;
 import java.net.URI;
@@ -138,6 +139,12 @@ public final class RpcConnectionBuilder {
    */
   public RpcConnectionBuilder writeTimeout(Duration timeout) {
     connection.writeTimeout(timeout);
+    return this;
+  }
+
+  /** Which failures are final; see {@link ConnectionBuilder#failureClassifier}. */
+  public RpcConnectionBuilder failureClassifier(FailureClassifier classifier) {
+    connection.failureClassifier(classifier);
     return this;
   }
 

@@ -64,6 +64,20 @@ public interface Connection extends AutoCloseable {
     close("closed by user");
   }
 
+  /**
+   * Retry now: while the connection waits out a backoff delay ({@code Connecting} or {@code
+   * Reconnecting} before its attempt opens), the pending attempt opens at once. It is the next
+   * attempt of the same outage, with the number already announced (no new event; attempts stay 1,
+   * 2, 3, …, I2), so it never makes more than {@code maxAttempts}. For a "retry now" button or an
+   * operating system's network-change signal.
+   *
+   * <p>A no-op in every other state: {@code Idle} (use {@link #start()}), while an attempt is
+   * opening or running its handshake (it is already trying), {@code Connected} (there is nothing to
+   * retry; it cannot be used to get round the flap guard), and after the end. Returns at once;
+   * thread-safe.
+   */
+  void reconnectNow();
+
   /** Completes with the terminal state once the connection has terminated and released all. */
   CompletionStage<ConnectionState> terminated();
 

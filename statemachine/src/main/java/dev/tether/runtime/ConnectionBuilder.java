@@ -12,8 +12,8 @@ import java.util.random.RandomGenerator;
 /**
  * Builds a {@link Connection}. Required: {@link #transport} and {@link #endpoint}. Defaults: {@link
  * BackoffPolicy#defaults()}, a dedicated single-thread scheduler that the connection owns and stops
- * when it terminates, an unseeded random source, no handshake, no frame listener, and a write
- * timeout of {@link #DEFAULT_WRITE_TIMEOUT}.
+ * when it terminates, an unseeded random source, no handshake, no frame listener, a write timeout
+ * of {@link #DEFAULT_WRITE_TIMEOUT}, and {@link FailureClassifier#defaults()}.
  *
  * <p>Not thread-safe; build on one thread.
  */
@@ -37,6 +37,7 @@ public final class ConnectionBuilder {
   private FrameListener frameListener;
   private String name;
   private Duration writeTimeout = DEFAULT_WRITE_TIMEOUT;
+  private FailureClassifier classifier = FailureClassifier.defaults();
 
   ConnectionBuilder() {}
 
@@ -124,6 +125,16 @@ public final class ConnectionBuilder {
   }
 
   /**
+   * Decides which failures are final, which are retried at once and which by the policy. Default:
+   * {@link FailureClassifier#defaults()}; {@link FailureClassifier#alwaysRetry()} retries
+   * everything.
+   */
+  public ConnectionBuilder failureClassifier(FailureClassifier classifier) {
+    this.classifier = Objects.requireNonNull(classifier, "failureClassifier");
+    return this;
+  }
+
+  /**
    * Builds the connection, not yet started.
    *
    * @throws IllegalStateException if the transport or the endpoint is missing
@@ -148,6 +159,7 @@ public final class ConnectionBuilder {
             random == null ? new SplittableRandom() : random,
             handshake,
             frameListener,
-            writeTimeout));
+            writeTimeout,
+            classifier));
   }
 }

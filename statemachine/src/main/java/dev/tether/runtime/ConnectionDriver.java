@@ -9,8 +9,10 @@ import dev.tether.machine.Input;
 import dev.tether.machine.LifecycleEvent;
 import dev.tether.machine.MachineState;
 import dev.tether.machine.Transition;
+import dev.tether.machine.Verdict;
 import dev.tether.runtime.spi.Channel;
 import dev.tether.runtime.spi.ChannelListener;
+import dev.tether.runtime.spi.ChannelOpenException;
 import dev.tether.runtime.spi.Scheduler;
 import dev.tether.runtime.spi.Transport;
 import java.net.URI;
@@ -54,7 +56,8 @@ final class ConnectionDriver implements Connection {
       RandomGenerator random,
       Handshake handshake,
       FrameListener frameListener,
-      Duration writeTimeout) {}
+      Duration writeTimeout,
+      FailureClassifier classifier) {}
 
   private final Config config;
   private final Scheduler scheduler;
@@ -112,6 +115,11 @@ final class ConnectionDriver implements Connection {
   }
 
   @Override
+  public void reconnectNow() {
+    onContext(() -> feed(new Input.ReconnectNow()));
+  }
+
+  @Override
   public CompletionStage<ConnectionState> terminated() {
     return terminated.minimalCompletionStage();
   }
@@ -132,7 +140,7 @@ final class ConnectionDriver implements Connection {
     onContext(
         () -> {
           if (machineState.stage() instanceof MachineState.Stage.Up up && up.epoch() == epoch) {
-            feed(new Input.ChannelLost(up.channelId(), cause));
+            feed(new Input.ChannelLost(up.channelId(), cause, verdict(cause)));
           }
         });
   }
@@ -252,7 +260,7 @@ final class ConnectionDriver implements Connection {
       opening = config.transport().open(config.endpoint(), slot);
     } catch (RuntimeException e) {
       channels.remove(attemptId);
-      feed(new Input.ChannelOpenFailed(attemptId, Causes.openFailed(e)));
+      openFailed(attemptId, Causes.openFailed(e));
       return;
     }
     opening.whenComplete((ch, err) -> onContext(() -> openCompleted(slot, ch, err)));
@@ -261,7 +269,7 @@ final class ConnectionDriver implements Connection {
   private void openCompleted(Slot slot, Channel channel, Throwable error) {
     if (error != null) {
       if (channels.remove(slot.id, slot)) {
-        feed(new Input.ChannelOpenFailed(slot.id, Causes.openFailed(error)));
+        openFailed(slot.id, Causes.openFailed(error));
       }
       return;
     }
@@ -271,7 +279,7 @@ final class ConnectionDriver implements Connection {
       // The machine gave up on this attempt (timeout or close), or the channel already ended.
       closeGuarded(channel);
       if (!slot.abandoned && channels.remove(slot.id, slot)) {
-        feed(new Input.ChannelOpenFailed(slot.id, slot.endCause));
+        openFailed(slot.id, slot.endCause);
       }
       return;
     }
@@ -280,6 +288,23 @@ final class ConnectionDriver implements Connection {
           new WriteWatch(channel, scheduler, config.writeTimeout(), c -> channelEnded(slot, c));
     }
     feed(new Input.ChannelOpened(slot.id));
+  }
+
+  private void openFailed(long attemptId, Cause cause) {
+    feed(new Input.ChannelOpenFailed(attemptId, cause, verdict(cause)));
+  }
+
+  /**
+   * The classifier's verdict on {@code cause}; a classifier that throws gets the policy's retry.
+   */
+  private Verdict verdict(Cause cause) {
+    try {
+      return Objects.requireNonNull(config.classifier().classify(cause), "verdict");
+    } catch (RuntimeException e) {
+      log.warn(
+          "{}: failure classifier threw on {}; retrying by the policy", config.name(), cause, e);
+      return Verdict.RETRY;
+    }
   }
 
   private void closeChannel(long channelId) {
@@ -300,7 +325,7 @@ final class ConnectionDriver implements Connection {
     slot.ended = true;
     slot.endCause = cause;
     if (slot.channel != null && channels.get(slot.id) == slot) {
-      feed(new Input.ChannelLost(slot.id, cause));
+      feed(new Input.ChannelLost(slot.id, cause, verdict(cause)));
     }
   }
 
@@ -333,17 +358,23 @@ final class ConnectionDriver implements Connection {
     try {
       hs = config.handshake().run(slot.channel, machineState.lastEpoch() + 1);
     } catch (RuntimeException e) {
-      feed(new Input.HandshakeFailed(attemptId, Causes.handshakeFailed(e)));
+      handshakeFailed(attemptId, Causes.handshakeFailed(e));
       return;
     }
     hs.whenComplete(
         (ok, err) ->
             onContext(
-                () ->
-                    feed(
-                        err == null
-                            ? new Input.HandshakeSucceeded(attemptId)
-                            : new Input.HandshakeFailed(attemptId, Causes.handshakeFailed(err)))));
+                () -> {
+                  if (err == null) {
+                    feed(new Input.HandshakeSucceeded(attemptId));
+                  } else {
+                    handshakeFailed(attemptId, Causes.handshakeFailed(err));
+                  }
+                }));
+  }
+
+  private void handshakeFailed(long attemptId, Cause cause) {
+    feed(new Input.HandshakeFailed(attemptId, cause, verdict(cause)));
   }
 
   // ---------------------------------------------------------------- timers
@@ -525,8 +556,33 @@ final class ConnectionDriver implements Connection {
   static final class Causes {
     private Causes() {}
 
+    /** Bounds the walk down a cause chain: a cycle or a freak nesting must not hang the driver. */
+    private static final int MAX_CHAIN = 32;
+
     static Cause openFailed(Throwable t) {
-      return Cause.of(Cause.Kind.OPEN_FAILED, describe(t));
+      Cause.Detail detail = detailOf(t);
+      return detail == null
+          ? Cause.of(Cause.Kind.OPEN_FAILED, describe(t))
+          : Cause.of(Cause.Kind.OPEN_FAILED, describe(t), detail);
+    }
+
+    /**
+     * The detail a transport attached ({@link ChannelOpenException}), or {@code
+     * CertificateRejected} for a {@link java.security.cert.CertificateException} in the chain
+     * (untrusted certificate, host name mismatch: the JDK's TLS engines report both that way); null
+     * if neither.
+     */
+    private static Cause.Detail detailOf(Throwable t) {
+      Throwable c = t;
+      for (int i = 0; c != null && i < MAX_CHAIN; i++, c = c.getCause()) {
+        if (c instanceof ChannelOpenException open && open.detail() != null) {
+          return open.detail();
+        }
+        if (c instanceof java.security.cert.CertificateException) {
+          return new Cause.Detail.CertificateRejected();
+        }
+      }
+      return null;
     }
 
     static Cause handshakeFailed(Throwable t) {

@@ -1,10 +1,13 @@
 package dev.tether.process;
 
+import dev.tether.machine.Cause;
 import dev.tether.runtime.spi.Channel;
 import dev.tether.runtime.spi.ChannelListener;
+import dev.tether.runtime.spi.ChannelOpenException;
 import dev.tether.runtime.spi.Transport;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -41,7 +44,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * </ul>
  *
  * <p>A command that cannot start (not found, not executable, bad directory) fails the attempt with
- * an {@link IOException} naming the command and the operating system's reason. A JVM that exits
+ * an {@link IOException} naming the command and the operating system's reason; for a program that
+ * does not exist or cannot be executed it is a {@link ChannelOpenException} with {@link
+ * Cause.Detail.CommandNotFound}, which the default failure classifier makes final. A JVM that exits
  * normally terminates and then kills the children still alive (one shutdown hook for the JVM).
  *
  * <p>The child is started on the thread that calls {@link #open} (a fork, not a wait); its I/O runs
@@ -95,6 +100,18 @@ public final class ProcessTransport implements Transport, AutoCloseable {
    *
    * @throws IllegalArgumentException if {@code endpoint} is not this transport's {@link #uri()}
    */
+  /**
+   * Whether the start failed because the program does not exist or cannot be executed: the JDK
+   * reports the operating system's error number ({@code error=2} ENOENT, {@code error=13} EACCES,
+   * the same numbers on Windows's {@code CreateProcess}) in the message, the only place it has it.
+   * A working directory that does not exist gives ENOENT too, so that case is left out.
+   */
+  private boolean commandMissing(Exception e) {
+    String m = e.getMessage();
+    boolean noSuchProgram = m != null && (m.contains("error=2,") || m.contains("error=13,"));
+    return noSuchProgram && endpoint.directory().map(Files::isDirectory).orElse(true);
+  }
+
   @Override
   public CompletionStage<Channel> open(URI endpoint, ChannelListener listener) {
     if (!uri.equals(endpoint)) {
@@ -109,8 +126,12 @@ public final class ProcessTransport implements Transport, AutoCloseable {
     try {
       process = builder().start();
     } catch (IOException | RuntimeException e) {
+      String message = "cannot start " + this.endpoint + ": " + e.getMessage();
       return CompletableFuture.failedFuture(
-          new IOException("cannot start " + this.endpoint + ": " + e.getMessage(), e));
+          commandMissing(e)
+              ? new ChannelOpenException(
+                  message, new Cause.Detail.CommandNotFound(this.endpoint.command().get(0)), e)
+              : new IOException(message, e));
     }
     ProcessChannel channel =
         new ProcessChannel(process, this.endpoint, listener, options, open::remove);

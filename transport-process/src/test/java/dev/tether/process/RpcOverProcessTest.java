@@ -135,7 +135,11 @@ class RpcOverProcessTest {
     connect(ProcessEndpoint.of("tether-no-such-server", "--stdio"), Children.FAST);
     LifecycleEvent.PermanentlyDisconnected end =
         await(LifecycleEvent.PermanentlyDisconnected.class);
-    assertThat(end.cause().kind()).isEqualTo(Cause.Kind.OPEN_FAILED);
+    // Final by the default classifier: one attempt, not the policy's retries.
+    assertThat(end.cause().kind()).isEqualTo(Cause.Kind.FATAL);
+    assertThat(end.attempts()).isEqualTo(1);
+    assertThat(end.cause().detail())
+        .contains(new Cause.Detail.CommandNotFound("tether-no-such-server"));
     assertThat(end.cause().message())
         .contains("cannot start [tether-no-such-server, --stdio]")
         .contains("No such file or directory");

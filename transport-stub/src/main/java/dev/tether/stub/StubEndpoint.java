@@ -3,6 +3,7 @@ package dev.tether.stub;
 import dev.tether.machine.Cause;
 import dev.tether.runtime.spi.Channel;
 import dev.tether.runtime.spi.ChannelListener;
+import dev.tether.runtime.spi.ChannelOpenException;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -27,7 +28,13 @@ public final class StubEndpoint {
     /** Refuse after the connect latency. */
     REFUSE,
     /** Never answer: the open hangs until the client gives up. */
-    HANG
+    HANG,
+    /**
+     * Refuse after the connect latency like a server that rejects the client's credentials: the
+     * open fails with a {@link ChannelOpenException} carrying {@link
+     * Cause.Detail.UpgradeRejected}(401), final by the default failure classifier.
+     */
+    REJECT
   }
 
   private final URI uri;
@@ -180,6 +187,13 @@ public final class StubEndpoint {
           if (m == Mode.REFUSE) {
             refused++;
             result.completeExceptionally(new RefusedException(uri, "connection refused"));
+          } else if (m == Mode.REJECT) {
+            refused++;
+            result.completeExceptionally(
+                new ChannelOpenException(
+                    "upgrade rejected with HTTP 401: " + uri,
+                    new Cause.Detail.UpgradeRejected(401),
+                    null));
           } else {
             result.complete(accept(listener));
           }

@@ -1,7 +1,9 @@
 package dev.tether.vertx;
 
+import dev.tether.machine.Cause;
 import dev.tether.runtime.spi.Channel;
 import dev.tether.runtime.spi.ChannelListener;
+import dev.tether.runtime.spi.ChannelOpenException;
 import dev.tether.runtime.spi.Transport;
 import dev.tether.vertx.impl.Endpoint;
 import dev.tether.vertx.impl.Errors;
@@ -10,6 +12,7 @@ import dev.tether.vertx.impl.WebSocketChannel;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -227,6 +230,14 @@ public final class VertxTransport implements Transport, AutoCloseable {
               + Errors.describe(tls)
               + " (certificate and host name are verified by default; to trust a specific"
               + " certificate use TlsOptions.builder().trustPemCertificate(...))",
+          err);
+    }
+    UpgradeRejectedException rejected = Errors.upgradeRejected(err);
+    if (rejected != null) {
+      // Structured, so the failure classifier can tell 401 (final) from 503 (worth a retry).
+      return new ChannelOpenException(
+          "WebSocket upgrade to " + ep.uri() + " rejected with HTTP " + rejected.getStatus(),
+          new Cause.Detail.UpgradeRejected(rejected.getStatus()),
           err);
     }
     return new IOException("cannot open " + ep.uri() + ": " + Errors.describe(err), err);

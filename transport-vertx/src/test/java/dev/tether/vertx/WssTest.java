@@ -4,7 +4,6 @@ import static dev.tether.vertx.Loopback.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tether.machine.BackoffPolicy;
 import dev.tether.machine.Cause;
 import dev.tether.machine.ConnectionState;
 import dev.tether.runtime.Connection;
@@ -82,21 +81,35 @@ class WssTest {
   @Test
   void rejectionEndsTheConnectionWithAClearCause() throws Exception {
     transport = VertxTransport.create(vertx);
-    BackoffPolicy once = BackoffPolicy.builder().maxAttempts(1).build();
+    ConnectionState end = connectUntilTheEnd(transport, "localhost");
+    assertThat(end).isInstanceOf(ConnectionState.PermanentlyDisconnected.class);
+    // Final by the default classifier: after one attempt of the default policy's ten.
+    assertThat(((ConnectionState.PermanentlyDisconnected) end).attempts()).isEqualTo(1);
+    Cause cause = ((ConnectionState.PermanentlyDisconnected) end).cause();
+    assertThat(cause.kind()).isEqualTo(Cause.Kind.FATAL);
+    assertThat(cause.detail()).contains(new Cause.Detail.CertificateRejected());
+    assertThat(cause.message()).contains("TLS handshake").contains("trustPemCertificate");
+  }
+
+  @Test
+  void hostNameMismatchIsFatalToo() throws Exception {
+    transport = VertxTransport.create(vertx, trusting());
+    ConnectionState end = connectUntilTheEnd(transport, "127.0.0.1");
+    Cause cause = ((ConnectionState.PermanentlyDisconnected) end).cause();
+    assertThat(cause.kind()).isEqualTo(Cause.Kind.FATAL);
+    assertThat(cause.detail()).contains(new Cause.Detail.CertificateRejected());
+  }
+
+  private ConnectionState connectUntilTheEnd(VertxTransport transport, String host)
+      throws Exception {
     Connection c =
         Connection.builder()
             .transport(transport)
             .scheduler(VertxScheduler.create(vertx))
-            .endpoint(endpoint("localhost"))
-            .policy(once)
+            .endpoint(endpoint(host))
             .build();
     c.start();
-    ConnectionState end =
-        c.terminated().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    assertThat(end).isInstanceOf(ConnectionState.PermanentlyDisconnected.class);
-    Cause cause = ((ConnectionState.PermanentlyDisconnected) end).cause();
-    assertThat(cause.kind()).isEqualTo(Cause.Kind.OPEN_FAILED);
-    assertThat(cause.message()).contains("TLS handshake").contains("trustPemCertificate");
+    return c.terminated().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   @Test

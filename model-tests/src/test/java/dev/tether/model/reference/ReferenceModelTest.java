@@ -8,11 +8,13 @@ import dev.tether.machine.ConnectionMachine;
 import dev.tether.machine.ConnectionState;
 import dev.tether.machine.Input;
 import dev.tether.machine.MachineState;
+import dev.tether.machine.Verdict;
 import dev.tether.model.prop.Property;
 import dev.tether.model.reference.SpringReferenceMachine.E;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +28,12 @@ import org.junit.jupiter.api.Test;
  * kept by this test: with the guard on, never more than the limit of losses within the window while
  * the connection goes on, and {@code PermanentlyDisconnected(FLAPPING)} exactly at the loss that
  * crosses the limit; with the guard off, never {@code FLAPPING}.
+ *
+ * <p>Sequences also carry verdicts and {@code reconnectNow}: failures judged fatal (which must end
+ * the connection at once, {@code FATAL}, at the attempt that failed), prompt failures and losses
+ * (the outage's first retry waits nothing, later ones the policy's delay), and retries now (the
+ * attempt being waited for opens, with its number), also in whole cycles, so they meet the flap
+ * guard. The stage is compared too: waiting out a backoff, or not.
  */
 class ReferenceModelTest {
   /** Sequences per policy: Spring builds a machine per sequence (~1 ms), so this stays ~1 s. */
@@ -55,9 +63,21 @@ class ReferenceModelTest {
   private static final List<E> EVENTS = List.of(E.values());
 
   /**
-   * The inputs that carry a connection round its cycle, in order: drawn as a chunk half the time.
+   * The inputs that carry a connection round its cycle, in order: drawn as a chunk half the time; a
+   * quarter of those cycles retry now instead of waiting, and lose the channel promptly.
    */
   private static final List<E> CYCLE = List.of(E.BACKOFF, E.OPENED, E.HANDSHAKE_OK, E.LOST);
+
+  private static final List<E> CYCLE_NOW =
+      List.of(E.RECONNECT_NOW, E.OPENED, E.HANDSHAKE_OK, E.LOST_PROMPT);
+
+  /** Fatal inputs end a sequence: drawn rarely, like a close, so sequences get far enough. */
+  private static final Map<E, E> RARE =
+      Map.of(
+          E.CLOSE, E.LOST,
+          E.OPEN_FAILED_FATAL, E.OPEN_FAILED,
+          E.HANDSHAKE_FAILED_FATAL, E.HANDSHAKE_FAILED,
+          E.LOST_FATAL, E.LOST);
 
   /** Attempts per outage, a flap limit and window; negative is unlimited, or no flap guard. */
   record Guard(int maxAttempts, int limit, Duration window) {
@@ -81,6 +101,13 @@ class ReferenceModelTest {
 
   private final AtomicLong slidingMattered = new AtomicLong();
 
+  /** Coverage of the verdicts and of retrying now: fatal ends, prompt attempts, skipped delays. */
+  private final AtomicLong fatalEnds = new AtomicLong();
+
+  private final AtomicLong promptAttempts = new AtomicLong();
+
+  private final AtomicLong retriedNow = new AtomicLong();
+
   @Test
   void machineAndSpringReferenceAgreeOnEveryStateAndTheFlapGuardHolds() {
     for (Guard guard : GUARDS) {
@@ -94,11 +121,13 @@ class ReferenceModelTest {
             while (steps.size() <= LENGTH) {
               // Often a whole connection cycle in order, so connections are lost many times.
               List<E> chunk =
-                  random.nextBoolean() ? CYCLE : List.of(EVENTS.get(random.nextInt(EVENTS.size())));
+                  random.nextBoolean()
+                      ? (random.nextInt(4) == 0 ? CYCLE_NOW : CYCLE)
+                      : List.of(EVENTS.get(random.nextInt(EVENTS.size())));
               for (E drawn : chunk) {
-                // Close rarely, so sequences get past the first few inputs.
-                E e = drawn == E.CLOSE && random.nextInt(8) != 0 ? E.LOST : drawn;
-                boolean hasId = e != E.START && e != E.CLOSE;
+                // Close and fail fatally rarely, so sequences get past the first few inputs.
+                E e = RARE.containsKey(drawn) && random.nextInt(8) != 0 ? RARE.get(drawn) : drawn;
+                boolean hasId = e != E.START && e != E.CLOSE && e != E.RECONNECT_NOW;
                 long pause =
                     random.nextInt(4) == 0
                         ? random.nextInt(MAX_PAUSE_MILLIS)
@@ -116,6 +145,9 @@ class ReferenceModelTest {
       assertThat(slidingMattered.get())
           .as("losses judged differently by a window that restarts instead of sliding")
           .isPositive();
+      assertThat(fatalEnds.get()).as("sequences ended by a fatal failure").isPositive();
+      assertThat(promptAttempts.get()).as("attempts that skipped their delay").isPositive();
+      assertThat(retriedNow.get()).as("backoffs cut short by reconnectNow").isPositive();
     }
   }
 
@@ -135,14 +167,19 @@ class ReferenceModelTest {
       Step step = steps.get(i);
       now += Duration.ofMillis(step.pauseMillis()).toNanos();
       boolean loss =
-          step.event() == E.LOST && !step.stale() && state.stage() instanceof MachineState.Stage.Up;
+          (step.event() == E.LOST || step.event() == E.LOST_PROMPT)
+              && !step.stale()
+              && state.stage() instanceof MachineState.Stage.Up;
       boolean wasFlapping = flapping(state.state());
+      boolean waiting = state.stage() instanceof MachineState.Stage.Waiting;
+      MachineState before = state;
       state = machine.step(state, input(state, step), now, 0.5).next();
+      count(step, before, state, waiting);
       if (!step.stale()) {
         reference.send(step.event(), now);
       }
       String where = "after step " + (i + 1) + " " + step;
-      assertThat(describe(state.state())).as(where).isEqualTo(reference.describe());
+      assertThat(describe(state)).as(where).isEqualTo(reference.describe());
       if (loss) {
         losses.add(now);
         countRestartedWindow(guard, restarted, now, within(guard, losses, now));
@@ -178,6 +215,25 @@ class ReferenceModelTest {
       } else if (total > guard.limit()) {
         slidOut.incrementAndGet();
       }
+    }
+  }
+
+  /** Coverage of the verdicts; and I2 for reconnectNow: the attempt it opens keeps its number. */
+  private void count(Step step, MachineState before, MachineState after, boolean waiting) {
+    if (after.state() instanceof ConnectionState.PermanentlyDisconnected pd
+        && pd.cause().kind() == Cause.Kind.FATAL
+        && !before.state().isTerminal()) {
+      fatalEnds.incrementAndGet();
+    }
+    if (after.stage() instanceof MachineState.Stage.Waiting w
+        && w.attempt().delay().isZero()
+        && !(before.stage() instanceof MachineState.Stage.Waiting)) {
+      promptAttempts.incrementAndGet();
+    }
+    if (step.event() == E.RECONNECT_NOW && waiting) {
+      retriedNow.incrementAndGet();
+      assertThat(after.state()).as("reconnectNow keeps the state").isEqualTo(before.state());
+      assertThat(after.stage()).isInstanceOf(MachineState.Stage.Opening.class);
     }
   }
 
@@ -223,6 +279,12 @@ class ReferenceModelTest {
       case LOST -> new Input.ChannelLost(id, cause);
       case BACKOFF -> new Input.BackoffElapsed(id);
       case CLOSE -> new Input.CloseRequested("test");
+      case OPEN_FAILED_FATAL -> new Input.ChannelOpenFailed(id, cause, Verdict.FATAL);
+      case HANDSHAKE_FAILED_FATAL -> new Input.HandshakeFailed(id, cause, Verdict.FATAL);
+      case LOST_FATAL -> new Input.ChannelLost(id, cause, Verdict.FATAL);
+      case OPEN_FAILED_PROMPT -> new Input.ChannelOpenFailed(id, cause, Verdict.RETRY_PROMPTLY);
+      case LOST_PROMPT -> new Input.ChannelLost(id, cause, Verdict.RETRY_PROMPTLY);
+      case RECONNECT_NOW -> new Input.ReconnectNow();
     };
   }
 
@@ -243,16 +305,21 @@ class ReferenceModelTest {
     return state.lastAttemptId();
   }
 
-  private static String describe(ConnectionState s) {
+  /** As {@link SpringReferenceMachine#describe()}: the stage tells waiting from opening. */
+  private static String describe(MachineState m) {
+    ConnectionState s = m.state();
+    String waiting = m.stage() instanceof MachineState.Stage.Waiting ? " waiting" : "";
     if (s instanceof ConnectionState.Connecting c) {
-      return "Connecting " + c.attempt();
+      boolean prompt = c.attempt() > 1 && c.delay().isZero();
+      return "Connecting " + c.attempt() + waiting + (prompt ? " promptly" : "");
     }
     if (s instanceof ConnectionState.Reconnecting r) {
-      return "Reconnecting " + r.attempt();
+      return "Reconnecting " + r.attempt() + waiting + (r.delay().isZero() ? " promptly" : "");
     }
     if (s instanceof ConnectionState.PermanentlyDisconnected p) {
-      return p.cause().kind() == Cause.Kind.FLAPPING
-          ? "PermanentlyDisconnected FLAPPING " + p.attempts()
+      Cause.Kind kind = p.cause().kind();
+      return kind == Cause.Kind.FLAPPING || kind == Cause.Kind.FATAL
+          ? "PermanentlyDisconnected " + kind + " " + p.attempts()
           : "PermanentlyDisconnected " + p.attempts();
     }
     return s.name();

@@ -22,6 +22,12 @@ import reactor.core.publisher.Mono;
  * an established connection is kept (the machine keeps only those still inside the window), and a
  * loss ends the connection when more than the limit of all kept losses, this one included, are less
  * than the window old. Each event carries the current time in its {@link #NOW} header.
+ *
+ * <p>Verdicts are events of their own: a {@code _FATAL} failure ends the connection at once (at the
+ * attempt that failed, or with no attempt at the loss of an established connection); a {@code
+ * _PROMPT} one is a failure like the plain event, except that the next attempt waits no delay if it
+ * is the outage's first retry (reconnect attempt 1, initial attempt 2). {@code RECONNECT_NOW} opens
+ * the attempt being waited for, keeping its number.
  */
 final class SpringReferenceMachine {
   enum S {
@@ -43,7 +49,13 @@ final class SpringReferenceMachine {
     TIMEOUT,
     LOST,
     BACKOFF,
-    CLOSE
+    CLOSE,
+    OPEN_FAILED_FATAL,
+    HANDSHAKE_FAILED_FATAL,
+    LOST_FATAL,
+    OPEN_FAILED_PROMPT,
+    LOST_PROMPT,
+    RECONNECT_NOW
   }
 
   /** Message header with the event's time in nanoseconds. */
@@ -52,6 +64,8 @@ final class SpringReferenceMachine {
   private static final String ATTEMPT = "attempt";
   private static final String RECONNECT = "reconnect";
   private static final String FLAPPED = "flapped";
+  private static final String FATAL = "fatal";
+  private static final String PROMPT = "prompt";
 
   private final StateMachine<S, E> machine;
   private final int maxAttempts;
@@ -83,27 +97,46 @@ final class SpringReferenceMachine {
     t.withExternal().source(S.OPENING).target(S.HANDSHAKING).event(E.OPENED);
     t.withExternal().source(S.HANDSHAKING).target(S.UP).event(E.HANDSHAKE_OK);
     t.withExternal().source(S.WAITING).target(S.OPENING).event(E.BACKOFF);
-    t.withExternal()
-        .source(S.UP)
-        .target(S.WAITING)
-        .event(E.LOST)
-        .guard(c -> !flapping(c))
-        .action(
-            c -> {
-              losses.add(now(c));
-              begin(c, true);
-            });
+    t.withExternal().source(S.WAITING).target(S.OPENING).event(E.RECONNECT_NOW);
+    for (E lost : EnumSet.of(E.LOST, E.LOST_PROMPT)) {
+      t.withExternal()
+          .source(S.UP)
+          .target(S.WAITING)
+          .event(lost)
+          .guard(c -> !flapping(c))
+          .action(
+              c -> {
+                losses.add(now(c));
+                begin(c, true);
+                // Reconnect attempt 1 is the outage's first retry.
+                c.getExtendedState().getVariables().put(PROMPT, lost == E.LOST_PROMPT);
+              });
+      t.withExternal()
+          .source(S.UP)
+          .target(S.PERMANENT)
+          .event(lost)
+          .guard(this::flapping)
+          .action(c -> c.getExtendedState().getVariables().put(FLAPPED, true));
+    }
     t.withExternal()
         .source(S.UP)
         .target(S.PERMANENT)
-        .event(E.LOST)
-        .guard(this::flapping)
-        .action(c -> c.getExtendedState().getVariables().put(FLAPPED, true));
-    failure(t, S.OPENING, E.OPEN_FAILED);
-    failure(t, S.OPENING, E.TIMEOUT);
-    failure(t, S.HANDSHAKING, E.HANDSHAKE_FAILED);
-    failure(t, S.HANDSHAKING, E.TIMEOUT);
-    failure(t, S.HANDSHAKING, E.LOST);
+        .event(E.LOST_FATAL)
+        .action(
+            c -> {
+              c.getExtendedState().getVariables().put(FATAL, true);
+              c.getExtendedState().getVariables().put(ATTEMPT, 0);
+            });
+    failure(t, S.OPENING, E.OPEN_FAILED, false);
+    failure(t, S.OPENING, E.OPEN_FAILED_PROMPT, true);
+    failure(t, S.OPENING, E.TIMEOUT, false);
+    failure(t, S.HANDSHAKING, E.HANDSHAKE_FAILED, false);
+    failure(t, S.HANDSHAKING, E.TIMEOUT, false);
+    failure(t, S.HANDSHAKING, E.LOST, false);
+    failure(t, S.HANDSHAKING, E.LOST_PROMPT, true);
+    fatal(t, S.OPENING, E.OPEN_FAILED_FATAL);
+    fatal(t, S.HANDSHAKING, E.HANDSHAKE_FAILED_FATAL);
+    fatal(t, S.HANDSHAKING, E.LOST_FATAL);
     for (S s : EnumSet.of(S.IDLE, S.WAITING, S.OPENING, S.HANDSHAKING, S.UP)) {
       t.withExternal().source(s).target(S.CLOSED).event(E.CLOSE);
     }
@@ -111,15 +144,36 @@ final class SpringReferenceMachine {
     machine.startReactively().block();
   }
 
-  /** A failed attempt: retry after a backoff if the policy allows another attempt, else give up. */
-  private void failure(StateMachineTransitionConfigurer<S, E> t, S from, E event) throws Exception {
+  /**
+   * A failed attempt: retry after a backoff if the policy allows another attempt, else give up. A
+   * {@code prompt} failure skips the backoff of the outage's first retry: only initial attempt 2
+   * can be one here (reconnect attempt 1 follows a loss, not a failed attempt).
+   */
+  private void failure(StateMachineTransitionConfigurer<S, E> t, S from, E event, boolean prompt)
+      throws Exception {
     t.withExternal()
         .source(from)
         .target(S.WAITING)
         .event(event)
         .guard(this::canRetry)
-        .action(c -> c.getExtendedState().getVariables().put(ATTEMPT, attempt(c) + 1));
+        .action(
+            c -> {
+              Map<Object, Object> v = c.getExtendedState().getVariables();
+              int next = attempt(c) + 1;
+              v.put(ATTEMPT, next);
+              v.put(PROMPT, prompt && !((Boolean) v.get(RECONNECT)) && next == 2);
+            });
     t.withExternal().source(from).target(S.PERMANENT).event(event).guard(c -> !canRetry(c));
+  }
+
+  /** A failure judged fatal: the end, at the attempt that failed. */
+  private static void fatal(StateMachineTransitionConfigurer<S, E> t, S from, E event)
+      throws Exception {
+    t.withExternal()
+        .source(from)
+        .target(S.PERMANENT)
+        .event(event)
+        .action(c -> c.getExtendedState().getVariables().put(FATAL, true));
   }
 
   /** Whether a loss now makes more than the flap limit of losses within the window. */
@@ -153,6 +207,7 @@ final class SpringReferenceMachine {
     Map<Object, Object> v = c.getExtendedState().getVariables();
     v.put(ATTEMPT, 1);
     v.put(RECONNECT, reconnect);
+    v.put(PROMPT, false);
   }
 
   /** Sends one event at {@code nowNanos}; ignored if the current state has no transition for it. */
@@ -166,20 +221,27 @@ final class SpringReferenceMachine {
     return (Integer) machine.getExtendedState().getVariables().getOrDefault(ATTEMPT, 0);
   }
 
-  /** The state in the vocabulary of ConnectionState: name and attempt, e.g. "Reconnecting 2". */
+  /**
+   * The state in the vocabulary of ConnectionState: name and attempt, e.g. "Reconnecting 2", then "
+   * waiting" while the backoff runs and " promptly" if the attempt skipped it.
+   */
   String describe() {
     S s = machine.getState().getId();
-    boolean reconnect =
-        (Boolean) machine.getExtendedState().getVariables().getOrDefault(RECONNECT, false);
+    Map<Object, Object> v = machine.getExtendedState().getVariables();
+    boolean reconnect = (Boolean) v.getOrDefault(RECONNECT, false);
     return switch (s) {
       case IDLE -> "Idle";
       case UP -> "Connected";
       case CLOSED -> "Closed";
       case PERMANENT ->
-          machine.getExtendedState().getVariables().containsKey(FLAPPED)
+          v.containsKey(FLAPPED)
               ? "PermanentlyDisconnected FLAPPING 0"
-              : "PermanentlyDisconnected " + attempt();
-      default -> (reconnect ? "Reconnecting " : "Connecting ") + attempt();
+              : "PermanentlyDisconnected " + (v.containsKey(FATAL) ? "FATAL " : "") + attempt();
+      default ->
+          (reconnect ? "Reconnecting " : "Connecting ")
+              + attempt()
+              + (s == S.WAITING ? " waiting" : "")
+              + ((Boolean) v.getOrDefault(PROMPT, false) ? " promptly" : "");
     };
   }
 }

@@ -46,7 +46,14 @@ public sealed interface Fault {
      * flap guard on, the connection must end {@code FLAPPING} once the guard's limit is crossed;
      * without it, it keeps reconnecting (I10).
      */
-    CRASH_LOOP
+    CRASH_LOOP,
+    /**
+     * The server revokes the client's credentials for a while: open channels drop, and every
+     * connect is answered with a refused WebSocket upgrade (HTTP 401, {@code
+     * Cause.Detail.UpgradeRejected}), which the default failure classifier makes final: the
+     * connection ends {@code PermanentlyDisconnected(FATAL)} at that attempt.
+     */
+    REJECT
   }
 
   /** The session this fault hits (the first one, for a partition). */
@@ -93,7 +100,7 @@ public sealed interface Fault {
 
   /**
    * A fault with a duration ({@code OUTAGE}, {@code HANG}, {@code SLOW}, {@code FLAP}, {@code
-   * PARTITION}, {@code SLOW_READER}, {@code SLOW_CONSUMER}, {@code CRASH_LOOP}).
+   * PARTITION}, {@code SLOW_READER}, {@code SLOW_CONSUMER}, {@code CRASH_LOOP}, {@code REJECT}).
    *
    * @param kind the kind
    * @param session the (first) session's index
@@ -116,10 +123,11 @@ public sealed interface Fault {
           && kind != Kind.PARTITION
           && kind != Kind.SLOW_READER
           && kind != Kind.SLOW_CONSUMER
-          && kind != Kind.CRASH_LOOP) {
+          && kind != Kind.CRASH_LOOP
+          && kind != Kind.REJECT) {
         throw new IllegalArgumentException("not a windowed fault: " + kind);
       }
-      boolean needsParam = kind != Kind.OUTAGE && kind != Kind.HANG;
+      boolean needsParam = kind != Kind.OUTAGE && kind != Kind.HANG && kind != Kind.REJECT;
       if (needsParam ? param < 1 : param != 0) {
         throw new IllegalArgumentException("bad parameter " + param + " for " + kind);
       }

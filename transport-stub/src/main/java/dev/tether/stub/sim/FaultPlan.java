@@ -128,7 +128,8 @@ public final class FaultPlan {
       // Drawn last, so that adding it left every other fault of a seed where it was.
       windows(Fault.Kind.SLOW_READER, p.slowReader, 10_000, 5 * 60_000L);
       windows(Fault.Kind.SLOW_CONSUMER, p.slowConsumer, 10_000, 5 * 60_000L); // likewise
-      windows(Fault.Kind.CRASH_LOOP, p.crashLoop, 30_000, 10 * 60_000L); // last, likewise
+      windows(Fault.Kind.CRASH_LOOP, p.crashLoop, 30_000, 10 * 60_000L); // likewise
+      windows(Fault.Kind.REJECT, p.reject, 10_000, 10 * 60_000L); // last, likewise
     }
 
     private void instants(Fault.Kind kind, double perHour) {

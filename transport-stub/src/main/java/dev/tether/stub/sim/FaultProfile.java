@@ -8,15 +8,18 @@ import java.util.Locale;
  */
 public enum FaultProfile {
   /** No faults at all. */
-  NONE(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+  NONE(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
   /** Everyday flakiness: drops, short outages, slow connects, restarts. */
-  FLAKY(2.0, 0.5, 0, 0.3, 0, 0.3, 0.05, 0, 0.02, 0, 0, 0),
+  FLAKY(2.0, 0.5, 0, 0.3, 0, 0.3, 0.05, 0, 0.02, 0, 0, 0, 0),
   /** Long outages (beyond the retry budget) and hanging connects. */
-  OUTAGES(0.5, 0.6, 0.3, 0, 0, 0, 0, 0, 0.02, 0, 0, 0),
+  OUTAGES(0.5, 0.6, 0.3, 0, 0, 0, 0, 0, 0.02, 0, 0, 0, 0),
   /** Partitions over session ranges and half-open channels. */
-  PARTITIONS(0.5, 0, 0, 0, 0.2, 0, 0, 0.3, 0.02, 0, 0, 0),
-  /** Everything at once: user closes, slow readers, slow consumers and crash loops included. */
-  CHAOS(2.0, 0.6, 0.3, 0.3, 0.2, 0.3, 0.2, 0.3, 0.1, 0.5, 0.5, 0.2);
+  PARTITIONS(0.5, 0, 0, 0, 0.2, 0, 0, 0.3, 0.02, 0, 0, 0, 0),
+  /**
+   * Everything at once: user closes, slow readers, slow consumers, crash loops and revoked
+   * credentials (fatal failures) included.
+   */
+  CHAOS(2.0, 0.6, 0.3, 0.3, 0.2, 0.3, 0.2, 0.3, 0.1, 0.5, 0.5, 0.2, 0.05);
 
   final double drop;
   final double outage;
@@ -30,6 +33,7 @@ public enum FaultProfile {
   final double slowReader;
   final double slowConsumer;
   final double crashLoop;
+  final double reject;
 
   FaultProfile(
       double drop,
@@ -43,7 +47,8 @@ public enum FaultProfile {
       double close,
       double slowReader,
       double slowConsumer,
-      double crashLoop) {
+      double crashLoop,
+      double reject) {
     this.drop = drop;
     this.outage = outage;
     this.hang = hang;
@@ -56,6 +61,7 @@ public enum FaultProfile {
     this.slowReader = slowReader;
     this.slowConsumer = slowConsumer;
     this.crashLoop = crashLoop;
+    this.reject = reject;
   }
 
   /**

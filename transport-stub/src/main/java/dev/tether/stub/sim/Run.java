@@ -205,6 +205,7 @@ final class Run {
         long after = ((Fault.Window) f).param();
         window(f, s, x -> x.crashLoopOn(after), x -> x.crashLoopOff(after));
       }
+      case REJECT -> window(f, s, SimSession::rejectOn, SimSession::rejectOff);
     }
     check(s);
   }

@@ -82,6 +82,7 @@ final class SimSession implements SessionView {
   private long readPauses;
   private int down;
   private int hang;
+  private int reject;
   private LifecycleEvent lastEvent;
   private int terminalEvents;
   private long lastAttemptNanos;
@@ -259,6 +260,18 @@ final class SimSession implements SessionView {
 
   void comeUp() {
     down--;
+    applyLink();
+  }
+
+  /** The server revokes the client's credentials: channels drop, upgrades are refused with 401. */
+  void rejectOn() {
+    reject++;
+    endpoint.dropAll(Cause.of(Cause.Kind.CHANNEL_CLOSED, "credentials revoked"));
+    applyLink();
+  }
+
+  void rejectOff() {
+    reject--;
     applyLink();
   }
 
@@ -516,7 +529,9 @@ final class SimSession implements SessionView {
     endpoint.mode(
         down > 0
             ? StubEndpoint.Mode.REFUSE
-            : hang > 0 ? StubEndpoint.Mode.HANG : StubEndpoint.Mode.ACCEPT);
+            : reject > 0
+                ? StubEndpoint.Mode.REJECT
+                : hang > 0 ? StubEndpoint.Mode.HANG : StubEndpoint.Mode.ACCEPT);
     long slow = 0;
     for (long l : slowLatencies) {
       slow = Math.max(slow, l);

@@ -3,6 +3,7 @@ package dev.tether.vertx.impl;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.vertx.core.http.UpgradeRejectedException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import javax.net.ssl.SSLException;
@@ -41,6 +42,19 @@ public final class Errors {
       }
     }
     return false;
+  }
+
+  /** The refused WebSocket upgrade in {@code t}'s cause chain, or null. */
+  public static UpgradeRejectedException upgradeRejected(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof UpgradeRejectedException rejected) {
+        return rejected;
+      }
+      if (c.getCause() == c) {
+        break;
+      }
+    }
+    return null;
   }
 
   /** The first {@link SSLException} in {@code t}'s cause chain, or null. */

@@ -228,6 +228,8 @@ public final class WebSocketChannel extends VertxChannel {
             : "closed by peer with status "
                 + status
                 + (reason == null || reason.isEmpty() ? "" : " (" + reason + ")");
-    return Cause.of(Cause.Kind.CHANNEL_CLOSED, detail);
+    return status == null
+        ? Cause.of(Cause.Kind.CHANNEL_CLOSED, detail)
+        : Cause.of(Cause.Kind.CHANNEL_CLOSED, detail, new Cause.Detail.CloseCode(status));
   }
 }
