@@ -1,6 +1,5 @@
 package dev.tether.bench;
 
-import io.vertx.core.Vertx;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -9,7 +8,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A {@link BenchServer} in a child JVM, for B5 on real sockets: the server's descriptors and heap
@@ -66,29 +64,6 @@ public final class BenchServerProcess implements AutoCloseable {
   /** Closes the child's standard input (it stops), waits for it, and kills it if it hangs. */
   @Override
   public void close() {
-    try {
-      process.getOutputStream().close();
-      if (!process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(WAIT_SECONDS, TimeUnit.SECONDS);
-      }
-    } catch (IOException e) {
-      process.destroyForcibly();
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /** The child: serves until standard input closes. */
-  public static void main(String[] args) throws IOException {
-    Vertx vertx = Vertx.vertx();
-    BenchServer server = new BenchServer(vertx);
-    System.out.println(server.endpoint());
-    System.out.flush();
-    while (System.in.read() != -1) {
-      // nothing to read; waiting for the parent to close the stream
-    }
-    server.close();
-    Rigs.await(vertx.close());
+    Rigs.stopChild(process, process.getOutputStream(), WAIT_SECONDS);
   }
 }
