@@ -73,7 +73,8 @@ final class ConnectionDriver implements Connection {
   private boolean readingHeld; // pauseReading() holds every channel until resumeReading()
   // Channel.released() of channels not yet released (P5): the terminal event waits for them. One
   // entry per channel whose child is still being torn down; done ones are pruned on every add.
-  private final List<CompletableFuture<Void>> releasing = new ArrayList<>(2);
+  // Null until a release is pending (never, for transports without one): B5 counts every byte.
+  private List<CompletableFuture<Void>> releasing;
   private BiFunction<Input, Transition, Transition> variant = (input, t) -> t;
 
   // Readable from any thread.
@@ -417,10 +418,14 @@ final class ConnectionDriver implements Connection {
       effectFailed("Channel.released()", e);
       return;
     }
-    releasing.removeIf(CompletableFuture::isDone);
-    if (!released.isDone()) {
-      releasing.add(released);
+    if (released.isDone()) {
+      return;
     }
+    if (releasing == null) {
+      releasing = new ArrayList<>(2);
+    }
+    releasing.removeIf(CompletableFuture::isDone);
+    releasing.add(released);
   }
 
   /**
@@ -434,6 +439,9 @@ final class ConnectionDriver implements Connection {
    * @return whether the event was held
    */
   private boolean heldUntilReleased(LifecycleEvent terminal) {
+    if (releasing == null) {
+      return false;
+    }
     releasing.removeIf(CompletableFuture::isDone);
     if (releasing.isEmpty()) {
       return false;
@@ -448,7 +456,7 @@ final class ConnectionDriver implements Connection {
     if (error != null) {
       log.warn("{}: a channel failed to release: {}", config.name(), Causes.describe(error));
     }
-    releasing.clear();
+    releasing = null;
     emit(terminal);
   }
 
