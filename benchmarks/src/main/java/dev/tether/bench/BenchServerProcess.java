@@ -1,5 +1,6 @@
 package dev.tether.bench;
 
+import io.vertx.core.Vertx;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -65,5 +66,18 @@ public final class BenchServerProcess implements AutoCloseable {
   @Override
   public void close() {
     Rigs.stopChild(process, process.getOutputStream(), WAIT_SECONDS);
+  }
+
+  /** The child: serves until standard input closes. */
+  public static void main(String[] args) throws IOException {
+    Vertx vertx = Vertx.vertx();
+    BenchServer server = new BenchServer(vertx);
+    System.out.println(server.endpoint());
+    System.out.flush();
+    while (System.in.read() != -1) {
+      // nothing to read; waiting for the parent to close the stream
+    }
+    server.close();
+    Rigs.await(vertx.close());
   }
 }
