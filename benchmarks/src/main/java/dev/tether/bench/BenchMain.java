@@ -37,12 +37,20 @@ public final class BenchMain {
               100.0),
           ws("B2 round trips, 1 in flight", "tetherRoundTrip1", "rawRoundTrip1", "requests/s"),
           ws("B2 round trips, 64 in flight", "tetherRoundTrip64", "rawRoundTrip64", "requests/s"),
-          ws("B3 stream events", "tetherEvents", "rawEvents", "events/s"));
+          ws("B3 stream events", "tetherEvents", "rawEvents", "events/s"),
+          stdio("B7 stdio round trips, 1 in flight", "tetherRoundTrip1", "plainRoundTrip1"),
+          stdio("B7 stdio round trips, 64 in flight", "tetherRoundTrip64", "plainRoundTrip64"));
 
   /** A {@link WebSocketBenchmark} pair; goal: at least 0.9x the raw Vert.x client. */
   private static Comparison ws(String name, String tether, String raw, String unit) {
     String cls = WebSocketBenchmark.class.getName() + ".";
     return new Comparison(name, cls + tether, cls + raw, unit, 0.9);
+  }
+
+  /** A {@link StdioBenchmark} pair; goal: at least 0.9x the plain ProcessBuilder loop, like B2. */
+  private static Comparison stdio(String name, String tether, String plain) {
+    String cls = StdioBenchmark.class.getName() + ".";
+    return new Comparison(name, cls + tether, cls + plain, "requests/s", 0.9);
   }
 
   /** Run lengths. */

@@ -9,7 +9,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A {@link BenchServer} in a child JVM, for B5 on real sockets: the server's descriptors and heap
@@ -66,17 +65,7 @@ public final class BenchServerProcess implements AutoCloseable {
   /** Closes the child's standard input (it stops), waits for it, and kills it if it hangs. */
   @Override
   public void close() {
-    try {
-      process.getOutputStream().close();
-      if (!process.waitFor(WAIT_SECONDS, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(WAIT_SECONDS, TimeUnit.SECONDS);
-      }
-    } catch (IOException e) {
-      process.destroyForcibly();
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    Rigs.stopChild(process, process.getOutputStream(), WAIT_SECONDS);
   }
 
   /** The child: serves until standard input closes. */

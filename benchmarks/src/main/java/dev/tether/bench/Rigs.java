@@ -1,5 +1,6 @@
 package dev.tether.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.machine.BackoffPolicy;
 import dev.tether.machine.LifecycleEvent;
 import dev.tether.rpc.Dialect;
@@ -8,6 +9,8 @@ import dev.tether.runtime.spi.Transport;
 import dev.tether.vertx.VertxScheduler;
 import dev.tether.vertx.VertxTransport;
 import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.net.URI;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -67,6 +70,37 @@ final class Rigs {
       throw new IllegalStateException("interrupted", e);
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("benchmark set-up failed", e);
+    }
+  }
+
+  /**
+   * Sends {@code n} requests at once and waits up to {@code waitSeconds} for every answer: the "64
+   * in flight" batches of B2 and B7.
+   */
+  static Object batch(RpcConnection rpc, String method, JsonNode params, int n, long waitSeconds)
+      throws Exception {
+    CompletableFuture<?>[] all = new CompletableFuture<?>[n];
+    for (int i = 0; i < n; i++) {
+      all[i] = rpc.request(method, params).toCompletableFuture();
+    }
+    return CompletableFuture.allOf(all).get(waitSeconds, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Ends a child that stops at the end of its input: closes {@code stdin}, waits up to {@code
+   * waitSeconds} for the exit, and kills the child if it hangs.
+   */
+  static void stopChild(Process process, OutputStream stdin, long waitSeconds) {
+    try {
+      stdin.close();
+      if (!process.waitFor(waitSeconds, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(waitSeconds, TimeUnit.SECONDS);
+      }
+    } catch (IOException e) {
+      process.destroyForcibly();
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -107,11 +107,7 @@ public class WebSocketBenchmark {
   @Benchmark
   @OperationsPerInvocation(IN_FLIGHT)
   public Object tetherRoundTrip64() throws Exception {
-    CompletableFuture<?>[] all = new CompletableFuture<?>[IN_FLIGHT];
-    for (int i = 0; i < IN_FLIGHT; i++) {
-      all[i] = tether.request("echo", echoParams).toCompletableFuture();
-    }
-    return CompletableFuture.allOf(all).get(WAIT_SECONDS, TimeUnit.SECONDS);
+    return Rigs.batch(tether, "echo", echoParams, IN_FLIGHT, WAIT_SECONDS);
   }
 
   /** B2, raw Vert.x, 64 requests in flight. */

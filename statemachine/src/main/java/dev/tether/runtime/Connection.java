@@ -78,7 +78,12 @@ public interface Connection extends AutoCloseable {
    */
   void reconnectNow();
 
-  /** Completes with the terminal state once the connection has terminated and released all. */
+  /**
+   * Completes with the terminal state once the connection has terminated and released all: at the
+   * terminal event, which waits for every channel's {@link Channel#released()} (a child process and
+   * its descendants gone, P5). {@link #state()} is terminal from the moment the machine is, which
+   * can be earlier.
+   */
   CompletionStage<ConnectionState> terminated();
 
   /**

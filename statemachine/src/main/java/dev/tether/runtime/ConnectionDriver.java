@@ -74,6 +74,10 @@ final class ConnectionDriver implements Connection {
   private final List<Sub> subscribers = new ArrayList<>(2);
   private LifecycleEvent lastEvent;
   private boolean readingHeld; // pauseReading() holds every channel until resumeReading()
+  // Channel.released() of channels not yet released (P5): the terminal event waits for them. One
+  // entry per channel whose child is still being torn down; done ones are pruned on every add.
+  // Null until a release is pending (never, for transports without one): B5 counts every byte.
+  private List<CompletableFuture<Void>> releasing;
   private BiFunction<Input, Transition, Transition> variant = (input, t) -> t;
 
   // Readable from any thread.
@@ -274,6 +278,7 @@ final class ConnectionDriver implements Connection {
       return;
     }
     slot.channel = channel;
+    watchRelease(channel);
     slot.gate.attach(channel);
     if (slot.abandoned || slot.ended) {
       // The machine gave up on this attempt (timeout or close), or the channel already ended.
@@ -423,6 +428,9 @@ final class ConnectionDriver implements Connection {
   }
 
   private void emit(LifecycleEvent event) {
+    if (event.isTerminal() && heldUntilReleased(event)) {
+      return;
+    }
     lastEvent = event;
     for (Sub sub : List.copyOf(subscribers)) {
       deliver(sub, event);
@@ -430,6 +438,57 @@ final class ConnectionDriver implements Connection {
     if (event.isTerminal()) {
       terminate(event.state());
     }
+  }
+
+  /** Remembers {@code channel}'s release, which the terminal event waits for (P5). */
+  private void watchRelease(Channel channel) {
+    CompletableFuture<Void> released;
+    try {
+      released = channel.released().toCompletableFuture();
+    } catch (RuntimeException e) {
+      effectFailed("Channel.released()", e);
+      return;
+    }
+    if (released.isDone()) {
+      return;
+    }
+    if (releasing == null) {
+      releasing = new ArrayList<>(2);
+    }
+    releasing.removeIf(CompletableFuture::isDone);
+    releasing.add(released);
+  }
+
+  /**
+   * Holds {@code terminal} back while a channel this connection opened still holds something
+   * outside the JVM (a child process being torn down), and emits it on the context once all are
+   * released (P5). The machine is terminal already, so nothing else is emitted meanwhile; a
+   * subscriber added meanwhile gets the event before it, then this one. An open that completes
+   * after the terminal event is not waited for: its channel is closed at once (the process
+   * transport's opens complete before they return, so it has none).
+   *
+   * @return whether the event was held
+   */
+  private boolean heldUntilReleased(LifecycleEvent terminal) {
+    if (releasing == null) {
+      return false;
+    }
+    releasing.removeIf(CompletableFuture::isDone);
+    if (releasing.isEmpty()) {
+      return false;
+    }
+    var unused =
+        CompletableFuture.allOf(releasing.toArray(new CompletableFuture<?>[0]))
+            .whenComplete((ok, err) -> onContext(() -> released(terminal, err)));
+    return true;
+  }
+
+  private void released(LifecycleEvent terminal, Throwable error) {
+    if (error != null) {
+      log.warn("{}: a channel failed to release: {}", config.name(), Causes.describe(error));
+    }
+    releasing = null;
+    emit(terminal);
   }
 
   private void deliver(Sub sub, LifecycleEvent event) {

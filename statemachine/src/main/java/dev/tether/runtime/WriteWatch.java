@@ -82,6 +82,12 @@ final class WriteWatch implements Channel {
     channel.resumeReading();
   }
 
+  // Likewise the release (P5): the default would say "released" while a child still runs.
+  @Override
+  public CompletionStage<Void> released() {
+    return channel.released();
+  }
+
   /** Stops watching: the channel has ended. Idempotent. */
   void stop() {
     stopped = true;

@@ -162,6 +162,18 @@ final class ProcessChannel implements Channel {
     endWith(Cause.of(Cause.Kind.CHANNEL_CLOSED, "closed locally"));
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Completes when the {@link Teardown} that follows the channel's end is over: the child is
+   * reaped and its known descendants are gone, at most {@code closeGrace + terminateGrace} (plus
+   * {@link Teardown#KILL_WAIT} for a process that survives SIGKILL) after the end.
+   */
+  @Override
+  public CompletionStage<Void> released() {
+    return teardown.released();
+  }
+
   /** {@inheritDoc} Stdout is not read until {@link #resumeReading()}; the child's writes block. */
   @Override
   public void pauseReading() {

@@ -2,6 +2,7 @@ package dev.tether.process;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.machine.LifecycleEvent;
 import dev.tether.rpc.RpcConnection;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -115,6 +117,19 @@ final class Children {
     List<Long> left = new ArrayList<>(pids);
     left.removeIf(pid -> !alive(pid));
     assertThat(left).as("processes still alive after %s", limit).isEmpty();
+  }
+
+  /** Takes events from {@code events} until one of {@code type} comes, within {@link #WAIT}. */
+  static <T extends LifecycleEvent> T await(BlockingQueue<LifecycleEvent> events, Class<T> type)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    for (LifecycleEvent e; System.nanoTime() < deadline; ) {
+      e = events.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+      if (type.isInstance(e)) {
+        return type.cast(e);
+      }
+    }
+    throw new AssertionError("no " + type.getSimpleName() + " within " + WAIT);
   }
 
   /** Asserts every process seen is gone within {@link #WAIT}. */

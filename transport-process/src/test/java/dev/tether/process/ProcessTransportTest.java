@@ -15,9 +15,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The channel a {@link ProcessTransport} opens, against real node children. */
 class ProcessTransportTest {
@@ -262,5 +266,68 @@ class ProcessTransportTest {
       assertThat(JSON.readTree(rec.next()).path("id").asInt()).isEqualTo(i);
     }
     ch.close();
+  }
+
+  // ------------------------------------------------------------------ bad input, end to end
+
+  private static final int SMALL_FRAMES = 100;
+
+  static Stream<Arguments> badStdout() {
+    return Stream.of(
+        Arguments.of(
+            "content-length",
+            "Content-Length: 101\r\n\r\n",
+            Cause.Kind.FRAME_TOO_LARGE,
+            "Content-Length 101 exceeds maxFrameBytes 100"),
+        Arguments.of(
+            "content-length",
+            "Content-Length: -5\r\n\r\n",
+            Cause.Kind.PROTOCOL_ERROR,
+            "negative Content-Length: -5"),
+        Arguments.of(
+            "content-length",
+            "Content-Type: application/json\r\n\r\n{}",
+            Cause.Kind.PROTOCOL_ERROR,
+            "header block without a Content-Length header"),
+        Arguments.of(
+            "content-length",
+            "Content-Length: 12a\r\n\r\n",
+            Cause.Kind.PROTOCOL_ERROR,
+            "Content-Length is not a number: '12a'"),
+        Arguments.of(
+            "ndjson",
+            "Starting server " + "x".repeat(SMALL_FRAMES) + "\n",
+            Cause.Kind.FRAME_TOO_LARGE,
+            "line longer than maxFrameBytes 100"));
+  }
+
+  /**
+   * The issue's "bad input" list over a real child (a {@code node -e} one-liner writes the bytes,
+   * then idles): each ends the channel with its own readable cause, naming the process. The
+   * decoders' tests cover every split of these bytes.
+   */
+  @ParameterizedTest(name = "{0}: {3}")
+  @MethodSource("badStdout")
+  void badStdoutEndsTheChannelWithItsOwnCause(
+      String framing, String stdout, Cause.Kind kind, String message) throws Exception {
+    String script =
+        "process.stdout.write("
+            + JSON.writeValueAsString(stdout)
+            + ");process.stdin.resume();process.stdin.on('end',()=>process.exit(0));";
+    ProcessEndpoint child = ProcessEndpoint.of("node", "-e", script);
+    open(
+        child,
+        ProcessTransportOptions.builder()
+            .framing(Framing.named(framing))
+            .maxFrameBytes(SMALL_FRAMES)
+            .closeGrace(Children.FAST.closeGrace())
+            .terminateGrace(Children.FAST.terminateGrace())
+            .build());
+
+    Cause cause = rec.end();
+
+    assertThat(cause.kind()).isEqualTo(kind);
+    assertThat(cause.message())
+        .isEqualTo(message + " on stdout of process " + children.lastPid() + " " + child);
   }
 }

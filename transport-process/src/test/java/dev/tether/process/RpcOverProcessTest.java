@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  */
 class RpcOverProcessTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final BackoffPolicy QUICK =
+  static final BackoffPolicy QUICK =
       BackoffPolicy.builder()
           .exponential(Duration.ofMillis(20), 2.0, Duration.ofMillis(100))
           .maxAttempts(3)
@@ -68,14 +68,7 @@ class RpcOverProcessTest {
   }
 
   private <T extends LifecycleEvent> T await(Class<T> type) throws InterruptedException {
-    long deadline = System.nanoTime() + Children.WAIT.toNanos();
-    for (LifecycleEvent e; System.nanoTime() < deadline; ) {
-      e = events.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-      if (type.isInstance(e)) {
-        return type.cast(e);
-      }
-    }
-    throw new AssertionError("no " + type.getSimpleName() + " within " + Children.WAIT);
+    return Children.await(events, type);
   }
 
   private JsonNode echo(String text) throws Exception {

@@ -1,5 +1,6 @@
 package dev.tether.runtime.spi;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -53,4 +54,20 @@ public interface Channel {
    * before this method returns when it is called on the transport's own thread.
    */
   default void resumeReading() {}
+
+  /**
+   * Completes once everything the channel held outside the JVM's heap is released after its end:
+   * for a child process, the process and its descendants have exited (P5). The connection delivers
+   * its terminal lifecycle event, and completes {@code terminated()}, only after this stage
+   * completed for every channel it opened, so a listener that sees the terminal event finds nothing
+   * left behind. The connection's thread never waits for it.
+   *
+   * <p>Must complete, normally or exceptionally (both count as done), in bounded time after the
+   * channel ended, whatever happens; it is not expected to complete before the channel ended. A
+   * transport that has nothing to wait for keeps this default, which is complete at once. May be
+   * called from any thread.
+   */
+  default CompletionStage<Void> released() {
+    return CompletableFuture.completedStage(null);
+  }
 }

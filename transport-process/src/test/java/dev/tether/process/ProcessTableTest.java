@@ -1,0 +1,67 @@
+package dev.tether.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** {@link ProcessTable}: the process table's view, zombies included. */
+class ProcessTableTest {
+
+  @Test
+  void aRunningProcessIsRunningAndAReapedOneIsNot() throws Exception {
+    Process p = new ProcessBuilder("sleep", "30").start();
+    try {
+      assertThat(ProcessTable.running(p.toHandle())).isTrue();
+    } finally {
+      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+    assertThat(ProcessTable.running(p.toHandle())).isFalse();
+  }
+
+  /**
+   * The defect this pins: the JDK calls a zombie alive, so a teardown waited for init to reap an
+   * orphan (seconds in a container) and "killed" a dead process.
+   */
+  @Test
+  void zombieIsNotRunningThoughTheJdkCallsItAlive() throws Exception {
+    assumeTrue(Files.isDirectory(Path.of("/proc/self")), "needs /proc");
+    // sh starts a sleep, prints its pid and becomes another sleep, which never reaps the first.
+    Process parent =
+        new ProcessBuilder("sh", "-c", "sleep 30 & echo $!; exec sleep 30")
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    try {
+      BufferedReader out =
+          new BufferedReader(
+              new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8));
+      ProcessHandle child = ProcessHandle.of(Long.parseLong(out.readLine().trim())).orElseThrow();
+      child.destroyForcibly();
+      long deadline = System.nanoTime() + Children.WAIT.toNanos();
+      while (!zombie(child.pid()) && System.nanoTime() < deadline) {
+        Thread.onSpinWait(); // SIGKILL is delivered within moments; nothing to wake us
+      }
+      assertThat(zombie(child.pid())).as("the killed sleep became a zombie").isTrue();
+
+      assertThat(child.isAlive()).as("the JDK's view").isTrue();
+      assertThat(ProcessTable.running(child)).isFalse();
+    } finally {
+      parent.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // init reaps the orphaned zombie
+    }
+  }
+
+  private static boolean zombie(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      return stat.charAt(stat.lastIndexOf(')') + 2) == 'Z';
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+}
