@@ -12,6 +12,7 @@ import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +24,8 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class WatchCommandTest {
+  private static final Duration CHILD_JVM_START = Duration.ofSeconds(60);
+
   /**
    * Fast retries: a restart right after the first Reconnecting is always within the five attempts
    * (at least 40 + 80 + 160 + 160 ms away), and the final outage ends within about a second.
@@ -174,7 +177,9 @@ class WatchCommandTest {
               "watch-process-stdout");
       pump.setDaemon(true);
       pump.start();
-      out.await(0, l -> isEvent(l, "Isolate"), WAIT, "an Isolate event");
+      // A child JVM's start (class loading of the whole CLI) is what takes long on a loaded
+      // machine: 10 s was not always enough with five builds on two cores.
+      out.await(0, l -> isEvent(l, "Isolate"), CHILD_JVM_START, "an Isolate event");
 
       Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start();
       assertThat(kill.waitFor(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
