@@ -101,7 +101,7 @@ final class ChannelSetup {
           p,
           null,
           new RpcException.ConnectionLost(
-              "the handshake attempt that made " + p.method + " is over; it was not sent", null));
+              "the handshake attempt that made " + p.method + " is over", null, false));
       return;
     }
     requests.armAndSend(p);

@@ -7,13 +7,15 @@ package dev.tether.rpc;
  * @param inFlight requests sent and awaiting their answer (internal ones included): the ledger size
  * @param internalInFlight of {@code inFlight}, the connection's own requests (subscriptions,
  *     heartbeat probes, handshake hook)
- * @param waiting requests waiting for the connection (wait-for-ready queue, replays)
+ * @param waiting requests waiting for the connection (wait-for-ready, the attempt in progress,
+ *     replays)
  * @param succeeded requests settled with a result
  * @param remoteErrors requests settled with a server error
  * @param timeouts requests settled by their deadline
  * @param connectionLost requests settled because the channel was lost
  * @param sendFailures requests that could not be encoded or written
- * @param notConnected requests refused because the connection was down
+ * @param notConnected requests refused because the connection was down, or because the attempt they
+ *     waited for failed (see {@link FailFast})
  * @param rejected requests refused because the wait-for-ready queue was full
  * @param replayed idempotent requests sent again after a reconnect
  * @param eventsReceived stream events routed to a subscribed stream

@@ -3,6 +3,7 @@ package dev.tether.rpc;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tether.machine.Cause;
+import dev.tether.machine.ConnectionState;
 import dev.tether.rpc.Counters.C;
 import dev.tether.rpc.Ledger.Pending;
 import dev.tether.runtime.spi.Channel;
@@ -156,21 +157,28 @@ final class Requests implements Consumer<Pending> {
   void endedBeforeIssue(Pending p) {
     link.counters.inc(C.CONNECTION_LOST);
     p.future.fail(
-        new RpcException.ConnectionLost(
-            "connection has ended; " + p.method + " was not sent", null));
+        new RpcException.ConnectionLost("connection has ended; " + p.method, null, false));
   }
 
-  /** A user's request reaches the context: sent, queued to wait, or refused. */
+  /**
+   * A user's request reaches the context: sent, queued to wait (for ready, or for the attempt in
+   * progress, see {@link FailFast}), or refused.
+   */
   private void issue(Pending p) {
     if (p.notification) {
       issueNotification(p);
       return;
     }
     if (link.terminal) {
-      settle(p, null, new RpcException.ConnectionLost("connection has ended", null));
+      settle(
+          p,
+          null,
+          new RpcException.ConnectionLost("connection has ended; " + p.method, null, false));
       return;
     }
-    if (link.upEpoch == 0 && !p.mayWait) {
+    if (link.upEpoch == 0
+        && !p.mayWait
+        && !link.config.failFast().waitsIn(link.connection().state())) {
       settle(
           p,
           null,
@@ -246,11 +254,19 @@ final class Requests implements Consumer<Pending> {
   /** {@link Deadlines}: {@code p}'s deadline passed (it is already disarmed). */
   @Override
   public void accept(Pending p) {
+    String waited = "";
+    if (p.waiting) {
+      String state = link.connection().state().label();
+      waited =
+          p.replay
+              ? " (it waited, " + state + ", to be sent again)"
+              : " (it waited for the connection, " + state + ", and was not sent)";
+    }
     settle(
         p,
         null,
         new RpcException.Timeout(
-            p.method + " got no answer within " + p.timeout.toMillis() + " ms"));
+            p.method + " got no answer within " + p.timeout.toMillis() + " ms" + waited));
   }
 
   private void enqueue(Pending p) {
@@ -363,15 +379,36 @@ final class Requests implements Consumer<Pending> {
       if (p.idempotent && !ended && ledger.enqueue(p)) {
         p.replay = true; // sent again, under a new id, once connected
       } else {
-        settle(p, null, new RpcException.ConnectionLost(why, cause));
+        settle(p, null, new RpcException.ConnectionLost(why, cause, true));
       }
     }
   }
 
-  /** The connection ended: what still waits for a channel fails. */
+  /**
+   * The connection ended: what still waits for a channel fails, as not written unless it is an
+   * idempotent request that was written on an earlier channel and waited for its replay.
+   */
   void failWaiting(String why, Cause cause) {
     for (Pending p : ledger.waiting()) {
-      settle(p, null, new RpcException.ConnectionLost(why, cause));
+      settle(p, null, new RpcException.ConnectionLost(why, cause, p.replay));
+    }
+  }
+
+  /**
+   * The attempt the waiting requests were made during has failed ({@code now}, a failure state):
+   * those that may not wait for ready fail, as if made now (gRPC fails the calls it buffered while
+   * {@code CONNECTING} when the channel turns to {@code TRANSIENT_FAILURE}). Wait-for-ready
+   * requests and idempotent ones waiting for their replay wait on.
+   */
+  void attemptFailed(ConnectionState now) {
+    for (Pending p : ledger.waiting()) {
+      if (!p.mayWait && !p.replay) {
+        settle(
+            p,
+            null,
+            new RpcException.NotConnected(
+                "the attempt " + p.method + " waited for failed (" + now.label() + "); not sent"));
+      }
     }
   }
 }

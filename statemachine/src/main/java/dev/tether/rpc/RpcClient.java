@@ -54,6 +54,7 @@ final class RpcClient implements RpcConnection, Handshake, LifecycleListener {
       Scheduler scheduler,
       Duration requestTimeout,
       boolean waitForReady,
+      FailFast failFast,
       int waitCapacity,
       Heartbeat heartbeat,
       Dialect.RpcCall probe,
@@ -222,6 +223,8 @@ final class RpcClient implements RpcConnection, Handshake, LifecycleListener {
     if (end) {
       streams.dropUndelivered();
       requests.failWaiting(why, cause);
+    } else if (!link.config.failFast().waitsIn(e.state())) {
+      requests.attemptFailed(e.state());
     }
   }
 

@@ -19,12 +19,13 @@ import java.util.random.RandomGenerator;
 /**
  * Builds an {@link RpcConnection}. Required: {@link #transport} and {@link #endpoint}. Defaults:
  * dialect {@link Dialect#plain()}, envelope {@link Envelope#JSONRPC2}, no id-less error listener,
- * request timeout {@link #DEFAULT_REQUEST_TIMEOUT}, fail fast while not connected (wait-for-ready
- * off, queue {@link #DEFAULT_WAIT_QUEUE_CAPACITY}), no heartbeat, max frame {@link
- * #DEFAULT_MAX_FRAME_BYTES}, no handshake hook, {@link BackoffPolicy#defaults()}, write timeout
- * {@link ConnectionBuilder#DEFAULT_WRITE_TIMEOUT}, serves no method ({@link #serve}: requests from
- * the server are answered {@code -32601}), no notification handlers, and a dedicated thread
- * (stopped at termination) unless a {@link #scheduler} is given.
+ * request timeout {@link #DEFAULT_REQUEST_TIMEOUT}, fail fast as gRPC does ({@link
+ * FailFast#AFTER_FAILED_ATTEMPT}: wait for the attempt in progress, fail at once after an attempt
+ * failed), wait-for-ready off (queue {@link #DEFAULT_WAIT_QUEUE_CAPACITY}), no heartbeat, max frame
+ * {@link #DEFAULT_MAX_FRAME_BYTES}, no handshake hook, {@link BackoffPolicy#defaults()}, write
+ * timeout {@link ConnectionBuilder#DEFAULT_WRITE_TIMEOUT}, serves no method ({@link #serve}:
+ * requests from the server are answered {@code -32601}), no notification handlers, and a dedicated
+ * thread (stopped at termination) unless a {@link #scheduler} is given.
  *
  * <p>Not thread-safe; build on one thread.
  */
@@ -73,6 +74,7 @@ public final class RpcConnectionBuilder {
   private Dialect dialect = Dialect.plain();
   private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
   private boolean waitForReady;
+  private FailFast failFast = FailFast.AFTER_FAILED_ATTEMPT;
   private int waitQueueCapacity = DEFAULT_WAIT_QUEUE_CAPACITY;
   private Heartbeat heartbeat;
   private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
@@ -192,7 +194,8 @@ public final class RpcConnectionBuilder {
 
   /**
    * Whether requests wait for the connection by default (gRPC's {@code waitForReady}), in a queue
-   * of at most {@code capacity} requests, each until its deadline.
+   * of at most {@code capacity} requests, each until its deadline. The same queue holds the
+   * requests that wait for the attempt in progress (see {@link #failFast}).
    *
    * @throws IllegalArgumentException if {@code capacity} is not in 1..{@link
    *     #MAX_WAIT_QUEUE_CAPACITY}
@@ -204,6 +207,17 @@ public final class RpcConnectionBuilder {
     }
     this.waitForReady = byDefault;
     this.waitQueueCapacity = capacity;
+    return this;
+  }
+
+  /**
+   * When requests that do not wait for ready fail with {@link RpcException.NotConnected}: {@link
+   * FailFast#AFTER_FAILED_ATTEMPT} (the default, gRPC's fail-fast: a request made while the attempt
+   * in progress has not failed waits for it, within its deadline and in the wait queue) or {@link
+   * FailFast#WHEN_NOT_CONNECTED} (at once whenever no channel is up).
+   */
+  public RpcConnectionBuilder failFast(FailFast failFast) {
+    this.failFast = Objects.requireNonNull(failFast, "failFast");
     return this;
   }
 
@@ -367,6 +381,7 @@ public final class RpcConnectionBuilder {
                 s,
                 requestTimeout,
                 waitForReady,
+                failFast,
                 waitQueueCapacity,
                 heartbeat,
                 probe,

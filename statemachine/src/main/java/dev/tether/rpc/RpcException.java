@@ -17,11 +17,17 @@ public abstract sealed class RpcException extends RuntimeException {
     REMOTE_ERROR,
     /** No answer within the request's deadline. */
     TIMEOUT,
-    /** The channel was lost (or the connection ended) before the answer arrived. */
+    /**
+     * The channel was lost (or the connection ended) before the answer arrived; {@link
+     * ConnectionLost#written()} says whether the request may have run.
+     */
     CONNECTION_LOST,
     /** The request could not be encoded or handed to the channel. */
     SEND_FAILED,
-    /** Not connected, and the request was not allowed to wait for the connection. */
+    /**
+     * Not connected, and the request was not allowed to wait for the connection (see {@link
+     * FailFast}); it was never written.
+     */
     NOT_CONNECTED,
     /** The wait-for-ready queue was full. */
     REJECTED
@@ -85,14 +91,37 @@ public abstract sealed class RpcException extends RuntimeException {
     }
   }
 
-  /** The channel was lost before the answer arrived; {@link #connectionCause()} says why. */
+  /**
+   * The channel was lost, or the connection ended, before the answer arrived; {@link
+   * #connectionCause()} says why, {@link #written()} whether the request may have reached the
+   * server.
+   */
   public static final class ConnectionLost extends RpcException {
     private static final long serialVersionUID = 1L;
     private final transient Cause connectionCause;
+    private final boolean written;
 
-    ConnectionLost(String message, Cause connectionCause) {
-      super(Kind.CONNECTION_LOST, message, null);
+    ConnectionLost(String message, Cause connectionCause, boolean written) {
+      super(
+          Kind.CONNECTION_LOST,
+          message
+              + (written
+                  ? " (it was written and may have run)"
+                  : " (it was never written: safe to retry)"),
+          null);
       this.connectionCause = connectionCause;
+      this.written = written;
+    }
+
+    /**
+     * Whether the request had been handed to a channel: then the server may have received it and
+     * run it (also when the write itself failed afterwards, or when an idempotent request was
+     * written on an earlier channel and waited for its replay). False is a promise: the request
+     * never left the client (it waited for a connection, or was made after the end), so it is safe
+     * to send again, idempotent or not.
+     */
+    public boolean written() {
+      return written;
     }
 
     /** Why the channel was lost (null if the connection was closed on request). */
@@ -110,7 +139,10 @@ public abstract sealed class RpcException extends RuntimeException {
     }
   }
 
-  /** Not connected and the request did not wait for the connection. */
+  /**
+   * Not connected and the request did not wait for the connection, or the attempt it waited for
+   * failed (see {@link FailFast}). The request was never written.
+   */
   public static final class NotConnected extends RpcException {
     private static final long serialVersionUID = 1L;
 

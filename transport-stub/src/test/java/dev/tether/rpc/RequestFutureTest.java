@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tether.machine.ConnectionState;
 import dev.tether.stub.rpc.ScriptedRpcPeer.PeerDialect;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -123,6 +124,10 @@ class RequestFutureTest {
   void requestOptionsExecutorAlsoCompletesFailures() {
     vm.server.down();
     vm.peer.restart();
+    // Past the first reconnect attempt's failure: requests now fail fast (FailFast's default).
+    vm.clock.runUntil(
+        () -> c.state() instanceof ConnectionState.Reconnecting r && r.attempt() > 1,
+        Duration.ofMinutes(1));
     CompletableFuture<JsonNode> r =
         f(c.request("echo", null, RequestOptions.defaults().executor(executor)));
     vm.clock.runUntilIdle();

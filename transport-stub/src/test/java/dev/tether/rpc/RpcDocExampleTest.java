@@ -144,6 +144,42 @@ class RpcDocExampleTest {
 
   // README:dialect:end
 
+  // README:failfast:begin
+  static CompletionStage<JsonNode> firstCall(Transport transport, Scheduler scheduler) {
+    RpcConnection rpc =
+        RpcConnection.builder()
+            .transport(transport)
+            .endpoint(URI.create("ws://127.0.0.1:8181/ws"))
+            .scheduler(scheduler)
+            .build();
+    rpc.start();
+    return rpc.request("getVersion", null); // waits for attempt 1; sent once connected
+  }
+
+  static RpcConnection strict(Transport transport, Scheduler scheduler) {
+    return RpcConnection.builder()
+        .transport(transport)
+        .endpoint(URI.create("ws://127.0.0.1:8181/ws"))
+        .scheduler(scheduler)
+        .failFast(FailFast.WHEN_NOT_CONNECTED) // NotConnected whenever no channel is up
+        .build();
+  }
+
+  // README:failfast:end
+
+  // README:written:begin
+  static String afterFailure(Throwable failure) {
+    if (failure instanceof RpcException.ConnectionLost lost) {
+      return lost.written() ? "may have run: ask the server before repeating" : "send it again";
+    }
+    if (failure instanceof RpcException.NotConnected) {
+      return "send it again"; // never written either
+    }
+    return "give up: " + failure.getMessage();
+  }
+
+  // README:written:end
+
   @Test
   void exampleRunsAgainstTheScriptedPeer() {
     VirtualScheduler clock = new VirtualScheduler();
@@ -236,11 +272,61 @@ class RpcDocExampleTest {
   }
 
   @Test
+  void failFastExamplesRunAgainstAServerThatAcceptsAfterADelay() {
+    VirtualScheduler clock = new VirtualScheduler();
+    StubNetwork network = new StubNetwork(clock);
+    ScriptedRpcPeer peer =
+        ScriptedRpcPeer.attach(
+            network.endpoint("ws://127.0.0.1:8181/ws").latency(Duration.ofMillis(500)),
+            clock,
+            ScriptedRpcPeer.PeerDialect.VM_SERVICE);
+    peer.handle("getVersion", p -> JsonNodeFactory.instance.objectNode().put("major", 4));
+    var version = firstCall(network.transport(), clock).toCompletableFuture();
+    clock.runUntil(version::isDone, Duration.ofMinutes(1));
+    assertThat(version.join().path("major").asInt()).isEqualTo(4);
+
+    RpcConnection rpc = strict(network.transport(), clock);
+    rpc.start();
+    var refused = rpc.request("getVersion", null).toCompletableFuture();
+    clock.runUntilIdle();
+    assertThat(refused).isCompletedExceptionally();
+    assertThat(afterFailure(refused.handle((v, e) -> e).join())).isEqualTo("send it again");
+  }
+
+  @Test
+  void writtenExampleTellsWhatMayHaveRunFromWhatNeverLeft() {
+    VirtualScheduler clock = new VirtualScheduler();
+    StubNetwork network = new StubNetwork(clock);
+    ScriptedRpcPeer peer =
+        ScriptedRpcPeer.attach(
+            network.endpoint("ws://127.0.0.1:8181/ws"), clock, ScriptedRpcPeer.PeerDialect.PLAIN);
+    peer.silent(true);
+    RpcConnection notStarted = strict(network.transport(), clock);
+    var waiting =
+        notStarted
+            .request("transfer", null, RequestOptions.defaults().waitForReady(true))
+            .toCompletableFuture();
+    RpcConnection rpc = strict(network.transport(), clock);
+    rpc.start();
+    clock.runUntilIdle();
+    var inFlight = rpc.request("transfer", null).toCompletableFuture();
+    clock.runUntilIdle();
+    notStarted.close("bye");
+    rpc.close("bye");
+    clock.runUntilIdle();
+    assertThat(afterFailure(inFlight.handle((v, e) -> e).join()))
+        .isEqualTo("may have run: ask the server before repeating");
+    assertThat(afterFailure(waiting.handle((v, e) -> e).join())).isEqualTo("send it again");
+  }
+
+  @Test
   void readmeShowsExactlyThisExample() throws IOException {
     assertReadmeShows("rpc");
     assertReadmeShows("envelope");
     assertReadmeShows("dialect");
     assertReadmeShows("serve");
+    assertReadmeShows("failfast");
+    assertReadmeShows("written");
   }
 
   private static void assertReadmeShows(String example) throws IOException {

@@ -3,6 +3,7 @@ package dev.tether.model.rpc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.tether.machine.BackoffPolicy;
 import dev.tether.machine.Cause;
@@ -10,6 +11,7 @@ import dev.tether.machine.ConnectionState;
 import dev.tether.machine.LifecycleEvent;
 import dev.tether.model.prop.Property;
 import dev.tether.rpc.Dialect;
+import dev.tether.rpc.FailFast;
 import dev.tether.rpc.Heartbeat;
 import dev.tether.rpc.RequestOptions;
 import dev.tether.rpc.RpcConnection;
@@ -17,12 +19,15 @@ import dev.tether.rpc.RpcException;
 import dev.tether.rpc.ServedMethod;
 import dev.tether.rpc.StreamHandler;
 import dev.tether.rpc.StreamSubscription;
+import dev.tether.runtime.spi.Channel;
+import dev.tether.runtime.spi.Transport;
 import dev.tether.stub.StubConnection;
 import dev.tether.stub.StubEndpoint;
 import dev.tether.stub.StubNetwork;
 import dev.tether.stub.VirtualScheduler;
 import dev.tether.stub.rpc.PeerError;
 import dev.tether.stub.rpc.ScriptedRpcPeer;
+import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +41,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -56,6 +62,15 @@ import org.junit.jupiter.api.Test;
  * after every step each answer belongs to a request asked, came on the channel that asked, and came
  * once (I11); at the end a request on the live channel was answered, and the client's count of
  * dropped requests equals those never answered.
+ *
+ * <p>Fail fast and "was it sent?": every frame handed to a channel is recorded, so the model knows
+ * which requests were written. A request that fails with {@code ConnectionLost} reports {@code
+ * written()} exactly when the model saw it written, and one that fails with {@code NotConnected}
+ * was never written. A request that may not wait for ready fails with {@code NotConnected} at once
+ * when made in a failure state, and otherwise only once an attempt has failed (the state at its
+ * settlement is a failure state); a wait-for-ready request never does. The vm-service and pubsub
+ * runs use the default {@link FailFast#AFTER_FAILED_ATTEMPT} (gRPC's: waits while no attempt of the
+ * outage has failed), the rpc-websockets run {@link FailFast#WHEN_NOT_CONNECTED}.
  *
  * <p>Replay one seed with {@code -Dtether.seed=N}; the failure message prints it.
  */
@@ -141,7 +156,12 @@ class RpcPropertyTest {
         RpcPropertyTest.class,
         SEEDS,
         RpcPropertyTest::generate,
-        cmds -> new World(ScriptedRpcPeer.PeerDialect.VM_SERVICE, Dialect.vmService()).run(cmds));
+        cmds ->
+            new World(
+                    ScriptedRpcPeer.PeerDialect.VM_SERVICE,
+                    Dialect.vmService(),
+                    FailFast.AFTER_FAILED_ATTEMPT)
+                .run(cmds));
   }
 
   @Test
@@ -152,7 +172,10 @@ class RpcPropertyTest {
         SEEDS,
         RpcPropertyTest::generate,
         cmds ->
-            new World(ScriptedRpcPeer.PeerDialect.RPC_WEBSOCKETS, Dialect.rpcWebsockets())
+            new World(
+                    ScriptedRpcPeer.PeerDialect.RPC_WEBSOCKETS,
+                    Dialect.rpcWebsockets(),
+                    FailFast.WHEN_NOT_CONNECTED)
                 .run(cmds));
   }
 
@@ -173,8 +196,13 @@ class RpcPropertyTest {
     final List<Asked> asked = new ArrayList<>();
     final List<CompletableFuture<JsonNode>> held = new ArrayList<>();
 
-    World(ScriptedRpcPeer.PeerDialect peerDialect, Dialect dialect) {
+    final FailFast failFast;
+    final Map<String, Tracked> byLabel = new HashMap<>();
+    final ObjectMapper mapper = new ObjectMapper();
+
+    World(ScriptedRpcPeer.PeerDialect peerDialect, Dialect dialect, FailFast failFast) {
       this.peerDialect = peerDialect;
+      this.failFast = failFast;
       peer = ScriptedRpcPeer.attach(server, clock, peerDialect);
       peer.refuse(REFUSED);
       // Subscription answers take time, so faults and commands land in the middle of handshakes.
@@ -204,10 +232,11 @@ class RpcPropertyTest {
           });
       client =
           RpcConnection.builder()
-              .transport(network.transport())
+              .transport(recording(network.transport()))
               .endpoint(SERVER)
               .scheduler(clock)
               .random(new SplittableRandom(7))
+              .failFast(failFast)
               .policy(
                   BackoffPolicy.builder()
                       .exponential(Duration.ofMillis(100), 2, Duration.ofSeconds(2))
@@ -268,9 +297,28 @@ class RpcPropertyTest {
             RequestOptions.defaults().idempotent(r.idempotent()).waitForReady(r.waitForReady());
         Tracked t = new Tracked(method + "#" + requests.size());
         requests.add(t);
+        byLabel.put(t.label, t);
+        ConnectionState madeIn = client.state();
         CompletableFuture<JsonNode> f =
-            client.request(method, JSON.arrayNode(), o).toCompletableFuture();
-        var unused = f.whenComplete((v, e) -> t.completions++);
+            client.request(method, JSON.arrayNode().add(t.label), o).toCompletableFuture();
+        var unused =
+            f.whenComplete(
+                (v, e) -> {
+                  t.completions++;
+                  settled(t, r.waitForReady(), e);
+                });
+        boolean failsAtOnce = !r.waitForReady() && failing(madeIn);
+        boolean failedAtOnce = t.completions == 1 && t.failure instanceof RpcException.NotConnected;
+        if (failsAtOnce != failedAtOnce) {
+          violations.add(
+              "fail fast ("
+                  + failFast
+                  + "): "
+                  + t.label
+                  + " made in "
+                  + madeIn.label()
+                  + (failsAtOnce ? " did not fail at once" : " failed at once: " + t.failure));
+        }
       } else if (cmd instanceof Listen l) {
         Set<Long> got = new HashSet<>();
         StreamSubscription sub = client.listen(l.stream(), handler(l.stream(), got, l.throwing()));
@@ -302,6 +350,96 @@ class RpcPropertyTest {
         ask(a.kind());
       } else if (cmd instanceof Release rel) {
         release(rel.index());
+      }
+    }
+
+    /**
+     * The model's failure states: where a request that may not wait for ready fails at once. gRPC's
+     * sticky {@code TRANSIENT_FAILURE} (an attempt of this outage failed) for the default; any
+     * state without a channel up for {@code WHEN_NOT_CONNECTED}.
+     */
+    boolean failing(ConnectionState s) {
+      if (s instanceof ConnectionState.Connected || s.isTerminal()) {
+        return false;
+      }
+      if (failFast == FailFast.WHEN_NOT_CONNECTED) {
+        return true;
+      }
+      return (s instanceof ConnectionState.Connecting c && c.attempt() > 1)
+          || (s instanceof ConnectionState.Reconnecting r && r.attempt() > 1);
+    }
+
+    /** A request settled (on the context): its outcome against the model's view. */
+    void settled(Tracked t, boolean waitForReady, Throwable e) {
+      t.failure = e;
+      if (e instanceof RpcException.ConnectionLost lost && lost.written() != t.written) {
+        violations.add(
+            t.label
+                + ": ConnectionLost says written="
+                + lost.written()
+                + ", model saw "
+                + t.written);
+      }
+      if (e instanceof RpcException.NotConnected) {
+        if (t.written) {
+          violations.add(t.label + ": NotConnected, yet the model saw it written");
+        }
+        if (waitForReady || !failing(client.state())) {
+          violations.add(
+              t.label
+                  + ": NotConnected in "
+                  + client.state().label()
+                  + " (wfr "
+                  + waitForReady
+                  + ")");
+        }
+      }
+    }
+
+    /** The network's transport, recording which tracked requests were handed to a channel. */
+    Transport recording(Transport inner) {
+      return (uri, listener) ->
+          inner.open(uri, listener).thenApply(ch -> (Channel) new RecordingChannel(ch));
+    }
+
+    final class RecordingChannel implements Channel {
+      private final Channel inner;
+
+      RecordingChannel(Channel inner) {
+        this.inner = inner;
+      }
+
+      @Override
+      public CompletionStage<Void> send(byte[] frame) {
+        try {
+          Tracked t = byLabel.get(mapper.readTree(frame).path("params").path(0).asText(""));
+          if (t != null) {
+            t.written = true;
+          }
+        } catch (IOException e) {
+          violations.add("the client wrote a frame that is not JSON: " + e);
+        }
+        return inner.send(frame);
+      }
+
+      @Override
+      public boolean writable() {
+        return inner.writable();
+      }
+
+      @Override
+      public void close() {
+        inner.close();
+      }
+
+      @Override
+      public void pauseReading() {
+        inner.pauseReading();
+      }
+
+      @Override
+      public void resumeReading() {
+        inner.resumeReading();
       }
     }
 
@@ -569,7 +707,12 @@ class RpcPropertyTest {
         RpcPropertyTest.class,
         SEEDS,
         RpcPropertyTest::generatePubsub,
-        cmds -> new World(ScriptedRpcPeer.PeerDialect.PUBSUB, Dialect.pubsub()).run(cmds));
+        cmds ->
+            new World(
+                    ScriptedRpcPeer.PeerDialect.PUBSUB,
+                    Dialect.pubsub(),
+                    FailFast.AFTER_FAILED_ATTEMPT)
+                .run(cmds));
   }
 
   /** A request the server sent, and the connection it went on. */
@@ -578,6 +721,8 @@ class RpcPropertyTest {
   static final class Tracked {
     final String label;
     int completions;
+    Throwable failure;
+    boolean written; // the model saw a frame of it handed to a channel
 
     Tracked(String label) {
       this.label = label;
