@@ -68,7 +68,7 @@ final class ChannelSetup {
         () ->
             p.future.fail(
                 new RpcException.ConnectionLost(
-                    "the handshake attempt of " + method + " is over; it was not sent", null));
+                    "the handshake attempt of " + method + " is over", null, false));
     link.onContext(
         () -> {
           if (gen == link.gen) { // the channel this hook runs for is still the current one

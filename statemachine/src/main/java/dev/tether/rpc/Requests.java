@@ -200,7 +200,7 @@ final class Requests implements Consumer<Pending> {
 
   private void issueNotification(Pending p) {
     if (link.terminal) {
-      p.future.fail(new RpcException.ConnectionLost("connection has ended", null));
+      p.future.fail(new RpcException.ConnectionLost("connection has ended", null, false));
     } else if (link.upEpoch == 0) {
       p.future.fail(
           new RpcException.NotConnected(
