@@ -36,10 +36,12 @@ final class LifecycleJson {
       n.put("cause", r.cause().toString());
     } else if (e instanceof LifecycleEvent.Connected c) {
       n.put("epoch", c.epoch());
+      c.endpoint().ifPresent(u -> n.put("endpoint", u));
     } else if (e instanceof LifecycleEvent.Reconnected r) {
       n.put("epoch", r.epoch());
       n.put("attempt", r.attempts());
       n.put("downtimeMs", r.downtime().toMillis());
+      r.endpoint().ifPresent(u -> n.put("endpoint", u));
     } else if (e instanceof LifecycleEvent.PermanentlyDisconnected p) {
       n.put("attempt", p.attempts());
       n.put("cause", p.cause().toString());
@@ -48,6 +50,11 @@ final class LifecycleJson {
     }
     n.put("t", t);
     return n;
+  }
+
+  /** " at ENDPOINT" for an event that names its (already redacted) endpoint; "" otherwise. */
+  private static String at(java.util.Optional<String> endpoint) {
+    return endpoint.map(u -> " at " + u).orElse("");
   }
 
   /** A readable one-line description of an event. */
@@ -62,7 +69,7 @@ final class LifecycleJson {
           + " after "
           + r.cause();
     } else if (e instanceof LifecycleEvent.Connected c) {
-      return "Connected (epoch " + c.epoch() + ")";
+      return "Connected (epoch " + c.epoch() + ")" + at(c.endpoint());
     } else if (e instanceof LifecycleEvent.Reconnected r) {
       return "Reconnected (epoch "
           + r.epoch()
@@ -70,7 +77,8 @@ final class LifecycleJson {
           + r.attempts()
           + " attempt(s), down "
           + r.downtime().toMillis()
-          + " ms";
+          + " ms"
+          + at(r.endpoint());
     } else if (e instanceof LifecycleEvent.PermanentlyDisconnected p) {
       return "PermanentlyDisconnected " + why(p);
     } else if (e instanceof LifecycleEvent.Closed c) {

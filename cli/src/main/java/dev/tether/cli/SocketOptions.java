@@ -6,6 +6,7 @@ import dev.tether.rpc.Dialect;
 import dev.tether.rpc.Envelope;
 import dev.tether.rpc.RpcConnectionBuilder;
 import dev.tether.runtime.framing.Framing;
+import dev.tether.runtime.spi.EndpointResolver;
 import dev.tether.vertx.TlsOptions;
 import dev.tether.vertx.VertxTransport;
 import dev.tether.vertx.VertxTransportOptions;
@@ -13,9 +14,11 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -56,6 +59,25 @@ final class SocketOptions {
               + " words as a shell would ('…', \"…\", \\), but no shell runs it: nothing is"
               + " expanded, and | & ; < > ( ) must be quoted.")
   String exec;
+
+  @Option(
+      names = "--endpoint-file",
+      paramLabel = "PATH",
+      description =
+          "Instead of ENDPOINT: read the endpoint (one URI, such as ws://127.0.0.1:4711/ws) from"
+              + " PATH before every attempt, for a server that writes where it listens to a file"
+              + " when it starts. A missing, empty or invalid file fails the attempt"
+              + " (RESOLVE_FAILED), which is retried.")
+  Path endpointFile;
+
+  /**
+   * Endpoints to fail over to after ENDPOINT, each attempt taking the next (set by a command that
+   * accepts several, before {@link #validate}); checked by {@link #validate}.
+   */
+  List<String> failoverArgs = List.of();
+
+  /** ENDPOINT and the checked {@link #failoverArgs}, set by {@link #validate} if there are any. */
+  List<URI> endpoints = List.of();
 
   /** The child's argument vector, set by {@link #validate}; null without {@code --exec}. */
   List<String> execArgv;
@@ -115,6 +137,13 @@ final class SocketOptions {
    * @throws ParameterException on any of these errors
    */
   void validate() {
+    if (endpointFile != null) {
+      if (endpointArg != null || exec != null) {
+        throw usage("give either --endpoint-file PATH or an ENDPOINT or --exec COMMAND, not two");
+      }
+      validateScript();
+      return;
+    }
     if ((endpointArg == null) == (exec == null)) {
       throw usage(
           exec == null
@@ -132,6 +161,24 @@ final class SocketOptions {
     } catch (IllegalArgumentException | TypeConversionException e) {
       throw usage((exec != null ? "--exec: " : "ENDPOINT: ") + e.getMessage());
     }
+    if (!failoverArgs.isEmpty()) {
+      if (exec != null) {
+        throw usage("several endpoints are for sockets, not --exec");
+      }
+      List<URI> all = new ArrayList<>(List.of(endpoint));
+      for (String more : failoverArgs) {
+        try {
+          all.add(new EndpointConverter().convert(more));
+        } catch (TypeConversionException e) {
+          throw usage("ENDPOINT '" + more + "': " + e.getMessage());
+        }
+      }
+      endpoints = List.copyOf(all);
+    }
+    validateScript();
+  }
+
+  private void validateScript() {
     try {
       framing();
       script.validate();
@@ -142,6 +189,14 @@ final class SocketOptions {
 
   /** What the commands print for the endpoint, or the command in backquotes. */
   String target() {
+    if (endpointFile != null) {
+      return "the endpoint in " + endpointFile;
+    }
+    if (!endpoints.isEmpty()) {
+      return endpoints.stream()
+          .map(e -> EndpointResolver.redact(e).toString())
+          .collect(Collectors.joining(", ", "[", "]"));
+    }
     return exec != null ? "`" + exec + "`" : endpoint.toString();
   }
 
@@ -164,7 +219,13 @@ final class SocketOptions {
           ProcessTransportOptions.builder().framing(framing()).build();
       return SocketRpc.exec(ProcessEndpoint.of(execArgv), options, all);
     }
-    return SocketRpc.open(endpoint, transportOptions(connectTimeout), all);
+    EndpointResolver resolver =
+        endpointFile != null
+            ? EndpointResolver.fromFile(endpointFile)
+            : endpoints.isEmpty()
+                ? EndpointResolver.fixed(endpoint)
+                : EndpointResolver.list(endpoints);
+    return SocketRpc.open(resolver, transportOptions(connectTimeout), all);
   }
 
   /**

@@ -5,6 +5,7 @@ import dev.tether.process.ProcessTransport;
 import dev.tether.process.ProcessTransportOptions;
 import dev.tether.rpc.RpcConnection;
 import dev.tether.rpc.RpcConnectionBuilder;
+import dev.tether.runtime.spi.EndpointResolver;
 import dev.tether.runtime.spi.Transport;
 import dev.tether.vertx.VertxScheduler;
 import dev.tether.vertx.VertxTransport;
@@ -57,6 +58,14 @@ final class SocketRpc implements AutoCloseable {
    */
   static SocketRpc open(
       URI endpoint, VertxTransportOptions options, Consumer<RpcConnectionBuilder> configure) {
+    return open(EndpointResolver.fixed(endpoint), options, configure);
+  }
+
+  /** As {@link #open(URI, VertxTransportOptions, Consumer)}, resolving before every attempt. */
+  static SocketRpc open(
+      EndpointResolver endpoint,
+      VertxTransportOptions options,
+      Consumer<RpcConnectionBuilder> configure) {
     Vertx vertx = Vertx.vertx();
     try {
       VertxTransport transport = VertxTransport.create(vertx, options);
@@ -81,14 +90,18 @@ final class SocketRpc implements AutoCloseable {
       ProcessTransportOptions options,
       Consumer<RpcConnectionBuilder> configure) {
     ProcessTransport transport = ProcessTransport.create(command, options);
-    return new SocketRpc(null, false, transport, build(transport, transport.uri(), configure));
+    return new SocketRpc(
+        null,
+        false,
+        transport,
+        build(transport, EndpointResolver.fixed(transport.uri()), configure));
   }
 
   private static RpcConnection build(
-      Transport transport, URI endpoint, Consumer<RpcConnectionBuilder> configure) {
+      Transport transport, EndpointResolver endpoint, Consumer<RpcConnectionBuilder> configure) {
     RpcConnectionBuilder b = RpcConnection.builder();
     configure.accept(b);
-    return b.transport(transport).endpoint(endpoint).build();
+    return b.transport(transport).endpointResolver(endpoint).build();
   }
 
   /** Like {@link #open} but on the caller's {@code vertx}, which {@link #close()} leaves open. */
@@ -100,7 +113,9 @@ final class SocketRpc implements AutoCloseable {
     VertxTransport transport = VertxTransport.create(vertx, options);
     RpcConnection rpc =
         build(
-            transport, endpoint, b -> configure.accept(b.scheduler(VertxScheduler.create(vertx))));
+            transport,
+            EndpointResolver.fixed(endpoint),
+            b -> configure.accept(b.scheduler(VertxScheduler.create(vertx))));
     return new SocketRpc(vertx, false, transport, rpc);
   }
 

@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -34,13 +35,16 @@ import picocli.CommandLine.Spec;
     name = "watch",
     mixinStandardHelpOptions = true,
     customSynopsis = {
-      "tether watch ENDPOINT [OPTIONS]",
+      "tether watch ENDPOINT [MORE_ENDPOINTS...] [OPTIONS]",
+      "       tether watch --endpoint-file PATH [OPTIONS]",
       "       tether watch --exec COMMAND [OPTIONS]"
     },
     description =
         "Connects to ENDPOINT, or starts COMMAND and restarts it whenever it exits, subscribes the"
             + " streams and prints lifecycle and stream events until Ctrl-C (exit 0) or"
-            + " PermanentlyDisconnected (exit 3). Usage errors exit 2.")
+            + " PermanentlyDisconnected (exit 3). Usage errors exit 2. With several endpoints each"
+            + " attempt takes the next one (failover; --max-attempts counts attempts across the"
+            + " list, not rounds); with --endpoint-file the endpoint is read before every attempt.")
 final class WatchCommand implements Callable<Integer> {
   /** Exit status after {@code PermanentlyDisconnected}. */
   static final int EXIT_PERMANENTLY_DISCONNECTED = 3;
@@ -48,6 +52,12 @@ final class WatchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Mixin SocketOptions socket;
+
+  @Parameters(
+      index = "1..*",
+      paramLabel = "MORE_ENDPOINTS",
+      description = "Endpoints to fail over to after ENDPOINT, tried in order, round after round.")
+  List<String> moreEndpoints = new ArrayList<>();
 
   @Option(
       names = "--stream",
@@ -83,6 +93,7 @@ final class WatchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    socket.failoverArgs = List.copyOf(moreEndpoints);
     socket.validate();
     BackoffPolicy policy = policy();
     Set<String> names = streamNames();

@@ -89,6 +89,27 @@ class ReadmeExampleTest {
     return trimmed(source.substring(start, end));
   }
 
+  /**
+   * Asserts that the first ```java block after the README's {@code <!-- example:NAME -->} marker is
+   * the code between {@code // README:NAME:begin} and {@code :end} in {@code source} (a path from
+   * the module's directory), line by trimmed line.
+   */
+  static void assertReadmeShows(String name, String source) throws IOException {
+    String readme = Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
+    String marker = "<!-- example:" + name + " -->";
+    int at = readme.indexOf(marker);
+    assertThat(at).as("README marker " + marker).isNotNegative();
+    int start = readme.indexOf("```java", at) + "```java".length();
+    List<String> readmeLines = trimmed(readme.substring(start, readme.indexOf("```", start)));
+    String self = Files.readString(Path.of(source), StandardCharsets.UTF_8);
+    String begin = "// README:" + name + ":begin";
+    List<String> sourceLines =
+        trimmed(
+            self.substring(
+                self.indexOf(begin) + begin.length(), self.indexOf("// README:" + name + ":end")));
+    assertThat(readmeLines).isNotEmpty().containsExactlyElementsOf(sourceLines);
+  }
+
   static List<String> trimmed(String s) {
     return s.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
   }

@@ -53,7 +53,13 @@ public record Cause(Kind kind, String message, Optional<Detail> detail) {
      * the connection ended at once instead of retrying. The message is the failure's own; the
      * detail, if any, is kept. Only ever the cause of {@code PermanentlyDisconnected}.
      */
-    FATAL
+    FATAL,
+    /**
+     * The connection's endpoint resolver could not supply the attempt's endpoint: it failed, threw,
+     * answered nothing, or did not answer within the connect timeout. The message is the
+     * resolver's. Classified like any failure (retried by the policy, by default).
+     */
+    RESOLVE_FAILED
   }
 
   /**

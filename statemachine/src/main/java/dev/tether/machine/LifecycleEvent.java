@@ -54,8 +54,21 @@ public sealed interface LifecycleEvent {
    * The initial connection is up (a new run of the remote side, as far as the connection knows).
    *
    * @param epoch the connected period's number (1 for the first)
+   * @param endpoint the endpoint (URI) the successful attempt used, without user information, query
+   *     or fragment (R3); set by the connection's driver (the machine does not know endpoints),
+   *     empty in events made without one
    */
-  record Connected(long epoch) implements LifecycleEvent {
+  record Connected(long epoch, Optional<String> endpoint) implements LifecycleEvent {
+    /** Validates the components. */
+    public Connected {
+      Objects.requireNonNull(endpoint, "endpoint");
+    }
+
+    /** An event without an endpoint, as the machine emits it. */
+    public Connected(long epoch) {
+      this(epoch, Optional.empty());
+    }
+
     @Override
     public ConnectionState state() {
       return new ConnectionState.Connected(epoch);
@@ -92,11 +105,20 @@ public sealed interface LifecycleEvent {
    * @param epoch the new connected period's number
    * @param attempts how many attempts this outage took (the successful one included)
    * @param downtime from the loss of the previous channel to this event
+   * @param endpoint the endpoint (URI) the successful attempt used, without user information, query
+   *     or fragment (R3); set by the connection's driver, empty in events made without one
    */
-  record Reconnected(long epoch, int attempts, Duration downtime) implements LifecycleEvent {
+  record Reconnected(long epoch, int attempts, Duration downtime, Optional<String> endpoint)
+      implements LifecycleEvent {
     /** Validates the components. */
     public Reconnected {
       Objects.requireNonNull(downtime, "downtime");
+      Objects.requireNonNull(endpoint, "endpoint");
+    }
+
+    /** An event without an endpoint, as the machine emits it. */
+    public Reconnected(long epoch, int attempts, Duration downtime) {
+      this(epoch, attempts, downtime, Optional.empty());
     }
 
     @Override

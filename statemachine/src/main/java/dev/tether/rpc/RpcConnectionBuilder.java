@@ -5,6 +5,7 @@ import dev.tether.runtime.Connection;
 import dev.tether.runtime.ConnectionBuilder;
 import dev.tether.runtime.ExecutorScheduler;
 import dev.tether.runtime.FailureClassifier;
+import dev.tether.runtime.spi.EndpointResolver;
 import dev.tether.runtime.spi.Scheduler;
 import dev.tether.runtime.spi.Transport;
 import java.net.URI;
@@ -17,15 +18,16 @@ import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
 /**
- * Builds an {@link RpcConnection}. Required: {@link #transport} and {@link #endpoint}. Defaults:
- * dialect {@link Dialect#plain()}, envelope {@link Envelope#JSONRPC2}, no id-less error listener,
- * request timeout {@link #DEFAULT_REQUEST_TIMEOUT}, fail fast as gRPC does ({@link
- * FailFast#AFTER_FAILED_ATTEMPT}: wait for the attempt in progress, fail at once after an attempt
- * failed), wait-for-ready off (queue {@link #DEFAULT_WAIT_QUEUE_CAPACITY}), no heartbeat, max frame
- * {@link #DEFAULT_MAX_FRAME_BYTES}, no handshake hook, {@link BackoffPolicy#defaults()}, write
- * timeout {@link ConnectionBuilder#DEFAULT_WRITE_TIMEOUT}, serves no method ({@link #serve}:
- * requests from the server are answered {@code -32601}), no notification handlers, and a dedicated
- * thread (stopped at termination) unless a {@link #scheduler} is given.
+ * Builds an {@link RpcConnection}. Required: {@link #transport} and {@link #endpoint} (or {@link
+ * #endpointResolver}). Defaults: dialect {@link Dialect#plain()}, envelope {@link
+ * Envelope#JSONRPC2}, no id-less error listener, request timeout {@link #DEFAULT_REQUEST_TIMEOUT},
+ * fail fast as gRPC does ({@link FailFast#AFTER_FAILED_ATTEMPT}: wait for the attempt in progress,
+ * fail at once after an attempt failed), wait-for-ready off (queue {@link
+ * #DEFAULT_WAIT_QUEUE_CAPACITY}), no heartbeat, max frame {@link #DEFAULT_MAX_FRAME_BYTES}, no
+ * handshake hook, {@link BackoffPolicy#defaults()}, write timeout {@link
+ * ConnectionBuilder#DEFAULT_WRITE_TIMEOUT}, serves no method ({@link #serve}: requests from the
+ * server are answered {@code -32601}), no notification handlers, and a dedicated thread (stopped at
+ * termination) unless a {@link #scheduler} is given.
  *
  * <p>Not thread-safe; build on one thread.
  */
@@ -67,7 +69,7 @@ public final class RpcConnectionBuilder {
   public static final int MAX_SERVED_IN_PROGRESS = 1 << 16;
 
   private final ConnectionBuilder connection = Connection.builder();
-  private URI endpoint;
+  private EndpointResolver resolver;
   private boolean hasTransport;
   private Scheduler scheduler;
   private String name;
@@ -103,7 +105,17 @@ public final class RpcConnectionBuilder {
    */
   public RpcConnectionBuilder endpoint(URI endpoint) {
     connection.endpoint(endpoint);
-    this.endpoint = endpoint;
+    this.resolver = EndpointResolver.fixed(endpoint);
+    return this;
+  }
+
+  /**
+   * Where each attempt connects, asked before every attempt; replaces {@link #endpoint}. See {@link
+   * ConnectionBuilder#endpointResolver}.
+   */
+  public RpcConnectionBuilder endpointResolver(EndpointResolver resolver) {
+    connection.endpointResolver(resolver);
+    this.resolver = resolver;
     return this;
   }
 
@@ -354,7 +366,7 @@ public final class RpcConnectionBuilder {
    *     probe (neither its own nor the dialect's)
    */
   public RpcConnection build() {
-    if (!hasTransport || endpoint == null) {
+    if (!hasTransport || resolver == null) {
       throw new IllegalStateException("transport and endpoint are required");
     }
     Dialect.RpcCall probe = null;
@@ -371,8 +383,9 @@ public final class RpcConnectionBuilder {
                               + " has none; use Heartbeat.withProbe(method)"));
     }
     boolean owned = scheduler == null;
-    Scheduler s = owned ? ExecutorScheduler.singleThread("tether-rpc-" + endpoint) : scheduler;
-    String connectionName = name == null ? endpoint.toString() : name;
+    String connectionName = name == null ? resolver.describe() : name;
+    Scheduler s =
+        owned ? ExecutorScheduler.singleThread("tether-rpc-" + connectionName) : scheduler;
     RpcClient client =
         new RpcClient(
             new RpcClient.Config(

@@ -32,7 +32,12 @@ public interface Connection extends AutoCloseable {
     return new ConnectionBuilder();
   }
 
-  /** The endpoint this connection connects to. */
+  /**
+   * The endpoint this connection connects to: the fixed one, or with an {@link
+   * ConnectionBuilder#endpointResolver endpoint resolver} the one its latest attempt resolved (null
+   * until the resolver first answers). As resolved, not redacted: do not log it if it may carry a
+   * token.
+   */
   URI endpoint();
 
   /** Starts connecting. Idempotent; ignored after close. */

@@ -1,6 +1,7 @@
 package dev.tether.runtime;
 
 import dev.tether.machine.BackoffPolicy;
+import dev.tether.runtime.spi.EndpointResolver;
 import dev.tether.runtime.spi.Scheduler;
 import dev.tether.runtime.spi.Transport;
 import java.net.URI;
@@ -10,10 +11,11 @@ import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 
 /**
- * Builds a {@link Connection}. Required: {@link #transport} and {@link #endpoint}. Defaults: {@link
- * BackoffPolicy#defaults()}, a dedicated single-thread scheduler that the connection owns and stops
- * when it terminates, an unseeded random source, no handshake, no frame listener, a write timeout
- * of {@link #DEFAULT_WRITE_TIMEOUT}, and {@link FailureClassifier#defaults()}.
+ * Builds a {@link Connection}. Required: {@link #transport} and {@link #endpoint} (or {@link
+ * #endpointResolver}). Defaults: {@link BackoffPolicy#defaults()}, a dedicated single-thread
+ * scheduler that the connection owns and stops when it terminates, an unseeded random source, no
+ * handshake, no frame listener, a write timeout of {@link #DEFAULT_WRITE_TIMEOUT}, and {@link
+ * FailureClassifier#defaults()}.
  *
  * <p>Not thread-safe; build on one thread.
  */
@@ -30,6 +32,7 @@ public final class ConnectionBuilder {
 
   private Transport transport;
   private URI endpoint;
+  private EndpointResolver resolver;
   private Scheduler scheduler;
   private BackoffPolicy policy = BackoffPolicy.defaults();
   private RandomGenerator random;
@@ -59,6 +62,18 @@ public final class ConnectionBuilder {
           "endpoint must have a scheme such as ws:// or tcp://, was " + endpoint);
     }
     this.endpoint = endpoint;
+    this.resolver = EndpointResolver.fixed(endpoint);
+    return this;
+  }
+
+  /**
+   * Where each attempt connects, asked before every attempt: for endpoints that move (a port a
+   * daemon writes to a file, a URL whose token changes on restart) and lists to fail over across
+   * ({@link EndpointResolver#list}). Replaces {@link #endpoint}, which is the fixed resolver.
+   */
+  public ConnectionBuilder endpointResolver(EndpointResolver resolver) {
+    this.resolver = Objects.requireNonNull(resolver, "endpointResolver");
+    this.endpoint = null;
     return this;
   }
 
@@ -95,7 +110,7 @@ public final class ConnectionBuilder {
     return this;
   }
 
-  /** A name for logs; defaults to the endpoint. */
+  /** A name for logs; defaults to the endpoint without user information or query (R3). */
   public ConnectionBuilder name(String name) {
     this.name = Objects.requireNonNull(name, "name");
     return this;
@@ -143,15 +158,17 @@ public final class ConnectionBuilder {
     if (transport == null) {
       throw new IllegalStateException("transport is required");
     }
-    if (endpoint == null) {
-      throw new IllegalStateException("endpoint is required");
+    if (resolver == null) {
+      throw new IllegalStateException("endpoint (or endpointResolver) is required");
     }
+    String n = name == null ? resolver.describe() : name;
     boolean owned = scheduler == null;
-    Scheduler s = owned ? ExecutorScheduler.singleThread("tether-" + endpoint) : scheduler;
+    Scheduler s = owned ? ExecutorScheduler.singleThread("tether-" + n) : scheduler;
     return new ConnectionDriver(
         new ConnectionDriver.Config(
-            name == null ? endpoint.toString() : name,
+            n,
             endpoint,
+            resolver,
             transport,
             s,
             owned,

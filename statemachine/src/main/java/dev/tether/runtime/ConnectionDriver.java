@@ -13,6 +13,7 @@ import dev.tether.machine.Verdict;
 import dev.tether.runtime.spi.Channel;
 import dev.tether.runtime.spi.ChannelListener;
 import dev.tether.runtime.spi.ChannelOpenException;
+import dev.tether.runtime.spi.EndpointResolver;
 import dev.tether.runtime.spi.Scheduler;
 import dev.tether.runtime.spi.Transport;
 import java.net.URI;
@@ -45,10 +46,14 @@ import org.slf4j.LoggerFactory;
 final class ConnectionDriver implements Connection {
   private static final Logger log = LoggerFactory.getLogger(ConnectionDriver.class);
 
-  /** Immutable wiring, copied from the builder. */
+  /**
+   * Immutable wiring, copied from the builder. {@code endpoint} is the fixed endpoint, or null when
+   * the resolver's answers vary.
+   */
   record Config(
       String name,
       URI endpoint,
+      EndpointResolver resolver,
       Transport transport,
       Scheduler scheduler,
       boolean ownsScheduler,
@@ -83,6 +88,7 @@ final class ConnectionDriver implements Connection {
   // Readable from any thread.
   private volatile ConnectionState publicState = machineState.state();
   private final AtomicLong effectFailures = new AtomicLong();
+  private volatile URI lastEndpoint; // the latest attempt's; null until a resolver first answers
 
   ConnectionDriver(Config config) {
     this.config = config;
@@ -92,7 +98,8 @@ final class ConnectionDriver implements Connection {
 
   @Override
   public URI endpoint() {
-    return config.endpoint();
+    URI last = lastEndpoint;
+    return last != null ? last : config.endpoint();
   }
 
   @Override
@@ -255,16 +262,61 @@ final class ConnectionDriver implements Connection {
 
   // ---------------------------------------------------------------- channels
 
+  /** Resolves the attempt's endpoint (bounded by the machine's connect timeout), then opens it. */
   private void openChannel(long attemptId) {
     Slot slot = new Slot(attemptId);
     slot.gate.hold(readingHeld);
     channels.put(attemptId, slot);
+    ConnectionState state = machineState.state();
+    var context =
+        new EndpointResolver.ResolveContext(
+            config.name(), attemptOf(state), state instanceof ConnectionState.Reconnecting);
+    CompletionStage<URI> resolving;
+    slot.resolving = true;
+    try {
+      resolving = Objects.requireNonNull(config.resolver().resolve(context), "resolver's stage");
+    } catch (RuntimeException e) {
+      resolved(slot, null, e);
+      return;
+    }
+    resolving.whenComplete((uri, err) -> onContext(() -> resolved(slot, uri, err)));
+  }
+
+  private static int attemptOf(ConnectionState state) {
+    if (state instanceof ConnectionState.Connecting c) {
+      return c.attempt();
+    }
+    return state instanceof ConnectionState.Reconnecting r ? r.attempt() : 1;
+  }
+
+  private void resolved(Slot slot, URI endpoint, Throwable error) {
+    if (!slot.resolving || channels.get(slot.id) != slot) {
+      return; // the attempt timed out or the connection closed meanwhile
+    }
+    slot.resolving = false;
+    String problem =
+        error != null
+            ? Causes.describe(error)
+            : endpoint == null
+                ? "the endpoint resolver answered null"
+                : endpoint.getScheme() == null
+                    ? "the endpoint resolver answered an endpoint without a scheme: "
+                        + EndpointResolver.redact(endpoint)
+                    : null;
+    if (problem != null) {
+      channels.remove(slot.id);
+      openFailed(slot.id, Cause.of(Cause.Kind.RESOLVE_FAILED, problem));
+      return;
+    }
+    slot.endpoint = endpoint;
+    lastEndpoint = endpoint;
+    long attemptId = slot.id;
     CompletionStage<Channel> opening;
     try {
-      opening = config.transport().open(config.endpoint(), slot);
+      opening = config.transport().open(endpoint, slot);
     } catch (RuntimeException e) {
       channels.remove(attemptId);
-      openFailed(attemptId, Causes.openFailed(e));
+      openFailed(attemptId, namingEndpoint(Causes.openFailed(e), slot));
       return;
     }
     opening.whenComplete((ch, err) -> onContext(() -> openCompleted(slot, ch, err)));
@@ -273,7 +325,7 @@ final class ConnectionDriver implements Connection {
   private void openCompleted(Slot slot, Channel channel, Throwable error) {
     if (error != null) {
       if (channels.remove(slot.id, slot)) {
-        openFailed(slot.id, Causes.openFailed(error));
+        openFailed(slot.id, namingEndpoint(Causes.openFailed(error), slot));
       }
       return;
     }
@@ -293,6 +345,25 @@ final class ConnectionDriver implements Connection {
           new WriteWatch(channel, scheduler, config.writeTimeout(), c -> channelEnded(slot, c));
     }
     feed(new Input.ChannelOpened(slot.id));
+  }
+
+  /**
+   * {@code cause} with the attempt's endpoint (redacted, R3) appended to its message, when the
+   * endpoint varies between attempts (a resolver other than a fixed endpoint); unchanged otherwise.
+   */
+  private Cause namingEndpoint(Cause cause, Slot slot) {
+    if (config.endpoint() != null || slot.endpoint == null) {
+      return cause;
+    }
+    String where = EndpointResolver.redact(slot.endpoint).toString();
+    if (cause.message().contains(where)) {
+      return cause; // the transport named it already
+    }
+    String at = "at " + where;
+    return new Cause(
+        cause.kind(),
+        cause.message().isEmpty() ? at : cause.message() + " (" + at + ")",
+        cause.detail());
   }
 
   private void openFailed(long attemptId, Cause cause) {
@@ -405,6 +476,21 @@ final class ConnectionDriver implements Connection {
     if (timers.remove(key) == null) {
       return; // cancelled after it was already queued
     }
+    Slot slot = channels.get(key.attemptId());
+    if (key.kind() == Effect.TimerKind.CONNECT_TIMEOUT && slot != null && slot.resolving) {
+      // Resolution is part of the attempt, and its own failure: RESOLVE_FAILED, not a timeout.
+      slot.resolving = false;
+      channels.remove(key.attemptId());
+      openFailed(
+          key.attemptId(),
+          Cause.of(
+              Cause.Kind.RESOLVE_FAILED,
+              "endpoint resolver "
+                  + config.resolver().describe()
+                  + " did not answer within the connect timeout of "
+                  + config.policy().connectTimeout()));
+      return;
+    }
     feed(
         key.kind() == Effect.TimerKind.BACKOFF
             ? new Input.BackoffElapsed(key.attemptId())
@@ -431,6 +517,7 @@ final class ConnectionDriver implements Connection {
     if (event.isTerminal() && heldUntilReleased(event)) {
       return;
     }
+    event = withEndpoint(event);
     lastEvent = event;
     for (Sub sub : List.copyOf(subscribers)) {
       deliver(sub, event);
@@ -438,6 +525,26 @@ final class ConnectionDriver implements Connection {
     if (event.isTerminal()) {
       terminate(event.state());
     }
+  }
+
+  /** {@code event}, naming the endpoint of the channel it reports up (redacted, R3). */
+  private LifecycleEvent withEndpoint(LifecycleEvent event) {
+    URI used = null;
+    if (machineState.stage() instanceof MachineState.Stage.Up up) {
+      Slot slot = channels.get(up.channelId());
+      used = slot == null ? null : slot.endpoint;
+    }
+    if (used == null) {
+      return event;
+    }
+    Optional<String> endpoint = Optional.of(EndpointResolver.redact(used).toString());
+    if (event instanceof LifecycleEvent.Connected c && c.endpoint().isEmpty()) {
+      return new LifecycleEvent.Connected(c.epoch(), endpoint);
+    }
+    if (event instanceof LifecycleEvent.Reconnected r && r.endpoint().isEmpty()) {
+      return new LifecycleEvent.Reconnected(r.epoch(), r.attempts(), r.downtime(), endpoint);
+    }
+    return event;
   }
 
   /** Remembers {@code channel}'s release, which the terminal event waits for (P5). */
@@ -555,6 +662,8 @@ final class ConnectionDriver implements Connection {
     final long id;
     final ReadGate gate = new ReadGate();
     Channel channel; // wrapped in a WriteWatch once open, unless the write timeout is off
+    URI endpoint; // once resolved
+    boolean resolving;
     boolean abandoned;
     boolean ended;
     Cause endCause;

@@ -11,6 +11,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -107,7 +108,8 @@ class ConnectionThreadingTest {
     c.subscribe(events);
     c.start();
     assertThat(events.poll(Duration.ofSeconds(5))).isInstanceOf(LifecycleEvent.Connecting.class);
-    assertThat(events.poll(Duration.ofSeconds(5))).isEqualTo(new LifecycleEvent.Connected(1));
+    assertThat(events.poll(Duration.ofSeconds(5)))
+        .isEqualTo(new LifecycleEvent.Connected(1, Optional.of(c.endpoint().toString())));
     return thread.get(5, TimeUnit.SECONDS);
   }
 

@@ -18,6 +18,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Predicate;
@@ -197,7 +198,9 @@ class ConnectionDriverIsolationTest {
     c.start();
     clock.runUntilIdle();
 
-    assertThat(events).last().isEqualTo(new LifecycleEvent.Connected(1));
+    assertThat(events)
+        .last()
+        .isEqualTo(new LifecycleEvent.Connected(1, Optional.of(SERVER.toString())));
     assertThat(c.effectFailures()).isEqualTo(1);
     clock.advance(LONG); // the connect timeout that could not be cancelled fires: ignored
     assertThat(c.state()).isEqualTo(new ConnectionState.Connected(1));
@@ -212,7 +215,9 @@ class ConnectionDriverIsolationTest {
     clock.runUntilIdle();
 
     assertThat(events).first().isInstanceOf(LifecycleEvent.Connecting.class);
-    assertThat(events).last().isEqualTo(new LifecycleEvent.Connected(1));
+    assertThat(events)
+        .last()
+        .isEqualTo(new LifecycleEvent.Connected(1, Optional.of(SERVER.toString())));
     assertThat(c.effectFailures()).isEqualTo(1);
     c.close("bye");
     clock.runUntilIdle();
@@ -264,7 +269,9 @@ class ConnectionDriverIsolationTest {
     assertThat(seenWhenSubscribed).containsExactly(1);
     assertThat(after).isEqualTo(events);
     assertThat(inner)
-        .containsExactly(new LifecycleEvent.Connected(1), new LifecycleEvent.Closed("bye"));
+        .containsExactly(
+            new LifecycleEvent.Connected(1, Optional.of(SERVER.toString())),
+            new LifecycleEvent.Closed("bye"));
   }
 
   // ---------------------------------------------------------------- clean-up at termination

@@ -16,6 +16,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -112,7 +113,8 @@ class ConnectionDriverTest {
     List<LifecycleEvent> later = new ArrayList<>();
     c.subscribe(later::add);
     clock.runUntilIdle();
-    assertThat(later).containsExactly(new LifecycleEvent.Connected(1));
+    assertThat(later)
+        .containsExactly(new LifecycleEvent.Connected(1, Optional.of(SERVER.toString())));
   }
 
   @Test
@@ -273,7 +275,7 @@ class ConnectionDriverTest {
     assertThat(events)
         .containsExactly(
             events.get(0),
-            new LifecycleEvent.Connected(1),
+            new LifecycleEvent.Connected(1, Optional.of(SERVER.toString())),
             events.get(2),
             new LifecycleEvent.Closed("listener gave up"));
     assertQuiescent();

@@ -14,6 +14,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -64,7 +65,8 @@ class ConnectionVerdictTest {
 
     assertThat(c.state()).isInstanceOf(ConnectionState.Connected.class);
     assertThat(events.get(events.size() - 1))
-        .isEqualTo(new LifecycleEvent.Reconnected(2, 1, Duration.ZERO));
+        .isEqualTo(
+            new LifecycleEvent.Reconnected(2, 1, Duration.ZERO, Optional.of(SERVER.toString())));
     assertThat(clock.pendingTasks()).isZero(); // the hour's timer is gone, not just outrun
   }
 

@@ -16,6 +16,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
@@ -41,7 +42,9 @@ class TerminalEventAfterReleaseTest {
 
     assertThat(c.state()).isEqualTo(new ConnectionState.Closed("done"));
     assertThat(events).noneMatch(LifecycleEvent::isTerminal);
-    assertThat(events).last().isEqualTo(new LifecycleEvent.Connected(1));
+    assertThat(events)
+        .last()
+        .isEqualTo(new LifecycleEvent.Connected(1, Optional.of(SERVER.toString())));
     assertThat(c.terminated().toCompletableFuture()).isNotDone();
     List<LifecycleEvent> meanwhile = new ArrayList<>();
     c.subscribe(meanwhile::add);
@@ -53,7 +56,9 @@ class TerminalEventAfterReleaseTest {
     assertThat(events).last().isEqualTo(new LifecycleEvent.Closed("done"));
     assertThat(events).filteredOn(LifecycleEvent::isTerminal).hasSize(1);
     assertThat(meanwhile)
-        .containsExactly(new LifecycleEvent.Connected(1), new LifecycleEvent.Closed("done"));
+        .containsExactly(
+            new LifecycleEvent.Connected(1, Optional.of(SERVER.toString())),
+            new LifecycleEvent.Closed("done"));
     assertThat(c.terminated().toCompletableFuture()).isCompletedWithValue(c.state());
   }
 
