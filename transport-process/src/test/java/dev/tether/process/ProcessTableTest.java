@@ -42,8 +42,14 @@ class ProcessTableTest {
           new BufferedReader(
               new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8));
       ProcessHandle child = ProcessHandle.of(Long.parseLong(out.readLine().trim())).orElseThrow();
-      child.destroyForcibly();
+      // Killed while sh is still sh, the sleep may be reaped by sh itself (it was, once, under
+      // load): kill it only once sh has become the sleep that never reaps.
       long deadline = System.nanoTime() + Children.WAIT.toNanos();
+      while (!comm(parent.pid()).equals("sleep") && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      assertThat(comm(parent.pid())).as("sh became the non-reaping sleep").isEqualTo("sleep");
+      child.destroyForcibly();
       while (!zombie(child.pid()) && System.nanoTime() < deadline) {
         Thread.onSpinWait(); // SIGKILL is delivered within moments; nothing to wake us
       }
@@ -53,6 +59,14 @@ class ProcessTableTest {
       assertThat(ProcessTable.running(child)).isFalse();
     } finally {
       parent.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // init reaps the orphaned zombie
+    }
+  }
+
+  private static String comm(long pid) {
+    try {
+      return Files.readString(Path.of("/proc", Long.toString(pid), "comm")).trim();
+    } catch (java.io.IOException e) {
+      return "";
     }
   }
 
