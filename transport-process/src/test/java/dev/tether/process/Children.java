@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.machine.LifecycleEvent;
 import dev.tether.rpc.RpcConnection;
+import dev.tether.runtime.LifecycleQueue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -122,9 +123,26 @@ final class Children {
   /** Takes events from {@code events} until one of {@code type} comes, within {@link #WAIT}. */
   static <T extends LifecycleEvent> T await(BlockingQueue<LifecycleEvent> events, Class<T> type)
       throws InterruptedException {
+    return await(nanos -> events.poll(nanos, TimeUnit.NANOSECONDS), type);
+  }
+
+  /** Takes events from {@code events} until one of {@code type} comes, within {@link #WAIT}. */
+  static <T extends LifecycleEvent> T await(LifecycleQueue events, Class<T> type)
+      throws InterruptedException {
+    return await(nanos -> events.poll(Duration.ofNanos(nanos)), type);
+  }
+
+  /** A queue's timed poll: the next event, or null after {@code nanos}. */
+  @FunctionalInterface
+  private interface Poll {
+    LifecycleEvent poll(long nanos) throws InterruptedException;
+  }
+
+  private static <T extends LifecycleEvent> T await(Poll events, Class<T> type)
+      throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();
     for (LifecycleEvent e; System.nanoTime() < deadline; ) {
-      e = events.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+      e = events.poll(deadline - System.nanoTime());
       if (type.isInstance(e)) {
         return type.cast(e);
       }

@@ -50,11 +50,7 @@ class LanguageServerTest {
           .terminateGrace(Duration.ofMillis(300))
           .build();
 
-  private static final BackoffPolicy QUICK =
-      BackoffPolicy.builder()
-          .exponential(Duration.ofMillis(20), 2.0, Duration.ofMillis(100))
-          .maxAttempts(3)
-          .build();
+  private static final BackoffPolicy QUICK = RpcOverProcessTest.QUICK;
 
   private final Children children = new Children();
   private final LifecycleQueue events = LifecycleQueue.bounded();
@@ -161,14 +157,7 @@ class LanguageServerTest {
   }
 
   private <T extends LifecycleEvent> T await(Class<T> type) throws InterruptedException {
-    long deadline = System.nanoTime() + Children.WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      LifecycleEvent e = events.poll(Duration.ofNanos(deadline - System.nanoTime()));
-      if (type.isInstance(e)) {
-        return type.cast(e);
-      }
-    }
-    throw new AssertionError("no " + type.getSimpleName() + " within " + Children.WAIT);
+    return Children.await(events, type);
   }
 
   private void openBrokenDocument() throws Exception {

@@ -47,11 +47,7 @@ class McpServerTest {
   /** What the served {@code roots/list} answers; the server's roots tool must show it. */
   private static final String ROOT_URI = "file:///tmp/tether-mcp-root";
 
-  private static final BackoffPolicy QUICK =
-      BackoffPolicy.builder()
-          .exponential(Duration.ofMillis(20), 2.0, Duration.ofMillis(100))
-          .maxAttempts(3)
-          .build();
+  private static final BackoffPolicy QUICK = RpcOverProcessTest.QUICK;
 
   private final Children children = new Children();
   private final LifecycleQueue events = LifecycleQueue.bounded();
@@ -64,16 +60,8 @@ class McpServerTest {
 
   @AfterEach
   void nothingLeftBehind() throws Exception {
-    try {
-      if (rpc != null) {
-        rpc.close();
-        rpc.terminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      }
-      handshakePids.forEach(children::track);
-      children.assertAllGone();
-    } finally {
-      children.killAll();
-    }
+    handshakePids.forEach(children::track);
+    children.closeAndAssertAllGone(rpc);
   }
 
   /** The MCP handshake: {@code initialize}, then {@code notifications/initialized}. */
@@ -149,7 +137,7 @@ class McpServerTest {
   }
 
   private <T extends LifecycleEvent> T await(Class<T> type) throws InterruptedException {
-    return Lifecycle.await(events, type);
+    return Children.await(events, type);
   }
 
   private JsonNode call(String tool, ObjectNode arguments) throws Exception {

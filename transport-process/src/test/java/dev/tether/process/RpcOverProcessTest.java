@@ -36,16 +36,8 @@ class RpcOverProcessTest {
 
   @AfterEach
   void nothingLeftBehind() throws Exception {
-    try {
-      if (rpc != null) {
-        rpc.close();
-        rpc.terminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      }
-      handshakePids.forEach(children::track);
-      children.assertAllGone();
-    } finally {
-      children.killAll();
-    }
+    handshakePids.forEach(children::track);
+    children.closeAndAssertAllGone(rpc);
   }
 
   private RpcConnection connect(ProcessEndpoint endpoint, ProcessTransportOptions options) {
