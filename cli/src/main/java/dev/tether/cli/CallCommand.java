@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tether.machine.BackoffPolicy;
+import dev.tether.machine.Cause;
 import dev.tether.machine.ConnectionState;
 import dev.tether.rpc.RequestOptions;
 import dev.tether.rpc.RpcException;
@@ -181,15 +182,15 @@ final class CallCommand implements Callable<Integer> {
     } else {
       reason = failure.getMessage();
     }
-    spec.commandLine().getErr().println("tether call: " + reason + SocketOptions.hint(reason));
+    spec.commandLine().getErr().println("tether call: " + reason + socket.hint(reason));
     if (json) {
       ObjectNode n = LifecycleJson.MAPPER.createObjectNode();
       n.put("type", "error");
-      n.put(
-          "kind",
-          failure instanceof RpcException r
-              ? r.kind().name()
-              : unsettled.equals("interrupted") ? "INTERRUPTED" : "TIMEOUT");
+      n.put("kind", kind(failure, state, unsettled));
+      if (state instanceof ConnectionState.PermanentlyDisconnected p
+          && !(failure instanceof RpcException.RemoteError)) {
+        n.put("cause", p.cause().kind().name());
+      }
       if (failure instanceof RpcException.RemoteError remote) {
         n.put("code", remote.code());
         n.put("message", remote.remoteMessage());
@@ -200,6 +201,22 @@ final class CallCommand implements Callable<Integer> {
       spec.commandLine().getOut().println(n);
     }
     return EXIT_REQUEST_FAILED;
+  }
+
+  /**
+   * The {@code kind} of the JSON error line: a connect that failed is {@code CONNECT_FAILED} (or
+   * {@code TIMEOUT} if it ran out of {@code --timeout}), not the request's {@code CONNECTION_LOST};
+   * otherwise the request's own kind.
+   */
+  private static String kind(Throwable failure, ConnectionState state, String unsettled) {
+    if (state instanceof ConnectionState.PermanentlyDisconnected p
+        && !(failure instanceof RpcException.RemoteError)) {
+      return p.cause().kind() == Cause.Kind.CONNECT_TIMEOUT ? "TIMEOUT" : "CONNECT_FAILED";
+    }
+    if (failure instanceof RpcException r) {
+      return r.kind().name();
+    }
+    return "interrupted".equals(unsettled) ? "INTERRUPTED" : "TIMEOUT";
   }
 
   /**

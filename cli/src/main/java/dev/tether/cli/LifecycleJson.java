@@ -60,7 +60,11 @@ final class LifecycleJson {
   /** A readable one-line description of an event. */
   static String describe(LifecycleEvent e) {
     if (e instanceof LifecycleEvent.Connecting c) {
-      return "Connecting (" + fraction(c.attempt(), c.maxAttempts()) + ")" + delay(c.delay());
+      return "Connecting ("
+          + fraction(c.attempt(), c.maxAttempts())
+          + ")"
+          + delay(c.delay())
+          + c.lastFailure().map(cause -> " after " + cause).orElse("");
     } else if (e instanceof LifecycleEvent.Reconnecting r) {
       return "Reconnecting ("
           + fraction(r.attempt(), r.maxAttempts())
@@ -88,12 +92,17 @@ final class LifecycleJson {
   }
 
   /**
-   * Why a connection ended: {@code after 5 attempt(s): OPEN_FAILED: …}, or, when the flap guard
-   * ended it (no attempt was made after the last loss), {@code by the flap guard: FLAPPING: …}.
+   * Why a connection ended: {@code after 5 attempt(s): OPEN_FAILED: …}; when the flap guard ended
+   * it (no attempt was made after the last loss), {@code by the flap guard: FLAPPING: …}; when a
+   * loss was final ({@code FATAL}, such as close code 1008), {@code at once, without a reconnect
+   * attempt: FATAL: …}.
    */
   static String why(LifecycleEvent.PermanentlyDisconnected p) {
-    return p.cause().kind() == Cause.Kind.FLAPPING
-        ? "by the flap guard: " + p.cause()
+    if (p.cause().kind() == Cause.Kind.FLAPPING) {
+      return "by the flap guard: " + p.cause();
+    }
+    return p.attempts() == 0
+        ? "at once, without a reconnect attempt: " + p.cause()
         : "after " + p.attempts() + " attempt(s): " + p.cause();
   }
 

@@ -35,7 +35,6 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -92,6 +91,16 @@ final class PeerCommand implements Callable<Integer> {
     return TetherCli.EXIT_USAGE;
   }
 
+  /**
+   * Fails with a usage error unless {@code store} is an existing directory: a command that only
+   * reads a store must not create an empty one where a typo pointed.
+   */
+  static void requireExistingStore(Path store) {
+    if (!java.nio.file.Files.isDirectory(store)) {
+      throw new IllegalArgumentException("--store " + store + ": no such directory");
+    }
+  }
+
   /** Options and error handling shared by the subcommands. */
   abstract static class StoreCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -100,19 +109,28 @@ final class PeerCommand implements Callable<Integer> {
         names = "--store",
         required = true,
         paramLabel = "DIR",
-        description = "The store's data directory (created if missing).")
+        description =
+            "The store's data directory (add, register and unregister create it if missing;"
+                + " list reads an existing one).")
     Path store;
 
     /** Runs the command; returns its exit status. */
     abstract int run(PeerRegistry registry) throws IOException;
 
+    /** Whether the command changes the store, and may therefore create it. */
+    boolean writes() {
+      return true;
+    }
+
     @Override
     public final Integer call() {
       try {
+        if (!writes()) {
+          requireExistingStore(store);
+        }
         return run(PeerRegistry.open(FileMetadataStore.open(store)));
       } catch (IllegalArgumentException e) {
-        spec.commandLine().getErr().println("tether peer: " + e.getMessage());
-        return TetherCli.EXIT_USAGE;
+        return UsageErrors.report(spec.commandLine(), e.getMessage());
       } catch (IOException e) {
         spec.commandLine().getErr().println("tether peer: " + e.getMessage());
         return EXIT_REGISTRY;
@@ -186,11 +204,12 @@ final class PeerCommand implements Callable<Integer> {
     boolean metadataOnlyIfUnreachable;
 
     @Option(
-        names = "--confirm-timeout-ms",
-        paramLabel = "MILLIS",
-        defaultValue = "5000",
-        description = "With --consent: how long to wait for TARGET's answer (default 5000).")
-    long confirmTimeoutMillis;
+        names = "--confirm-timeout",
+        paramLabel = "D",
+        defaultValue = "5s",
+        converter = Durations.Converter.class,
+        description = "With --consent: how long to wait for TARGET's answer (default 5s).")
+    Duration confirmTimeout;
 
     @Override
     int run(PeerRegistry registry) throws IOException {
@@ -205,9 +224,7 @@ final class PeerCommand implements Callable<Integer> {
       URI where = endpoint == null ? null : endpoint(endpoint);
       ConsentOptions options =
           ConsentOptions.defaults()
-              .withSend(
-                  SendOptions.defaults()
-                      .withConfirmTimeout(Duration.ofMillis(confirmTimeoutMillis)))
+              .withSend(SendOptions.defaults().withConfirmTimeout(confirmTimeout))
               .withMetadataOnlyIfUnreachable(metadataOnlyIfUnreachable);
       Vertx vertx = Vertx.vertx();
       VertxTransport transport = VertxTransport.create(vertx);
@@ -259,6 +276,11 @@ final class PeerCommand implements Callable<Integer> {
       mixinStandardHelpOptions = true,
       description = "Prints the peers of NAME, one per line, sorted.")
   static final class ListPeers extends StoreCommand {
+    @Override
+    boolean writes() {
+      return false;
+    }
+
     @Parameters(paramLabel = "NAME")
     String name;
 
@@ -363,7 +385,7 @@ final class PeerCommand implements Callable<Integer> {
 
     /** Where to listen: exactly one of the two. */
     static final class Address {
-      @Option(names = "--socket", paramLabel = "PATH", description = "Listen on this Unix socket.")
+      @Option(names = "--unix", paramLabel = "PATH", description = "Listen on this Unix socket.")
       Path socket;
 
       @Option(
@@ -388,35 +410,40 @@ final class PeerCommand implements Callable<Integer> {
     List<String> accept = List.of();
 
     private final CompletableFuture<Void> stopRequested = new CompletableFuture<>();
-    private final CountDownLatch stopped = new CountDownLatch(1);
 
     @Override
     public Integer call() {
       PrintWriter err = spec.commandLine().getErr();
       Vertx vertx = null;
       boolean interrupted = false;
-      try {
-        PeerNames.requireValid(name); // before Vert.x starts
-        accept.forEach(PeerNames::requireValid);
-        PeerRegistry registry =
-            store == null ? null : PeerRegistry.open(FileMetadataStore.open(store));
-        vertx = Vertx.vertx();
-        interrupted = serve(build(vertx, registry));
-        return 0;
-      } catch (IllegalArgumentException e) {
-        err.println("tether peer serve: " + e.getMessage());
-        return TetherCli.EXIT_USAGE;
-      } catch (IOException e) {
-        err.println("tether peer serve: " + e.getMessage());
-        return EXIT_REGISTRY;
-      } finally {
-        if (vertx != null) {
-          closeVertx(vertx);
+      int status = 0;
+      // Ctrl-C or SIGTERM: stop serving, clean up, exit 0 like `tether serve`.
+      try (CtrlC ctrlC = CtrlC.install(spec, () -> stopRequested.complete(null))) {
+        try {
+          PeerNames.requireValid(name); // before Vert.x starts
+          accept.forEach(PeerNames::requireValid);
+          if (store != null) {
+            requireExistingStore(store);
+          }
+          PeerRegistry registry =
+              store == null ? null : PeerRegistry.open(FileMetadataStore.open(store));
+          vertx = Vertx.vertx();
+          interrupted = serve(build(vertx, registry));
+        } catch (IllegalArgumentException e) {
+          status = UsageErrors.report(spec.commandLine(), e.getMessage());
+        } catch (IOException e) {
+          err.println("tether peer serve: " + e.getMessage());
+          status = EXIT_REGISTRY;
+        } finally {
+          if (vertx != null) {
+            closeVertx(vertx);
+          }
+          ctrlC.finished(status);
+          if (interrupted) {
+            Thread.currentThread().interrupt();
+          }
         }
-        stopped.countDown();
-        if (interrupted) {
-          Thread.currentThread().interrupt();
-        }
+        return status;
       }
     }
 
@@ -460,15 +487,13 @@ final class PeerCommand implements Callable<Integer> {
     }
 
     /**
-     * Listens until interrupted or stopped by the shutdown hook, then stops the server.
+     * Listens until interrupted or stopped by Ctrl-C or SIGTERM, then stops the server.
      *
      * @return whether the thread was interrupted
      */
     private boolean serve(VertxPeerServer server) throws IOException {
       PrintWriter out = spec.commandLine().getOut();
       URI where = start(server);
-      Thread hook = new Thread(this::stopFromHook, "tether-peer-serve-stop");
-      Runtime.getRuntime().addShutdownHook(hook);
       out.println("listening on " + where + " as " + name + " (Ctrl-C to stop)");
       boolean interrupted = false;
       try {
@@ -479,13 +504,13 @@ final class PeerCommand implements Callable<Integer> {
         throw new IllegalStateException("stopRequested never fails", e);
       }
       server.close();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException e) {
-        LOG.debug("shutting down: the hook stays"); // the JVM is exiting; the hook is running
-      }
       out.println("stopped");
       return interrupted;
+    }
+
+    /** Where {@code --unix} or {@code --port} asked to listen, for messages. */
+    private String address() {
+      return address.socket != null ? address.socket.toString() : "127.0.0.1:" + address.port;
     }
 
     private URI start(VertxPeerServer server) throws IOException {
@@ -493,24 +518,12 @@ final class PeerCommand implements Callable<Integer> {
         return server.start().toCompletableFuture().get(START_TIMEOUT.toMillis(), MILLISECONDS);
       } catch (ExecutionException e) {
         Throwable cause = e.getCause();
-        throw cause instanceof IOException io ? io : new IOException(cause.getMessage(), cause);
+        throw new IOException("cannot listen on " + address() + ": " + cause.getMessage(), cause);
       } catch (TimeoutException e) {
         throw new IOException("not listening after " + START_TIMEOUT.toSeconds() + " s", e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IOException("interrupted while starting", e);
-      }
-    }
-
-    /** Ctrl-C: stop serving and give the socket file's removal time before the JVM exits. */
-    private void stopFromHook() {
-      stopRequested.complete(null);
-      try {
-        if (!stopped.await(CLOSE_TIMEOUT.toMillis(), MILLISECONDS)) {
-          LOG.warn("the server did not stop within {}", CLOSE_TIMEOUT);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
       }
     }
   }
@@ -542,11 +555,12 @@ final class PeerCommand implements Callable<Integer> {
     boolean json;
 
     @Option(
-        names = "--confirm-timeout-ms",
-        defaultValue = "5000",
-        paramLabel = "MILLIS",
+        names = "--confirm-timeout",
+        defaultValue = "5s",
+        paramLabel = "D",
+        converter = Durations.Converter.class,
         description = "How long to wait for the confirmation (default: ${DEFAULT-VALUE}).")
-    long confirmTimeoutMillis;
+    Duration confirmTimeout;
 
     @Override
     public Integer call() throws JsonProcessingException {
@@ -554,11 +568,9 @@ final class PeerCommand implements Callable<Integer> {
       SendOptions options;
       try {
         uri = endpoint(endpoint);
-        options =
-            SendOptions.defaults().withConfirmTimeout(Duration.ofMillis(confirmTimeoutMillis));
+        options = SendOptions.defaults().withConfirmTimeout(confirmTimeout);
       } catch (IllegalArgumentException e) {
-        spec.commandLine().getErr().println("tether peer send: " + e.getMessage());
-        return TetherCli.EXIT_USAGE;
+        return UsageErrors.report(spec.commandLine(), e.getMessage());
       }
       Duration limit =
           options
@@ -660,25 +672,21 @@ final class PeerCommand implements Callable<Integer> {
       })
   static final class Probe extends EndpointCommand {
     @Option(
-        names = "--timeout-ms",
-        defaultValue = "500",
-        paramLabel = "MILLIS",
+        names = "--timeout",
+        defaultValue = "500ms",
+        paramLabel = "D",
+        converter = Durations.Converter.class,
         description = "Limit for the whole probe (default: ${DEFAULT-VALUE}).")
-    long timeoutMillis;
+    Duration timeout;
 
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       URI uri;
-      Duration timeout = Duration.ofMillis(timeoutMillis);
       try {
         uri = endpoint(endpoint);
-        if (timeoutMillis < 1) {
-          throw new IllegalArgumentException("--timeout-ms must be >= 1, was " + timeoutMillis);
-        }
       } catch (IllegalArgumentException e) {
-        spec.commandLine().getErr().println("tether peer probe: " + e.getMessage());
-        return TetherCli.EXIT_USAGE;
+        return UsageErrors.report(spec.commandLine(), e.getMessage());
       }
       ProbeResult result;
       try {

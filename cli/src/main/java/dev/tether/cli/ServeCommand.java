@@ -117,7 +117,9 @@ final class ServeCommand implements Callable<Integer> {
       return server.start().toCompletableFuture().get(START_WAIT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {
       Throwable why = e.getCause() == null ? e : e.getCause();
-      throw new ParameterException(spec.commandLine(), "cannot listen: " + why.getMessage(), e);
+      String where = kind.unix != null ? kind.unix.toString() : "127.0.0.1:" + port;
+      throw new ParameterException(
+          spec.commandLine(), "cannot listen on " + where + ": " + why.getMessage(), e);
     }
   }
 }

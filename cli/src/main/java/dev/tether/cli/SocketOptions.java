@@ -253,6 +253,12 @@ final class SocketOptions {
    * @throws ParameterException if the certificate file is missing, or both TLS flags are set
    */
   VertxTransportOptions transportOptions(Duration connectTimeout) {
+    if (trustCert != null && insecure) {
+      throw usage("--trust-cert and --insecure exclude each other: give one");
+    }
+    if (trustCert != null && !java.nio.file.Files.isRegularFile(trustCert)) {
+      throw usage("--trust-cert " + trustCert + ": no such file");
+    }
     try {
       TlsOptions.Builder tls = TlsOptions.builder();
       if (trustCert != null) {
@@ -273,12 +279,16 @@ final class SocketOptions {
 
   /**
    * What a command-line user can do about a failure whose text is {@code reason}: for a rejected
-   * server certificate, the flags that trust it; otherwise nothing.
+   * server certificate, the flags that trust it, or, when {@code --trust-cert} was given, that this
+   * certificate is not the server's; otherwise nothing.
    */
-  static String hint(String reason) {
-    return reason.contains("server certificate not accepted")
-        ? " [to trust this server: --trust-cert FILE.pem, or --insecure for local experiments]"
-        : "";
+  String hint(String reason) {
+    if (!reason.contains("server certificate not accepted")) {
+      return "";
+    }
+    return trustCert != null
+        ? " [the certificate in " + trustCert + " does not verify this server or its host name]"
+        : " [to trust this server: --trust-cert FILE.pem, or --insecure for local experiments]";
   }
 
   /** A usage error of the command (exit 2, message and usage on stderr). */

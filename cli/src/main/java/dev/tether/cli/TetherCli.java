@@ -2,11 +2,12 @@ package dev.tether.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * The {@code tether} command. Exit codes: 0 success, 1 invariant violations found (simulate), 2
  * usage error, 3 permanently disconnected, 4 request or registry failure, 5 written but
- * unconfirmed.
+ * unconfirmed, 70 internal error (a bug in Tether: the message asks for {@code --verbose}).
  */
 @Command(
     name = "tether",
@@ -29,8 +30,20 @@ public final class TetherCli {
 
   private TetherCli() {}
 
+  /** The option that brings library log lines back, for debugging. */
+  static final String VERBOSE = "--verbose";
+
+  @Option(
+      names = VERBOSE,
+      scope = CommandLine.ScopeType.INHERIT,
+      description =
+          "Also print library log lines (Tether's own at debug level, Vert.x's and Netty's) on"
+              + " stderr, and the stack trace of an internal error.")
+  boolean verbose;
+
   /** Entry point. */
   public static void main(String[] args) {
+    CliLogging.configure(java.util.Arrays.asList(args).contains(VERBOSE));
     System.exit(run(args));
   }
 
@@ -45,16 +58,11 @@ public final class TetherCli {
 
   /** Runs the command line with the given output streams and returns its exit status. */
   public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+    boolean verbose = java.util.Arrays.asList(args).contains(VERBOSE);
     CommandLine cli = new CommandLine(new TetherCli());
     cli.setOut(out);
     cli.setErr(err);
-    cli.setExitCodeExceptionMapper(e -> EXIT_USAGE);
-    cli.setParameterExceptionHandler(
-        (ex, a) -> {
-          ex.getCommandLine().getErr().println("tether: " + ex.getMessage());
-          ex.getCommandLine().usage(ex.getCommandLine().getErr());
-          return EXIT_USAGE;
-        });
+    UsageErrors.install(cli, verbose);
     if (args.length == 0) {
       cli.usage(cli.getErr());
       return EXIT_USAGE;

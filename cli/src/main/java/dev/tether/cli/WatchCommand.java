@@ -151,7 +151,7 @@ final class WatchCommand implements Callable<Integer> {
                     + socket.target()
                     + " "
                     + LifecycleJson.why(p)
-                    + SocketOptions.hint(p.cause().message()));
+                    + socket.hint(p.cause().message()));
         code = EXIT_PERMANENTLY_DISCONNECTED;
       }
       spec.commandLine().getOut().flush();

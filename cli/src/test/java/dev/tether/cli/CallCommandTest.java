@@ -74,11 +74,16 @@ class CallCommandTest {
       port = s.getLocalPort(); // closed again below: nobody listens there
     }
     long since = System.nanoTime();
-    CliRun run = CliRun.complete(4, "call", "tcp://127.0.0.1:" + port, "getVersion");
+    CliRun run = CliRun.complete(4, "call", "tcp://127.0.0.1:" + port, "getVersion", "--json");
     assertThat(Duration.ofNanos(System.nanoTime() - since)).isLessThan(Duration.ofSeconds(5));
     assertThat(run.err.toString())
         .startsWith("tether call: cannot connect to tcp://127.0.0.1:" + port + ": OPEN_FAILED")
         .contains("refused");
+    JsonNode error = json(run.out.lines().get(0));
+    assertThat(error.get("kind").asText())
+        .as("not the request's CONNECTION_LOST")
+        .isEqualTo("CONNECT_FAILED");
+    assertThat(error.get("cause").asText()).isEqualTo("OPEN_FAILED");
   }
 
   @Test
@@ -87,9 +92,11 @@ class CallCommandTest {
     int port = TestServer.await(silent.listen(0, "127.0.0.1").toCompletionStage()).actualPort();
     long since = System.nanoTime();
     CliRun run =
-        CliRun.complete(4, "call", "tcp://127.0.0.1:" + port, "getVersion", "--timeout", "300ms");
+        CliRun.complete(
+            4, "call", "tcp://127.0.0.1:" + port, "getVersion", "--timeout", "300ms", "--json");
     assertThat(Duration.ofNanos(System.nanoTime() - since)).isLessThan(Duration.ofSeconds(5));
     assertThat(run.err.toString()).contains("getVersion got no answer within 300 ms");
+    assertThat(json(run.out.lines().get(0)).get("kind").asText()).isEqualTo("TIMEOUT");
   }
 
   @Test

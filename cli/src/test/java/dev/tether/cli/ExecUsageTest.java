@@ -31,7 +31,8 @@ class ExecUsageTest {
   private static String usageError(String... args) throws Exception {
     CliRun run = CliRun.complete(2, args);
     String err = run.err.toString();
-    assertThat(err).contains("Usage:");
+    assertThat(err).doesNotContain("Usage:");
+    assertThat(err.lines().skip(1)).containsExactly("Try 'tether " + args[0] + " --help'.");
     return err.lines().findFirst().orElseThrow();
   }
 

@@ -1,6 +1,11 @@
 package dev.tether.cli;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
 import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +31,28 @@ final class Lines extends Writer {
       }
     }
     notifyAll();
+  }
+
+  /**
+   * Lines of {@code in}, read on a daemon thread named {@code threadName} until it ends (a child
+   * process's stdout); a read failure is kept as a last line starting with {@code "! "}.
+   */
+  static Lines pump(InputStream in, String threadName) {
+    Lines lines = new Lines();
+    Thread pump =
+        new Thread(
+            () -> {
+              try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+                r.transferTo(lines);
+              } catch (IOException e) {
+                char[] failure = ("\n! " + e + "\n").toCharArray();
+                lines.write(failure, 0, failure.length);
+              }
+            },
+            threadName);
+    pump.setDaemon(true);
+    pump.start();
+    return lines;
   }
 
   @Override

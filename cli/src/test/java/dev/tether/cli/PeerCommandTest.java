@@ -108,7 +108,7 @@ class PeerCommandTest {
     peer(0, "add", "bob", "--endpoint", endpoint);
     serving =
         Serving.start(
-            "peer", "serve", "--name", "bob", "--socket", socket.toString(), "--accept", "ann");
+            "peer", "serve", "--name", "bob", "--unix", socket.toString(), "--accept", "ann");
     serving.nextLine(); // listening
 
     assertThat(peer(0, "register", "ann", "bob", "--consent"))
@@ -162,8 +162,8 @@ class PeerCommandTest {
                   "--consent",
                   "--endpoint",
                   endpoint.toString(),
-                  "--confirm-timeout-ms",
-                  "300"))
+                  "--confirm-timeout",
+                  "300ms"))
           .contains("not registered ann <-> old: written but not confirmed within 300 ms");
       assertThat(peer(0, "list", "old")).isEqualTo("|");
     } finally {
@@ -277,7 +277,7 @@ class PeerCommandTest {
             "serve",
             "--name",
             "bob",
-            "--socket",
+            "--unix",
             socket.toString(),
             "--store",
             dir.toString());
@@ -334,8 +334,8 @@ class PeerCommandTest {
             endpoint.toString(),
             "--message",
             "hi",
-            "--confirm-timeout-ms",
-            "300");
+            "--confirm-timeout",
+            "300ms");
 
     assertThat(output)
         .isEqualTo(
@@ -352,8 +352,8 @@ class PeerCommandTest {
                 "--message",
                 "x",
                 "--json",
-                "--confirm-timeout-ms",
-                "300"))
+                "--confirm-timeout",
+                "300ms"))
         .startsWith("{\"outcome\":\"written-unconfirmed\",")
         .contains("\"waitedMillis\":300");
   }
@@ -381,8 +381,8 @@ class PeerCommandTest {
   void badNameEndpointAndAddressExitTwo() {
     assertThat(run(2, "peer", "serve", "--name", "../x", "--port", "0"))
         .contains("invalid pod name \"../x\"");
-    assertThat(run(2, "peer", "serve", "--name", "bob")).contains("--socket", "--port");
-    assertThat(run(2, "peer", "serve", "--name", "bob", "--port", "0", "--socket", "s"))
+    assertThat(run(2, "peer", "serve", "--name", "bob")).contains("--unix", "--port");
+    assertThat(run(2, "peer", "serve", "--name", "bob", "--port", "0", "--unix", "s"))
         .contains("mutually exclusive");
     assertThat(run(2, "peer", "send", "http://127.0.0.1:1/", "--message", "hi"))
         .contains("invalid endpoint \"http://127.0.0.1:1/\"");
@@ -393,11 +393,11 @@ class PeerCommandTest {
   @Test
   void serveOnASocketInUseExitsFour() throws Exception {
     Path socket = dir.resolve("bob.sock");
-    serving = Serving.start("peer", "serve", "--name", "bob", "--socket", socket.toString());
+    serving = Serving.start("peer", "serve", "--name", "bob", "--unix", socket.toString());
     serving.nextLine();
 
-    assertThat(run(4, "peer", "serve", "--name", "bob2", "--socket", socket.toString()))
-        .contains("is in use");
+    assertThat(run(4, "peer", "serve", "--name", "bob2", "--unix", socket.toString()))
+        .contains("cannot listen on " + socket, "is in use");
   }
 
   /** {@code tether peer serve} on its own thread; stopped by interrupting it, like Ctrl-C. */

@@ -58,13 +58,29 @@ class TlsFlagsTest {
     assertThat(call.err.toString())
         .contains("cannot connect to " + endpoint)
         .contains("TLS handshake with localhost:")
-        .contains("to trust this server: --trust-cert FILE.pem");
+        .contains("to trust this server: --trust-cert FILE.pem")
+        .doesNotContain("TlsOptions");
 
     CliRun watch = CliRun.complete(3, "watch", endpoint, "--max-attempts", "1", "--json");
     assertThat(watch.err.toString())
         .contains("permanently disconnected")
         .contains("TLS handshake")
         .contains("--trust-cert");
+  }
+
+  @Test
+  void aCertificateThatIsNotTheServersIsNamedAndInsecureIsNotSuggested() throws Exception {
+    SelfSignedCertificate other = SelfSignedCertificate.create("localhost");
+    try {
+      String pem = other.certificatePath();
+      CliRun call = CliRun.complete(4, "call", endpoint, "getVersion", "--trust-cert", pem);
+      assertThat(call.err.toString())
+          .contains("TLS handshake with localhost:")
+          .contains("the certificate in " + pem + " does not verify this server")
+          .doesNotContain("--insecure");
+    } finally {
+      other.delete();
+    }
   }
 
   @Test
@@ -88,6 +104,6 @@ class TlsFlagsTest {
             certificate.certificatePath(),
             "--insecure");
     assertThat(run.err.toString())
-        .startsWith("tether: insecureTrustAllCertificates(true) conflicts");
+        .startsWith("tether: --trust-cert and --insecure exclude each other");
   }
 }

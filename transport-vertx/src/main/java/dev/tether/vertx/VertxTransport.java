@@ -228,8 +228,7 @@ public final class VertxTransport implements Transport, AutoCloseable {
               + ep.address()
               + " failed, server certificate not accepted: "
               + Errors.describe(tls)
-              + " (certificate and host name are verified by default; to trust a specific"
-              + " certificate use TlsOptions.builder().trustPemCertificate(...))",
+              + " (certificate and host name are verified by default)",
           err);
     }
     UpgradeRejectedException rejected = Errors.upgradeRejected(err);
