@@ -30,7 +30,13 @@ public final class BenchMain {
   static final List<Comparison> COMPARISONS =
       List.of(
           new Comparison(
-              "B1 transitions",
+              "B1 transitions vs stateless4j",
+              TransitionBenchmark.class.getName() + ".tetherStep",
+              TransitionBenchmark.class.getName() + ".stateless4j",
+              "transitions/s",
+              1.5),
+          new Comparison(
+              "B1 transitions vs Spring Statemachine",
               TransitionBenchmark.class.getName() + ".tetherStep",
               TransitionBenchmark.class.getName() + ".springStatemachine",
               "transitions/s",

@@ -12,7 +12,8 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * B1: throughput of connection transitions over one fixed trace of {@value #TRACE_LENGTH} inputs:
- * Tether's pure {@code step} vs the same machine in Spring Statemachine. Reported per transition.
+ * Tether's pure {@code step} vs the same machine in stateless4j (the lightest popular FSM library)
+ * and in Spring Statemachine (kept for continuity). Reported per transition.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -23,12 +24,14 @@ public class TransitionBenchmark {
 
   InputTrace trace;
   SpringConnectionMachine spring;
+  Stateless4jConnectionMachine stateless4j;
 
   /** Builds the trace and the baseline once. */
   @Setup
   public void setup() throws Exception {
     trace = new InputTrace(42, TRACE_LENGTH);
     spring = new SpringConnectionMachine(trace.policy.maxAttempts());
+    stateless4j = new Stateless4jConnectionMachine(trace.policy.maxAttempts());
   }
 
   /** Tether's pure transition function. */
@@ -43,5 +46,12 @@ public class TransitionBenchmark {
   @OperationsPerInvocation(TRACE_LENGTH)
   public int springStatemachine() {
     return spring.replay(trace.kinds);
+  }
+
+  /** The same trace through stateless4j. */
+  @Benchmark
+  @OperationsPerInvocation(TRACE_LENGTH)
+  public int stateless4j() {
+    return stateless4j.replay(trace.kinds);
   }
 }

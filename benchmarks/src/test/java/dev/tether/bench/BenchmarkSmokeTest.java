@@ -2,6 +2,10 @@ package dev.tether.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.machine.ConnectionState;
+import dev.tether.machine.MachineState;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +28,49 @@ class BenchmarkSmokeTest {
     SpringConnectionMachine spring = new SpringConnectionMachine(trace.policy.maxAttempts());
     // Both end Closed: "CLOSED".length()
     assertThat(spring.replay(trace.kinds)).isEqualTo("CLOSED".length());
+  }
+
+  /**
+   * The baseline runs the same machine: after every input of the trace it is in the stage, and at
+   * the attempt number, Tether's machine is in (a baseline that ignored stale inputs differently,
+   * or counted attempts differently, would part ways at the first such input).
+   */
+  @Test
+  void stateless4jVisitsTheSameStagesAsTetherAfterEveryInput() {
+    InputTrace trace = new InputTrace(42, TransitionBenchmark.TRACE_LENGTH);
+    List<String> tether = new ArrayList<>();
+    MachineState s = MachineState.initial();
+    for (int i = 0; i < trace.inputs.length; i++) {
+      s = trace.machine.step(s, trace.inputs[i], i, trace.draws[i]).next();
+      tether.add(stageName(s.stage()));
+    }
+    List<String> baseline = new ArrayList<>();
+    Stateless4jConnectionMachine s4j = new Stateless4jConnectionMachine(trace.policy.maxAttempts());
+    s4j.replay(
+        trace.kinds,
+        (state, attempt) ->
+            baseline.add(
+                state == Stateless4jConnectionMachine.S.OPENING
+                        || state == Stateless4jConnectionMachine.S.WAITING
+                    ? state + " #" + attempt
+                    : state.name()));
+    assertThat(baseline).containsExactlyElementsOf(tether);
+    assertThat(tether).contains("OPENING #1", "WAITING #1", "WAITING #2", "UP", "CLOSED");
+  }
+
+  private static String stageName(MachineState.Stage stage) {
+    if (stage instanceof MachineState.Stage.NotStarted) {
+      return "IDLE";
+    } else if (stage instanceof MachineState.Stage.Opening o) {
+      return "OPENING #" + o.attempt().number();
+    } else if (stage instanceof MachineState.Stage.Waiting w) {
+      return "WAITING #" + w.attempt().number();
+    } else if (stage instanceof MachineState.Stage.Up) {
+      return "UP";
+    } else if (stage instanceof MachineState.Stage.Ended e) {
+      return e.terminal() instanceof ConnectionState.Closed ? "CLOSED" : "PERMANENT";
+    }
+    throw new AssertionError("the trace has no handshake: " + stage);
   }
 
   @Test
