@@ -26,6 +26,16 @@ final class InputTrace {
   final double[] draws;
   final Kind[] kinds;
 
+  /** The stages the baselines model (Tether's machine has these and the handshake). */
+  enum Stage {
+    IDLE,
+    OPENING,
+    WAITING,
+    UP,
+    PERMANENT,
+    CLOSED
+  }
+
   /** The input's meaning, for baselines that have no attempt ids. */
   enum Kind {
     START,

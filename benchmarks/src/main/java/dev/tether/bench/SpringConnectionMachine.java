@@ -1,5 +1,6 @@
 package dev.tether.bench;
 
+import dev.tether.bench.InputTrace.Stage;
 import java.util.EnumSet;
 import java.util.Map;
 import org.springframework.messaging.support.MessageBuilder;
@@ -14,15 +15,6 @@ import reactor.core.publisher.Mono;
  * Spring Statemachine 4.0.2, the way its documentation builds machines. Benchmarks only.
  */
 final class SpringConnectionMachine {
-  enum S {
-    IDLE,
-    OPENING,
-    WAITING,
-    UP,
-    PERMANENT,
-    CLOSED
-  }
-
   enum E {
     START,
     OPENED,
@@ -34,106 +26,106 @@ final class SpringConnectionMachine {
     STALE
   }
 
-  private final StateMachine<S, E> machine;
+  private final StateMachine<Stage, E> machine;
   private final int maxAttempts;
 
   SpringConnectionMachine(int maxAttempts) throws Exception {
     this.maxAttempts = maxAttempts;
-    StateMachineBuilder.Builder<S, E> b = StateMachineBuilder.builder();
+    StateMachineBuilder.Builder<Stage, E> b = StateMachineBuilder.builder();
     b.configureConfiguration().withConfiguration().autoStartup(false);
     b.configureStates()
         .withStates()
-        .initial(S.IDLE)
-        .states(EnumSet.allOf(S.class))
-        .end(S.PERMANENT)
-        .end(S.CLOSED);
+        .initial(Stage.IDLE)
+        .states(EnumSet.allOf(Stage.class))
+        .end(Stage.PERMANENT)
+        .end(Stage.CLOSED);
     b.configureTransitions()
         .withExternal()
-        .source(S.IDLE)
-        .target(S.OPENING)
+        .source(Stage.IDLE)
+        .target(Stage.OPENING)
         .event(E.START)
         .action(this::firstAttempt)
         .and()
         .withExternal()
-        .source(S.OPENING)
-        .target(S.UP)
+        .source(Stage.OPENING)
+        .target(Stage.UP)
         .event(E.OPENED)
         .action(this::connected)
         .and()
         .withExternal()
-        .source(S.OPENING)
-        .target(S.WAITING)
+        .source(Stage.OPENING)
+        .target(Stage.WAITING)
         .event(E.OPEN_FAILED)
         .guard(this::canRetry)
         .action(this::nextAttempt)
         .and()
         .withExternal()
-        .source(S.OPENING)
-        .target(S.PERMANENT)
+        .source(Stage.OPENING)
+        .target(Stage.PERMANENT)
         .event(E.OPEN_FAILED)
         .guard(c -> !canRetry(c))
         .and()
         .withExternal()
-        .source(S.OPENING)
-        .target(S.WAITING)
+        .source(Stage.OPENING)
+        .target(Stage.WAITING)
         .event(E.TIMEOUT)
         .guard(this::canRetry)
         .action(this::nextAttempt)
         .and()
         .withExternal()
-        .source(S.OPENING)
-        .target(S.PERMANENT)
+        .source(Stage.OPENING)
+        .target(Stage.PERMANENT)
         .event(E.TIMEOUT)
         .guard(c -> !canRetry(c))
         .and()
         .withExternal()
-        .source(S.WAITING)
-        .target(S.OPENING)
+        .source(Stage.WAITING)
+        .target(Stage.OPENING)
         .event(E.BACKOFF)
         .and()
         .withExternal()
-        .source(S.UP)
-        .target(S.WAITING)
+        .source(Stage.UP)
+        .target(Stage.WAITING)
         .event(E.LOST)
         .action(this::firstAttempt)
         .and()
         .withExternal()
-        .source(S.IDLE)
-        .target(S.CLOSED)
+        .source(Stage.IDLE)
+        .target(Stage.CLOSED)
         .event(E.CLOSE)
         .and()
         .withExternal()
-        .source(S.OPENING)
-        .target(S.CLOSED)
+        .source(Stage.OPENING)
+        .target(Stage.CLOSED)
         .event(E.CLOSE)
         .and()
         .withExternal()
-        .source(S.WAITING)
-        .target(S.CLOSED)
+        .source(Stage.WAITING)
+        .target(Stage.CLOSED)
         .event(E.CLOSE)
         .and()
         .withExternal()
-        .source(S.UP)
-        .target(S.CLOSED)
+        .source(Stage.UP)
+        .target(Stage.CLOSED)
         .event(E.CLOSE);
     machine = b.build();
   }
 
-  private void firstAttempt(StateContext<S, E> c) {
+  private void firstAttempt(StateContext<Stage, E> c) {
     c.getExtendedState().getVariables().put("attempt", 1);
   }
 
-  private void connected(StateContext<S, E> c) {
+  private void connected(StateContext<Stage, E> c) {
     Map<Object, Object> v = c.getExtendedState().getVariables();
     v.put("epoch", (Integer) v.getOrDefault("epoch", 0) + 1);
   }
 
-  private boolean canRetry(StateContext<S, E> c) {
+  private boolean canRetry(StateContext<Stage, E> c) {
     int attempt = (Integer) c.getExtendedState().getVariables().getOrDefault("attempt", 1);
     return maxAttempts < 0 || attempt < maxAttempts;
   }
 
-  private void nextAttempt(StateContext<S, E> c) {
+  private void nextAttempt(StateContext<Stage, E> c) {
     Map<Object, Object> v = c.getExtendedState().getVariables();
     v.put("attempt", (Integer) v.getOrDefault("attempt", 1) + 1);
   }
@@ -146,7 +138,7 @@ final class SpringConnectionMachine {
         .doWithAllRegions(
             a ->
                 a.resetStateMachineReactively(
-                        new DefaultStateMachineContext<>(S.IDLE, null, null, null))
+                        new DefaultStateMachineContext<>(Stage.IDLE, null, null, null))
                     .block());
     machine.getExtendedState().getVariables().clear();
     machine.startReactively().block();

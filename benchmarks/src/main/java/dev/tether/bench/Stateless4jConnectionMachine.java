@@ -2,6 +2,7 @@ package dev.tether.bench;
 
 import com.github.oxo42.stateless4j.StateMachine;
 import com.github.oxo42.stateless4j.StateMachineConfig;
+import dev.tether.bench.InputTrace.Stage;
 import java.util.function.ObjIntConsumer;
 
 /**
@@ -11,16 +12,7 @@ import java.util.function.ObjIntConsumer;
  * {@code permitIf}, the counter in a field its actions update. Benchmarks only.
  */
 final class Stateless4jConnectionMachine {
-  enum S {
-    IDLE,
-    OPENING,
-    WAITING,
-    UP,
-    PERMANENT,
-    CLOSED
-  }
-
-  private final StateMachineConfig<S, InputTrace.Kind> config = new StateMachineConfig<>();
+  private final StateMachineConfig<Stage, InputTrace.Kind> config = new StateMachineConfig<>();
   private final int maxAttempts;
   private int attempt;
   private int epoch;
@@ -28,27 +20,27 @@ final class Stateless4jConnectionMachine {
   Stateless4jConnectionMachine(int maxAttempts) {
     this.maxAttempts = maxAttempts;
     config
-        .configure(S.IDLE)
-        .permit(InputTrace.Kind.START, S.OPENING, () -> attempt = 1)
-        .permit(InputTrace.Kind.CLOSE, S.CLOSED);
+        .configure(Stage.IDLE)
+        .permit(InputTrace.Kind.START, Stage.OPENING, () -> attempt = 1)
+        .permit(InputTrace.Kind.CLOSE, Stage.CLOSED);
     config
-        .configure(S.OPENING)
-        .permit(InputTrace.Kind.OPENED, S.UP, () -> epoch++)
-        .permitIf(InputTrace.Kind.OPEN_FAILED, S.WAITING, this::canRetry, () -> attempt++)
-        .permitIf(InputTrace.Kind.OPEN_FAILED, S.PERMANENT, () -> !canRetry())
-        .permitIf(InputTrace.Kind.TIMEOUT, S.WAITING, this::canRetry, () -> attempt++)
-        .permitIf(InputTrace.Kind.TIMEOUT, S.PERMANENT, () -> !canRetry())
-        .permit(InputTrace.Kind.CLOSE, S.CLOSED);
+        .configure(Stage.OPENING)
+        .permit(InputTrace.Kind.OPENED, Stage.UP, () -> epoch++)
+        .permitIf(InputTrace.Kind.OPEN_FAILED, Stage.WAITING, this::canRetry, () -> attempt++)
+        .permitIf(InputTrace.Kind.OPEN_FAILED, Stage.PERMANENT, () -> !canRetry())
+        .permitIf(InputTrace.Kind.TIMEOUT, Stage.WAITING, this::canRetry, () -> attempt++)
+        .permitIf(InputTrace.Kind.TIMEOUT, Stage.PERMANENT, () -> !canRetry())
+        .permit(InputTrace.Kind.CLOSE, Stage.CLOSED);
     config
-        .configure(S.WAITING)
-        .permit(InputTrace.Kind.BACKOFF, S.OPENING)
-        .permit(InputTrace.Kind.CLOSE, S.CLOSED);
+        .configure(Stage.WAITING)
+        .permit(InputTrace.Kind.BACKOFF, Stage.OPENING)
+        .permit(InputTrace.Kind.CLOSE, Stage.CLOSED);
     config
-        .configure(S.UP)
-        .permit(InputTrace.Kind.LOST, S.WAITING, () -> attempt = 1)
-        .permit(InputTrace.Kind.CLOSE, S.CLOSED);
-    config.configure(S.PERMANENT);
-    config.configure(S.CLOSED);
+        .configure(Stage.UP)
+        .permit(InputTrace.Kind.LOST, Stage.WAITING, () -> attempt = 1)
+        .permit(InputTrace.Kind.CLOSE, Stage.CLOSED);
+    config.configure(Stage.PERMANENT);
+    config.configure(Stage.CLOSED);
   }
 
   private boolean canRetry() {
@@ -61,10 +53,10 @@ final class Stateless4jConnectionMachine {
   }
 
   /** Replays {@code kinds}, telling {@code visit} the state and attempt number after each event. */
-  int replay(InputTrace.Kind[] kinds, ObjIntConsumer<S> visit) {
+  int replay(InputTrace.Kind[] kinds, ObjIntConsumer<Stage> visit) {
     attempt = 0;
     epoch = 0;
-    StateMachine<S, InputTrace.Kind> machine = new StateMachine<>(S.IDLE, config);
+    StateMachine<Stage, InputTrace.Kind> machine = new StateMachine<>(Stage.IDLE, config);
     // A stale input (and anything a state does not permit) changes nothing, as in Tether's machine.
     machine.onUnhandledTrigger((state, trigger) -> {});
     for (InputTrace.Kind k : kinds) {

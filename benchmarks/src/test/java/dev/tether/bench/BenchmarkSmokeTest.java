@@ -50,8 +50,7 @@ class BenchmarkSmokeTest {
         trace.kinds,
         (state, attempt) ->
             baseline.add(
-                state == Stateless4jConnectionMachine.S.OPENING
-                        || state == Stateless4jConnectionMachine.S.WAITING
+                state == InputTrace.Stage.OPENING || state == InputTrace.Stage.WAITING
                     ? state + " #" + attempt
                     : state.name()));
     assertThat(baseline).containsExactlyElementsOf(tether);
