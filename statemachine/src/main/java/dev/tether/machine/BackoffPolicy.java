@@ -155,6 +155,30 @@ public final class BackoffPolicy {
     return jitter;
   }
 
+  /**
+   * The first un-jittered delay of exponential delays (ignored when {@link #delays()} is set): with
+   * {@link #multiplier()} and {@link #delayCap()}, the parameters an independent check of I3
+   * computes its bounds from.
+   */
+  public Duration initialDelay() {
+    return initialDelay;
+  }
+
+  /** The growth factor of exponential delays (ignored when {@link #delays()} is set). */
+  public double multiplier() {
+    return multiplier;
+  }
+
+  /** The cap on un-jittered exponential delays ({@code maxDelay} of the builder). */
+  public Duration delayCap() {
+    return maxDelay;
+  }
+
+  /** The explicit delays (retry n waits entry n, the last repeats), or empty if exponential. */
+  public List<Duration> delays() {
+    return delays;
+  }
+
   /** Whether attempt number {@code attempt} (1-based) is allowed. */
   public boolean allowsAttempt(int attempt) {
     return maxAttempts == ConnectionState.UNLIMITED || attempt <= maxAttempts;

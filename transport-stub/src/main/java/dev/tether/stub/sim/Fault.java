@@ -53,7 +53,28 @@ public sealed interface Fault {
      * Cause.Detail.UpgradeRejected}), which the default failure classifier makes final: the
      * connection ends {@code PermanentlyDisconnected(FATAL)} at that attempt.
      */
-    REJECT
+    REJECT,
+    /**
+     * The server moves to a new address (a new stub endpoint; the old one drops its channels and
+     * refuses from then on), and the session's endpoint resolver (a discovery service) keeps
+     * answering the old address for {@code lengthMillis} before it announces the new one. Liveness
+     * (I8) counts from when some endpoint of the session is reachable through its resolver.
+     */
+    MOVE,
+    /**
+     * The server closes the open channel with WebSocket close code 1008 (policy violation), which
+     * the default failure classifier makes final: the connection ends {@code
+     * PermanentlyDisconnected(FATAL)} at once, with no attempt.
+     */
+    FATAL,
+    /**
+     * The server closes the open channel with WebSocket close code 1012 (service restart) and is
+     * down for a moment: the default classifier retries promptly, so the first retry of the outage
+     * waits no backoff delay; later ones follow the policy.
+     */
+    SERVICE_RESTART,
+    /** The user presses "retry now" ({@code Connection.reconnectNow()}), in whatever state. */
+    RETRY_NOW
   }
 
   /** The session this fault hits (the first one, for a partition). */
@@ -69,7 +90,8 @@ public sealed interface Fault {
   Kind kind();
 
   /**
-   * An instantaneous fault ({@code DROP}, {@code HALF_OPEN}, {@code RESTART}, {@code CLOSE}).
+   * An instantaneous fault ({@code DROP}, {@code HALF_OPEN}, {@code RESTART}, {@code CLOSE}, {@code
+   * FATAL}, {@code SERVICE_RESTART}, {@code RETRY_NOW}).
    *
    * @param kind the kind
    * @param session the session's index
@@ -82,7 +104,10 @@ public sealed interface Fault {
       if (kind != Kind.DROP
           && kind != Kind.HALF_OPEN
           && kind != Kind.RESTART
-          && kind != Kind.CLOSE) {
+          && kind != Kind.CLOSE
+          && kind != Kind.FATAL
+          && kind != Kind.SERVICE_RESTART
+          && kind != Kind.RETRY_NOW) {
         throw new IllegalArgumentException("not an instantaneous fault: " + kind);
       }
     }
@@ -100,7 +125,8 @@ public sealed interface Fault {
 
   /**
    * A fault with a duration ({@code OUTAGE}, {@code HANG}, {@code SLOW}, {@code FLAP}, {@code
-   * PARTITION}, {@code SLOW_READER}, {@code SLOW_CONSUMER}, {@code CRASH_LOOP}, {@code REJECT}).
+   * PARTITION}, {@code SLOW_READER}, {@code SLOW_CONSUMER}, {@code CRASH_LOOP}, {@code REJECT},
+   * {@code MOVE}).
    *
    * @param kind the kind
    * @param session the (first) session's index
@@ -109,7 +135,7 @@ public sealed interface Fault {
    * @param param {@code SLOW}: the connect latency in ms; {@code FLAP}: the period in ms; {@code
    *     PARTITION}: the number of sessions cut off; {@code SLOW_READER}: ms per frame read; {@code
    *     SLOW_CONSUMER}: ms per frame handled; {@code CRASH_LOOP}: ms from accepting a connection to
-   *     dropping it; otherwise 0
+   *     dropping it; otherwise 0 ({@code MOVE}: {@code lengthMillis} is how long the resolver lags)
    */
   record Window(Kind kind, int session, long atMillis, long lengthMillis, long param)
       implements Fault {
@@ -124,10 +150,12 @@ public sealed interface Fault {
           && kind != Kind.SLOW_READER
           && kind != Kind.SLOW_CONSUMER
           && kind != Kind.CRASH_LOOP
-          && kind != Kind.REJECT) {
+          && kind != Kind.REJECT
+          && kind != Kind.MOVE) {
         throw new IllegalArgumentException("not a windowed fault: " + kind);
       }
-      boolean needsParam = kind != Kind.OUTAGE && kind != Kind.HANG && kind != Kind.REJECT;
+      boolean needsParam =
+          kind != Kind.OUTAGE && kind != Kind.HANG && kind != Kind.REJECT && kind != Kind.MOVE;
       if (needsParam ? param < 1 : param != 0) {
         throw new IllegalArgumentException("bad parameter " + param + " for " + kind);
       }

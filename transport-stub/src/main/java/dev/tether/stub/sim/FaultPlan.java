@@ -129,7 +129,11 @@ public final class FaultPlan {
       windows(Fault.Kind.SLOW_READER, p.slowReader, 10_000, 5 * 60_000L);
       windows(Fault.Kind.SLOW_CONSUMER, p.slowConsumer, 10_000, 5 * 60_000L); // likewise
       windows(Fault.Kind.CRASH_LOOP, p.crashLoop, 30_000, 10 * 60_000L); // likewise
-      windows(Fault.Kind.REJECT, p.reject, 10_000, 10 * 60_000L); // last, likewise
+      windows(Fault.Kind.REJECT, p.reject, 10_000, 10 * 60_000L); // likewise
+      windows(Fault.Kind.MOVE, p.move, 1_000, 5 * 60_000L); // likewise
+      instants(Fault.Kind.FATAL, p.fatal); // likewise
+      instants(Fault.Kind.SERVICE_RESTART, p.serviceRestart); // likewise
+      instants(Fault.Kind.RETRY_NOW, p.retryNow); // last, likewise
     }
 
     private void instants(Fault.Kind kind, double perHour) {

@@ -8,18 +8,19 @@ import java.util.Locale;
  */
 public enum FaultProfile {
   /** No faults at all. */
-  NONE(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+  NONE(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
   /** Everyday flakiness: drops, short outages, slow connects, restarts. */
-  FLAKY(2.0, 0.5, 0, 0.3, 0, 0.3, 0.05, 0, 0.02, 0, 0, 0, 0),
+  FLAKY(2.0, 0.5, 0, 0.3, 0, 0.3, 0.05, 0, 0.02, 0, 0, 0, 0, 0, 0, 0, 0),
   /** Long outages (beyond the retry budget) and hanging connects. */
-  OUTAGES(0.5, 0.6, 0.3, 0, 0, 0, 0, 0, 0.02, 0, 0, 0, 0),
+  OUTAGES(0.5, 0.6, 0.3, 0, 0, 0, 0, 0, 0.02, 0, 0, 0, 0, 0, 0, 0, 0),
   /** Partitions over session ranges and half-open channels. */
-  PARTITIONS(0.5, 0, 0, 0, 0.2, 0, 0, 0.3, 0.02, 0, 0, 0, 0),
+  PARTITIONS(0.5, 0, 0, 0, 0.2, 0, 0, 0.3, 0.02, 0, 0, 0, 0, 0, 0, 0, 0),
   /**
-   * Everything at once: user closes, slow readers, slow consumers, crash loops and revoked
-   * credentials (fatal failures) included.
+   * Everything at once: user closes, slow readers, slow consumers, crash loops, revoked credentials
+   * and policy-violation closes (fatal failures), servers that move, service restarts (prompt
+   * retries) and "retry now" presses included.
    */
-  CHAOS(2.0, 0.6, 0.3, 0.3, 0.2, 0.3, 0.2, 0.3, 0.1, 0.5, 0.5, 0.2, 0.05);
+  CHAOS(2.0, 0.6, 0.3, 0.3, 0.2, 0.3, 0.2, 0.3, 0.1, 0.5, 0.5, 0.2, 0.05, 0.3, 0.05, 0.3, 0.5);
 
   final double drop;
   final double outage;
@@ -34,6 +35,10 @@ public enum FaultProfile {
   final double slowConsumer;
   final double crashLoop;
   final double reject;
+  final double move;
+  final double fatal;
+  final double serviceRestart;
+  final double retryNow;
 
   FaultProfile(
       double drop,
@@ -48,7 +53,11 @@ public enum FaultProfile {
       double slowReader,
       double slowConsumer,
       double crashLoop,
-      double reject) {
+      double reject,
+      double move,
+      double fatal,
+      double serviceRestart,
+      double retryNow) {
     this.drop = drop;
     this.outage = outage;
     this.hang = hang;
@@ -62,6 +71,10 @@ public enum FaultProfile {
     this.slowConsumer = slowConsumer;
     this.crashLoop = crashLoop;
     this.reject = reject;
+    this.move = move;
+    this.fatal = fatal;
+    this.serviceRestart = serviceRestart;
+    this.retryNow = retryNow;
   }
 
   /**

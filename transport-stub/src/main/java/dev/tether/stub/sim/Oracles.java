@@ -4,31 +4,69 @@ import dev.tether.machine.BackoffPolicy;
 import dev.tether.machine.Cause;
 import dev.tether.machine.ConnectionState;
 import dev.tether.machine.LifecycleEvent;
+import dev.tether.machine.Verdict;
 import java.time.Duration;
 import java.util.List;
 
 /**
- * The connection invariants of DESIGN.md as {@link Oracle oracles}: I1, I2, I3, I4, I5, I8, I10 and
- * R4. I9 (determinism) is checked by comparing {@link SimulationResult#traceHash()} of two runs.
+ * The connection invariants of DESIGN.md as {@link Oracle oracles}: I1, I2, I3 (announced delays
+ * and actual waits), I4, I5, I8, I10, R4, and state against link. I9 (determinism) is checked by
+ * comparing {@link SimulationResult#traceHash()} of two runs.
  *
- * <p>The factories are thread-safe. Each oracle but {@link #flapGuard()} is stateless; that one
- * remembers each session's recent losses, so give every simulation its own ({@link #standard()}
- * builds new ones on every call).
+ * <p>The factories are thread-safe. {@link #flapGuard()}, {@link #retryWaits()} and {@link
+ * #stateAgainstLink()} remember per-session history, so give every simulation its own ({@link
+ * #standard()} builds new ones on every call); the others are stateless.
  */
 public final class Oracles {
   private Oracles() {}
 
-  /** Every connection oracle: I1, I2, I3, I4, I5, I8, I10, R4 (new instances on every call). */
+  /**
+   * Every connection oracle: I1, I2, I3 (both), I4, I5, I8, I10, R4 and state against link (new
+   * instances on every call).
+   */
   public static List<Oracle> standard() {
     return List.of(
         terminalDelivery(),
         validPaths(),
         boundedRetries(),
+        retryWaits(),
         quiescence(),
         oneLiveChannel(),
         liveness(),
         flapGuard(),
-        readBackpressure());
+        readBackpressure(),
+        stateAgainstLink());
+  }
+
+  /**
+   * How long a connection may still report {@code Connected} after its channel ended (for any
+   * cause: closed, dropped, partitioned, crashed), or after a half-open channel's detection bound
+   * ({@link SessionView#halfOpenDetectionBound()}) has passed. The stub network tells the client at
+   * once, so this is slack for the driver's own hop, not a tolerance for missing the loss.
+   */
+  public static final Duration LINK_LOSS_BOUND = Duration.ofSeconds(1);
+
+  /**
+   * State against link: a session that reports {@code Connected} has exactly one open channel, and
+   * it is not half-open past the session's detection bound; a channel lost for any cause leads the
+   * connection out of {@code Connected} (to {@code Reconnecting} or an end) within {@link
+   * #LINK_LOSS_BOUND}. Remembers since when each session's state and link disagree (one new oracle
+   * per simulation; not thread-safe).
+   */
+  public static Oracle stateAgainstLink() {
+    return new StateAgainstLinkOracle();
+  }
+
+  /**
+   * I3, the part the announced delays cannot show: each attempt starts exactly its announced delay
+   * after it was announced ({@code Connecting}/{@code Reconnecting}), on the simulation's clock;
+   * earlier only at the moment the user asked to retry now. Every announced attempt starts once
+   * before the next is announced. Needs {@link SessionView#lastAttemptStart()}; skipped for views
+   * without it. Remembers each session's announced attempt (one new oracle per simulation; not
+   * thread-safe).
+   */
+  public static Oracle retryWaits() {
+    return new RetryWaitOracle();
   }
 
   /**
@@ -111,7 +149,13 @@ public final class Oracles {
     };
   }
 
-  /** I3: attempt ≤ maxAttempts and each delay lies within the policy's bounds for its retry. */
+  /**
+   * I3: attempt ≤ maxAttempts and each announced delay lies within the bounds computed here from
+   * the policy's parameters (not by the policy's own code): for retry n the un-jittered delay is
+   * the n-th explicit delay (the last repeating) or {@code initialDelay × multiplier^(n-1)} capped,
+   * and the delay lies within ±jitter of it. The one exception: the first retry of an outage after
+   * a failure the session's classifier judges {@link Verdict#RETRY_PROMPTLY} must wait no delay.
+   */
   public static Oracle boundedRetries() {
     return new Oracle() {
       @Override
@@ -122,29 +166,65 @@ public final class Oracles {
       @Override
       public String onEvent(SessionView s, LifecycleEvent prev, LifecycleEvent e) {
         if (e instanceof LifecycleEvent.Connecting c) {
-          return delayWithin(s.policy(), c.attempt(), c.attempt() - 1, c.delay());
+          boolean promptly = c.lastFailure().map(x -> prompt(s, x)).orElse(false);
+          return delayWithin(s.policy(), c.attempt(), c.attempt() - 1, c.delay(), promptly);
         }
         if (e instanceof LifecycleEvent.Reconnecting r) {
-          return delayWithin(s.policy(), r.attempt(), r.attempt(), r.delay());
+          return delayWithin(s.policy(), r.attempt(), r.attempt(), r.delay(), prompt(s, r.cause()));
         }
         return null;
       }
     };
   }
 
-  private static String delayWithin(BackoffPolicy p, int attempt, int retry, Duration delay) {
-    if (!p.allowsAttempt(attempt)) {
+  private static boolean prompt(SessionView s, Cause cause) {
+    return s.classifier().classify(cause) == Verdict.RETRY_PROMPTLY;
+  }
+
+  private static String delayWithin(
+      BackoffPolicy p, int attempt, int retry, Duration delay, boolean promptly) {
+    if (p.maxAttempts() != ConnectionState.UNLIMITED && attempt > p.maxAttempts()) {
       return "attempt " + attempt + " exceeds maxAttempts " + p.maxAttempts();
     }
     if (retry == 0) {
       return delay.isZero() ? null : "first attempt has delay " + delay;
     }
-    Duration min = p.minDelay(retry);
-    Duration max = p.maxDelay(retry);
-    if (delay.compareTo(min) < 0 || delay.compareTo(max) > 0) {
-      return "delay " + delay + " of retry " + retry + " outside [" + min + ", " + max + "]";
+    if (retry == 1 && promptly) {
+      return delay.isZero() ? null : "first retry after a prompt-retry failure has delay " + delay;
+    }
+    double base = unjittered(p, retry);
+    // ±1 ns: the policy rounds to whole nanoseconds; this computes in doubles of its own.
+    long min = (long) Math.floor(base * (1.0 - p.jitter())) - 1;
+    long max = (long) Math.ceil(base * (1.0 + p.jitter())) + 1;
+    long nanos = delay.toNanos();
+    if (nanos < min || nanos > max) {
+      return "delay "
+          + delay
+          + " of retry "
+          + retry
+          + " outside ["
+          + Duration.ofNanos(min)
+          + ", "
+          + Duration.ofNanos(max)
+          + "] ("
+          + p
+          + ")";
     }
     return null;
+  }
+
+  /** The un-jittered delay of retry {@code retry} in nanoseconds, from the policy's parameters. */
+  static double unjittered(BackoffPolicy p, int retry) {
+    List<Duration> explicit = p.delays();
+    if (!explicit.isEmpty()) {
+      return explicit.get(Math.min(retry, explicit.size()) - 1).toNanos();
+    }
+    double cap = p.delayCap().toNanos();
+    double d = p.initialDelay().toNanos();
+    for (int i = 1; i < retry && d < cap; i++) {
+      d *= p.multiplier();
+    }
+    return Math.min(d, cap);
   }
 
   /**
@@ -210,14 +290,25 @@ public final class Oracles {
   }
 
   /**
-   * I8: once the network has healed and the recovery bound has passed, the connection is Connected,
-   * or PermanentlyDisconnected (retries ran out first), or Closed by the user.
+   * I8: {@code PermanentlyDisconnected} is legitimate only when the retry budget is spent (the last
+   * allowed attempt failed, or the first connect failed with fail-fast on), or the cause is final
+   * ({@code FATAL}) or {@code FLAPPING}: checked at every terminal event, in every regime. And once
+   * the network has healed (every fault over, so some endpoint of the session is reachable through
+   * its resolver: a server that moved has been announced) and the recovery bound has passed, the
+   * connection is Connected, or has ended (legitimately, by the first check), or was closed by the
+   * user. A liveness run too short for the bound checks nothing: see {@link
+   * Regime#livenessUnchecked}.
    */
   public static Oracle liveness() {
     return new Oracle() {
       @Override
       public String invariant() {
         return "I8";
+      }
+
+      @Override
+      public String onEmit(SessionView s, LifecycleEvent e) {
+        return e instanceof LifecycleEvent.PermanentlyDisconnected pd ? givenUp(s, pd) : null;
       }
 
       @Override
@@ -233,6 +324,29 @@ public final class Oracles {
             + " after the network healed";
       }
     };
+  }
+
+  /** Null if ending {@code pd} is legitimate (see {@link #liveness()}), else why not. */
+  private static String givenUp(SessionView s, LifecycleEvent.PermanentlyDisconnected pd) {
+    Cause.Kind kind = pd.cause().kind();
+    if (kind == Cause.Kind.FATAL || kind == Cause.Kind.FLAPPING) {
+      return null;
+    }
+    BackoffPolicy p = s.policy();
+    int spent = pd.attempts();
+    if (p.maxAttempts() != ConnectionState.UNLIMITED && spent == p.maxAttempts()) {
+      return null;
+    }
+    boolean initial = s.lastAttemptStart().map(a -> !a.reconnect()).orElse(true);
+    if (p.failFastOnFirstConnect() && spent == 1 && initial) {
+      return null;
+    }
+    return "gave up after attempt "
+        + spent
+        + " of "
+        + (p.maxAttempts() == ConnectionState.UNLIMITED ? "unlimited" : p.maxAttempts())
+        + " with a failure worth retrying: "
+        + pd;
   }
 
   /**
@@ -292,6 +406,10 @@ public final class Oracles {
         // The flap guard ends an established connection at its loss, with no attempt (I10).
         if (pd.cause().kind() == Cause.Kind.FLAPPING) {
           return isUp(prev) && pd.attempts() == 0 ? null : bad(prev, e);
+        }
+        // A final failure ends an established connection at its loss too, or the attempt it met.
+        if (pd.cause().kind() == Cause.Kind.FATAL && isUp(prev)) {
+          return pd.attempts() == 0 ? null : bad(prev, e);
         }
         int attempt = attemptOf(prev);
         return attempt == pd.attempts() ? null : bad(prev, e);

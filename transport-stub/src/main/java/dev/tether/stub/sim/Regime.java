@@ -1,6 +1,9 @@
 package dev.tether.stub.sim;
 
+import dev.tether.machine.BackoffPolicy;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * How faults are spread over a run. {@link #SAFETY}: random faults over the whole run, each healing
@@ -16,6 +19,53 @@ public enum Regime {
   /** The simulated time after which a liveness run has no faults. */
   public long healMillis(long durationMillis) {
     return this == LIVENESS ? durationMillis / 2 : durationMillis;
+  }
+
+  /**
+   * Why a run of {@code duration} in this regime cannot check liveness (I8) for a connection with
+   * {@code policy}: the network heals at {@link #healMillis}, and the connection is held to be
+   * {@code Connected} only once its {@link Oracles#recoveryBound recovery bound} has passed since,
+   * which must happen before the run ends. A run too short for that would pass with nothing
+   * checked; callers (the CLI) refuse it with this reason instead.
+   *
+   * @param duration the run's length
+   * @param policy a session's backoff policy
+   * @return empty if I8 is checked, and always for {@link #SAFETY} (which checks no liveness);
+   *     otherwise the reason, naming the heal time, the bound and the shortest run that fits
+   */
+  public Optional<String> livenessUnchecked(Duration duration, BackoffPolicy policy) {
+    if (this != LIVENESS) {
+      return Optional.empty();
+    }
+    Duration heal = Duration.ofMillis(healMillis(duration.toMillis()));
+    Duration bound = Oracles.recoveryBound(policy);
+    if (livenessFits(heal, bound, duration)) {
+      return Optional.empty();
+    }
+    long shortest = 2 * bound.toSeconds() + 2; // whole seconds: heal (half) + bound must fit
+    return Optional.of(
+        "liveness (I8) cannot be checked: the faults heal at "
+            + seconds(heal)
+            + " and a connection with "
+            + policy
+            + " may need up to "
+            + seconds(bound)
+            + " to recover (connect timeout + longest backoff delay + "
+            + seconds(Oracles.LATENCY_SLACK)
+            + " slack), which does not fit in a run of "
+            + seconds(duration)
+            + "; run at least "
+            + shortest
+            + "s");
+  }
+
+  /** Whether the liveness check at {@code heal + bound} lies inside a run of {@code duration}. */
+  static boolean livenessFits(Duration heal, Duration bound, Duration duration) {
+    return heal.plus(bound).toNanos() < duration.toNanos() - 1;
+  }
+
+  private static String seconds(Duration d) {
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() / 1000.0 + "s";
   }
 
   /**

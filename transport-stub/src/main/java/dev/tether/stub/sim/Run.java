@@ -127,8 +127,10 @@ final class Run {
     long healNanos = Duration.ofMillis(sim.regime.healMillis(sim.duration.toMillis())).toNanos();
     long lastNanos = sim.duration.toNanos() - 1;
     for (SimSession s : sessions) {
-      long at = healNanos + Oracles.recoveryBound(s.policy).toNanos();
-      if (at < lastNanos) {
+      Duration bound = Oracles.recoveryBound(s.policy);
+      long at = healNanos + bound.toNanos();
+      if (Regime.livenessFits(Duration.ofNanos(healNanos), bound, sim.duration)) {
+        // (else Regime.livenessUnchecked says why not)
         clock.schedule(Duration.ofNanos(at), () -> afterHeal(s, healNanos));
         // ... and it must stay that way while the network stays healthy.
         clock.schedule(Duration.ofNanos(lastNanos), () -> afterHeal(s, healNanos));
@@ -206,6 +208,17 @@ final class Run {
         window(f, s, x -> x.crashLoopOn(after), x -> x.crashLoopOff(after));
       }
       case REJECT -> window(f, s, SimSession::rejectOn, SimSession::rejectOff);
+      case MOVE -> window(f, s, SimSession::moveOn, SimSession::moveOff);
+      case FATAL -> s.fatalClose();
+      case SERVICE_RESTART -> {
+        s.serviceRestart();
+        window(
+            new Fault.Window(Fault.Kind.OUTAGE, f.session(), f.atMillis(), RESTART_DOWN_MILLIS, 0),
+            s,
+            SimSession::goDown,
+            SimSession::comeUp);
+      }
+      case RETRY_NOW -> s.retryNow();
     }
     check(s);
   }

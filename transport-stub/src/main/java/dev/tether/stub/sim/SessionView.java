@@ -3,7 +3,11 @@ package dev.tether.stub.sim;
 import dev.tether.machine.BackoffPolicy;
 import dev.tether.machine.LifecycleEvent;
 import dev.tether.runtime.Connection;
+import dev.tether.runtime.FailureClassifier;
 import dev.tether.stub.StubEndpoint;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * What an {@link Oracle} may look at of one simulated session. A view, valid only during the
@@ -20,7 +24,10 @@ public interface SessionView {
   /** The backoff policy the connection was built with. */
   BackoffPolicy policy();
 
-  /** The simulated server the connection talks to. */
+  /**
+   * The simulated server the connection talks to: its current address, if it has moved ({@link
+   * Fault.Kind#MOVE}).
+   */
   StubEndpoint endpoint();
 
   /** The current simulated time in nanoseconds. */
@@ -47,4 +54,65 @@ public interface SessionView {
 
   /** Times the simulated client stopped reading because its consumer fell behind. */
   long readPauses();
+
+  /**
+   * Channels open at the session's server, over every address it has had ({@link Fault.Kind#MOVE}
+   * leaves channels accepted at the old address to drop a moment later). Defaults to {@code
+   * endpoint().openCount()}.
+   */
+  default int openChannels() {
+    return endpoint().openCount();
+  }
+
+  /**
+   * When the session's open channel went half-open (silent in both directions, nobody told), or
+   * empty if no open channel is half-open. Defaults to empty: not tracked.
+   */
+  default OptionalLong halfOpenSinceNanos() {
+    return OptionalLong.empty();
+  }
+
+  /**
+   * How long a half-open channel may stay unnoticed while the connection reports {@code Connected}:
+   * what the session's liveness probe (a heartbeat) guarantees. Empty (the default) when nothing
+   * probes the channel: a plain connection cannot notice a half-open channel, and the
+   * state-against-link oracle then does not hold it to one.
+   */
+  default Optional<Duration> halfOpenDetectionBound() {
+    return Optional.empty();
+  }
+
+  /** The failure classifier the connection was built with (its verdicts are checked by I3). */
+  default FailureClassifier classifier() {
+    return FailureClassifier.defaults();
+  }
+
+  /**
+   * The most recent attempt that actually started (the connection asked its endpoint resolver for
+   * the attempt's endpoint), or empty if none has or the view does not track it. I3 compares its
+   * time with the delay announced for it.
+   */
+  default Optional<AttemptStart> lastAttemptStart() {
+    return Optional.empty();
+  }
+
+  /**
+   * When the simulation last called {@code reconnectNow()} on the connection ({@link
+   * Fault.Kind#RETRY_NOW}), or empty if never. A retry may start before its announced delay only at
+   * such a moment.
+   */
+  default OptionalLong lastReconnectNowNanos() {
+    return OptionalLong.empty();
+  }
+
+  /**
+   * An attempt that started.
+   *
+   * @param sequence counts the session's attempt starts from 1, so a checker sees each start once
+   * @param attempt the attempt's number within its outage (or the initial connect), as the
+   *     connection told its resolver
+   * @param reconnect whether it is a reconnect attempt
+   * @param atNanos when it started, in simulated time
+   */
+  record AttemptStart(long sequence, int attempt, boolean reconnect, long atNanos) {}
 }

@@ -5,8 +5,10 @@ import dev.tether.machine.Cause;
 import dev.tether.machine.ConnectionState;
 import dev.tether.machine.LifecycleEvent;
 import dev.tether.runtime.Connection;
+import dev.tether.runtime.FailureClassifier;
 import dev.tether.runtime.spi.Channel;
 import dev.tether.runtime.spi.ChannelListener;
+import dev.tether.runtime.spi.EndpointResolver;
 import dev.tether.runtime.spi.Scheduler;
 import dev.tether.stub.Latency;
 import dev.tether.stub.StubConnection;
@@ -17,6 +19,8 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -52,10 +56,18 @@ final class SimSession implements SessionView {
    */
   static final int PUSH_BURST = 8;
 
+  /**
+   * How long a server that moved away still holds a connection it accepted as it left (an open
+   * already under way when it moved): a moment, then the connection drops.
+   */
+  static final Duration MOVED_AWAY_LINGER = Duration.ofMillis(1);
+
   final Run run;
   final int index;
   final BackoffPolicy policy;
-  final StubEndpoint endpoint;
+  StubEndpoint endpoint; // the server's current address; earlier ones in addresses
+  private final List<StubEndpoint> addresses = new ArrayList<>(1);
+  private URI advertised; // what the session's discovery service (its resolver) answers
   final Connection connection;
   final List<Timeline.Segment> timeline;
   final TimerLedger timers;
@@ -89,12 +101,19 @@ final class SimSession implements SessionView {
   private final Object[] recent = new Object[RECENT];
   private final long[] recentNanos = new long[RECENT];
   private int recentCount;
+  private AttemptStart lastAttemptStart;
+  private long attemptStarts;
+  private long reconnectNowNanos = -1;
+  private StubConnection silenced;
+  private long silencedAtNanos;
 
   SimSession(Run run, int index, BackoffPolicy policy, SplittableRandom random) {
     this.run = run;
     this.index = index;
     this.policy = policy;
     this.endpoint = run.network.endpoint("sim://s" + index);
+    this.addresses.add(endpoint);
+    this.advertised = endpoint.uri();
     this.baseLatency = Latency.uniform(MIN_LATENCY, MAX_LATENCY, random.split());
     endpoint.latency(baseLatency);
     endpoint.onFrame(this::serverRead);
@@ -103,7 +122,7 @@ final class SimSession implements SessionView {
     this.connection =
         Connection.builder()
             .transport(this::open)
-            .endpoint(endpoint.uri())
+            .endpointResolver(this::resolve)
             .scheduler(timers)
             .policy(policy)
             .random(random.split())
@@ -172,6 +191,32 @@ final class SimSession implements SessionView {
     return readPauses;
   }
 
+  @Override
+  public int openChannels() {
+    int n = 0;
+    for (StubEndpoint e : addresses) {
+      n += e.openCount();
+    }
+    return n;
+  }
+
+  @Override
+  public OptionalLong halfOpenSinceNanos() {
+    return silenced != null && silenced.isOpen()
+        ? OptionalLong.of(silencedAtNanos)
+        : OptionalLong.empty();
+  }
+
+  @Override
+  public Optional<AttemptStart> lastAttemptStart() {
+    return Optional.ofNullable(lastAttemptStart);
+  }
+
+  @Override
+  public OptionalLong lastReconnectNowNanos() {
+    return reconnectNowNanos < 0 ? OptionalLong.empty() : OptionalLong.of(reconnectNowNanos);
+  }
+
   // ------------------------------------------------------------------ observation
 
   private void probe(LifecycleEvent e) {
@@ -228,12 +273,24 @@ final class SimSession implements SessionView {
 
   // ------------------------------------------------------------------ the link
 
+  /**
+   * The session's discovery service: answers the address its server announced, which lags a move
+   * ({@link Fault.Kind#MOVE}). Asked when an attempt starts, so it also tells I3 when that was.
+   */
+  private CompletionStage<URI> resolve(EndpointResolver.ResolveContext context) {
+    lastAttemptStart =
+        new AttemptStart(
+            ++attemptStarts, context.attempt(), context.reconnect(), run.clock.nanoTime());
+    run.check(this);
+    return CompletableFuture.completedFuture(advertised);
+  }
+
   private CompletionStage<Channel> open(URI uri, ChannelListener listener) {
     long started = run.clock.nanoTime();
     CompletableFuture<Channel> mine = new CompletableFuture<>();
     run.network
         .transport()
-        .open(uri, listener)
+        .open(uri, new LinkWatch(listener))
         .whenComplete(
             (channel, error) -> {
               boolean late =
@@ -250,6 +307,82 @@ final class SimSession implements SessionView {
               run.check(this);
             });
     return mine;
+  }
+
+  /**
+   * Tells the client its channel ended, then checks state against link at once and again when the
+   * loss must have been acted on: a connection still {@code Connected} then has lost its channel
+   * for good.
+   */
+  private final class LinkWatch implements ChannelListener {
+    private final ChannelListener client;
+
+    LinkWatch(ChannelListener client) {
+      this.client = client;
+    }
+
+    @Override
+    public void onFrame(byte[] frame) {
+      client.onFrame(frame);
+    }
+
+    @Override
+    public void onWritabilityChanged(boolean writable) {
+      client.onWritabilityChanged(writable);
+    }
+
+    @Override
+    public void onClosed(Cause cause) {
+      client.onClosed(cause);
+      run.check(SimSession.this);
+      run.clock.schedule(Oracles.LINK_LOSS_BOUND, () -> run.check(SimSession.this));
+    }
+  }
+
+  /**
+   * The server moves to a new address: the old one drops its channels and refuses from now on; the
+   * session's discovery service keeps announcing the old address until {@link #moveOff()}.
+   */
+  void moveOn() {
+    StubEndpoint old = endpoint;
+    old.dropAll(Cause.of(Cause.Kind.CHANNEL_CLOSED, "server moved"));
+    old.mode(StubEndpoint.Mode.REFUSE);
+    old.crashAfter(MOVED_AWAY_LINGER);
+    endpoint = run.network.endpoint("sim://s" + index + "." + addresses.size());
+    addresses.add(endpoint);
+    endpoint.onFrame(this::serverRead);
+    applyLink();
+    applyCrashLoop();
+    applyReader();
+  }
+
+  /** The discovery service announces where the server is now. */
+  void moveOff() {
+    advertised = endpoint.uri();
+  }
+
+  /** The server closes the open channel with 1008 (policy violation): final by default. */
+  void fatalClose() {
+    endpoint.dropAll(
+        Cause.of(
+            Cause.Kind.CHANNEL_CLOSED,
+            "closed by the server: policy violation",
+            new Cause.Detail.CloseCode(FailureClassifier.POLICY_VIOLATION)));
+  }
+
+  /** The server closes the open channel with 1012 (service restart): retried promptly. */
+  void serviceRestart() {
+    endpoint.dropAll(
+        Cause.of(
+            Cause.Kind.CHANNEL_CLOSED,
+            "closed by the server: service restart",
+            new Cause.Detail.CloseCode(FailureClassifier.SERVICE_RESTART)));
+  }
+
+  /** The user presses "retry now". */
+  void retryNow() {
+    reconnectNowNanos = run.clock.nanoTime();
+    connection.reconnectNow();
   }
 
   void goDown() {
@@ -509,7 +642,15 @@ final class SimSession implements SessionView {
     for (StubConnection c : endpoint.connections()) {
       if (!c.isSilent()) {
         c.silence();
+        silenced = c;
+        silencedAtNanos = run.clock.nanoTime();
         run.halfOpen++;
+        // State against link: by the detection bound the connection must have noticed.
+        halfOpenDetectionBound()
+            .ifPresent(
+                b ->
+                    run.clock.schedule(
+                        b.plus(Oracles.LINK_LOSS_BOUND), () -> run.check(SimSession.this)));
       }
     }
   }

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import java.util.function.LongConsumer;
@@ -89,6 +90,27 @@ public final class Simulation {
       return explicitPlan;
     }
     return FaultPlan.random(seed, profile, intensity, sessions, duration.toMillis(), regime);
+  }
+
+  /**
+   * Why this simulation, a liveness run, cannot check liveness (I8) for some session: its heal time
+   * plus the session's recovery bound does not fit in the run (see {@link
+   * Regime#livenessUnchecked}). Such a run would pass with nothing checked; refuse it instead.
+   *
+   * @return empty for a safety run or a liveness run long enough for every session; otherwise the
+   *     first session's reason
+   */
+  public Optional<String> livenessUnchecked() {
+    if (regime != Regime.LIVENESS) {
+      return Optional.empty();
+    }
+    for (int i = 0; i < sessions; i++) {
+      Optional<String> why = regime.livenessUnchecked(duration, policies.apply(i));
+      if (why.isPresent()) {
+        return Optional.of("session " + i + ": " + why.get());
+      }
+    }
+    return Optional.empty();
   }
 
   /** Runs the simulation with its plan. */
