@@ -19,6 +19,7 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -72,14 +73,33 @@ class EndpointsDocExampleTest {
 
   @TempDir Path dir;
 
-  /** Records the endpoint of every open and never completes it. */
+  /**
+   * Records the endpoint of every open; never completes it, or (refusing) fails it at once, so the
+   * connection moves on to its next attempt after the backoff delay.
+   */
   static final class Recording implements Transport {
     final LinkedBlockingQueue<URI> opened = new LinkedBlockingQueue<>();
+    final boolean refusing;
+
+    Recording() {
+      this(false);
+    }
+
+    Recording(boolean refusing) {
+      this.refusing = refusing;
+    }
 
     @Override
     public CompletableFuture<Channel> open(URI endpoint, dev.tether.runtime.spi.ChannelListener l) {
       opened.add(endpoint);
-      return new CompletableFuture<>();
+      return refusing
+          ? CompletableFuture.failedFuture(new IOException("connection refused: " + endpoint))
+          : new CompletableFuture<>();
+    }
+
+    /** The next endpoint opened, waiting a bounded time; null if none came. */
+    URI next() throws InterruptedException {
+      return opened.poll(5, TimeUnit.SECONDS);
     }
   }
 
@@ -92,6 +112,50 @@ class EndpointsDocExampleTest {
     try {
       assertThat(transport.opened.poll(5, TimeUnit.SECONDS))
           .isEqualTo(URI.create("ws://127.0.0.1:4711/ws?token=abc"));
+    } finally {
+      c.close("test over");
+    }
+  }
+
+  /** "read before every attempt": once the daemon has rewritten the file, attempts go there. */
+  @Test
+  void followDaemonReadsTheFileBeforeEveryAttempt() throws Exception {
+    Path file = dir.resolve("daemon.endpoint");
+    Files.writeString(file, "ws://127.0.0.1:4711/ws\n", StandardCharsets.UTF_8);
+    Recording transport = new Recording(true);
+    Connection c = followDaemon(transport, file);
+    try {
+      assertThat(transport.next()).isEqualTo(URI.create("ws://127.0.0.1:4711/ws"));
+      Files.writeString(file, "ws://127.0.0.1:4712/ws\n", StandardCharsets.UTF_8);
+      URI moved = URI.create("ws://127.0.0.1:4712/ws");
+      URI opened = transport.next();
+      // Attempts already under way may still have read the old file; a bounded number of them.
+      for (int i = 0; i < 3 && opened != null && !opened.equals(moved); i++) {
+        opened = transport.next();
+      }
+      assertThat(opened).as("an attempt after the rewrite").isEqualTo(moved);
+    } finally {
+      c.close("test over");
+    }
+  }
+
+  /** "each attempt takes the next": the replicas in order, then round again. */
+  @Test
+  void failoverTakesTheNextReplicaOnEachAttempt() throws Exception {
+    Recording transport = new Recording(true);
+    Connection c = failover(transport);
+    c.start();
+    try {
+      List<URI> opened = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        opened.add(transport.next());
+      }
+      assertThat(opened)
+          .containsExactly(
+              URI.create("ws://10.0.0.1:8181/ws"),
+              URI.create("ws://10.0.0.2:8181/ws"),
+              URI.create("ws://10.0.0.3:8181/ws"),
+              URI.create("ws://10.0.0.1:8181/ws"));
     } finally {
       c.close("test over");
     }

@@ -5,6 +5,7 @@ import dev.tether.machine.Cause;
 import dev.tether.machine.ConnectionState;
 import dev.tether.machine.LifecycleEvent;
 import dev.tether.runtime.Connection;
+import dev.tether.runtime.ConnectionBuilder;
 import dev.tether.runtime.FailureClassifier;
 import dev.tether.runtime.spi.Channel;
 import dev.tether.runtime.spi.ChannelListener;
@@ -119,7 +120,7 @@ final class SimSession implements SessionView {
     endpoint.onFrame(this::serverRead);
     this.timeline = index < run.sim.timelines ? new ArrayList<>() : null;
     this.timers = new TimerLedger(run.clock);
-    this.connection =
+    ConnectionBuilder builder =
         Connection.builder()
             .transport(this::open)
             .endpointResolver(this::resolve)
@@ -127,8 +128,14 @@ final class SimSession implements SessionView {
             .policy(policy)
             .random(random.split())
             .name("s" + index)
-            .frameListener(this::clientRead)
-            .build();
+            .frameListener(this::clientRead);
+    if (!run.sim.handshakeUpTo.isZero()) {
+      // Split only here: runs without handshakes keep every draw, and so their traces.
+      SplittableRandom handshakes = random.split();
+      long upToNanos = run.sim.handshakeUpTo.toNanos();
+      builder.handshake((channel, epoch) -> handshake(handshakes.nextLong(upToNanos + 1)));
+    }
+    this.connection = builder.build();
     run.sim.onConnection.accept(connection, index);
     connection.subscribe(this::probe);
     connection.subscribe(run.sim.listenerDecorator.apply(this::observe));
@@ -383,6 +390,13 @@ final class SimSession implements SessionView {
   void retryNow() {
     reconnectNowNanos = run.clock.nanoTime();
     connection.reconnectNow();
+  }
+
+  /** The simulated server completes the handshake after {@code nanos}. */
+  private CompletionStage<Void> handshake(long nanos) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    run.clock.schedule(Duration.ofNanos(nanos), () -> done.complete(null));
+    return done;
   }
 
   void goDown() {

@@ -59,6 +59,7 @@ public final class Simulation {
   final int timelines;
   final LongConsumer progress;
   final ObjIntConsumer<Connection> onConnection;
+  final Duration handshakeUpTo;
 
   private Simulation(Builder b) {
     this.seed = b.seed;
@@ -77,6 +78,7 @@ public final class Simulation {
     this.timelines = b.timelines;
     this.progress = b.progress;
     this.onConnection = b.onConnection;
+    this.handshakeUpTo = b.handshakeUpTo;
   }
 
   /** A new builder with the defaults: seed 1, 10 sessions, 1 hour, flaky faults, safety. */
@@ -148,8 +150,16 @@ public final class Simulation {
     return r.violation().map(x -> x.invariant().equals(invariant)).orElse(false);
   }
 
-  /** Delta debugging (ddmin) over the faults of {@code plan}; {@code fails} must hold for it. */
-  static FaultPlan shrink(FaultPlan plan, Predicate<FaultPlan> fails) {
+  /**
+   * Delta debugging (ddmin) over the faults of {@code plan}, for properties that span runs (such as
+   * I9: two runs of a plan give different trace hashes): removes ever smaller groups of faults
+   * while {@code fails} still holds. Bounded by {@link #MAX_SHRINK_RUNS} calls of {@code fails}.
+   *
+   * @param plan a plan for which {@code fails} holds
+   * @param fails whether a plan still shows the failure
+   * @return a plan, no larger than {@code plan}, for which {@code fails} holds
+   */
+  public static FaultPlan shrink(FaultPlan plan, Predicate<FaultPlan> fails) {
     FaultPlan current = plan;
     int runs = 0;
     int chunk = Math.max(1, current.size() / 2);
@@ -193,6 +203,7 @@ public final class Simulation {
     private int timelines;
     private LongConsumer progress = t -> {};
     private ObjIntConsumer<Connection> onConnection = (c, i) -> {};
+    private Duration handshakeUpTo = Duration.ZERO;
 
     private Builder() {}
 
@@ -331,6 +342,24 @@ public final class Simulation {
      */
     public Builder onConnection(ObjIntConsumer<Connection> hook) {
       this.onConnection = Objects.requireNonNull(hook, "hook");
+      return this;
+    }
+
+    /**
+     * Every session's connection runs a handshake on each new channel, which the simulated server
+     * completes after a time drawn from [0, {@code upTo}] (from the session's seed). So attempts
+     * spend a while with an open channel before they are up, and closes, drops and connect timeouts
+     * meet them there: the oracles then check what a close during the handshake leaves behind (I4).
+     * {@link Duration#ZERO}, the default, runs no handshake.
+     *
+     * @throws IllegalArgumentException if {@code upTo} is negative
+     */
+    public Builder handshakes(Duration upTo) {
+      Objects.requireNonNull(upTo, "upTo");
+      if (upTo.isNegative()) {
+        throw new IllegalArgumentException("handshake time must not be negative, was " + upTo);
+      }
+      this.handshakeUpTo = upTo;
       return this;
     }
 

@@ -1,0 +1,71 @@
+package dev.tether.model.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tether.machine.LifecycleEvent;
+import dev.tether.runtime.LifecycleListener;
+import dev.tether.stub.sim.FaultPlan;
+import dev.tether.stub.sim.FaultProfile;
+import dev.tether.stub.sim.Simulation;
+import dev.tether.stub.sim.SimulationResult;
+import dev.tether.stub.sim.Violation;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The README's "your own invariant" ({@link SimulationDocsExampleTest.IndicatorIsHonest}) is not a
+ * tautology: with the documented pass-through indicator it holds, but an indicator that hands each
+ * event on only when the next one arrives (one behind: "Connected" shown after the connection was
+ * lost) makes it fire, within a few seeds, and the shrunk plan still shows it.
+ */
+class OwnInvariantFiresTest {
+
+  /** THE PLANTED BUG: hands each event on when the next one arrives, so it is always one behind. */
+  static final class LaggingIndicator implements LifecycleListener {
+    private final LifecycleListener next;
+    private LifecycleEvent held;
+
+    LaggingIndicator(LifecycleListener next) {
+      this.next = next;
+    }
+
+    @Override
+    public void onEvent(LifecycleEvent event) {
+      LifecycleEvent previous = held;
+      held = event;
+      if (previous != null) {
+        next.onEvent(previous);
+      }
+    }
+  }
+
+  static Simulation lagging(long seed) {
+    return Simulation.builder()
+        .seed(seed)
+        .sessions(20)
+        .duration(Duration.ofHours(6))
+        .faults(FaultProfile.CHAOS)
+        .listenerDecorator(LaggingIndicator::new)
+        .oracle(new SimulationDocsExampleTest.IndicatorIsHonest())
+        .build();
+  }
+
+  @Test
+  void theDocumentedInvariantFiresOnAnIndicatorThatLags() {
+    SimulationResult caught = null;
+    for (long seed = 1; seed <= 5 && caught == null; seed++) {
+      SimulationResult r = lagging(seed).run();
+      if (!r.passed()) {
+        caught = r;
+      }
+    }
+    assertThat(caught).as("the lagging indicator is caught within 5 seeds").isNotNull();
+    Violation v = caught.violation().orElseThrow();
+    assertThat(v.invariant()).isEqualTo("indicator-honest");
+    assertThat(v.message()).startsWith("indicator shows Connected but the connection is");
+    Simulation sim = lagging(caught.seed());
+    FaultPlan shrunk = sim.shrink(caught);
+    assertThat(shrunk.size()).isLessThanOrEqualTo(ConnectionOraclePlantedBugsTest.SMALL);
+    assertThat(sim.run(shrunk).violation().map(Violation::invariant)).contains("indicator-honest");
+  }
+}
