@@ -5,6 +5,7 @@ import dev.tether.runtime.spi.Channel;
 import dev.tether.runtime.spi.ChannelListener;
 import dev.tether.runtime.spi.ChannelOpenException;
 import dev.tether.runtime.spi.ConnectParameters;
+import dev.tether.runtime.spi.EndpointResolver;
 import dev.tether.runtime.spi.Transport;
 import dev.tether.vertx.impl.Endpoint;
 import dev.tether.vertx.impl.Errors;
@@ -304,11 +305,15 @@ public final class VertxTransport implements Transport, AutoCloseable {
     if (rejected != null) {
       // Structured, so the failure classifier can tell 401 (final) from 503 (worth a retry).
       return new ChannelOpenException(
-          "WebSocket upgrade to " + ep.uri() + " rejected with HTTP " + rejected.getStatus(),
+          "WebSocket upgrade to "
+              + EndpointResolver.redact(ep.uri())
+              + " rejected with HTTP "
+              + rejected.getStatus(),
           new Cause.Detail.UpgradeRejected(rejected.getStatus()),
           err);
     }
-    return new IOException("cannot open " + ep.uri() + ": " + Errors.describe(err), err);
+    return new IOException(
+        "cannot open " + EndpointResolver.redact(ep.uri()) + ": " + Errors.describe(err), err);
   }
 
   private static WebSocketClientOptions webSocketOptions(VertxTransportOptions options) {

@@ -75,6 +75,20 @@ class AuthorizationRefreshSocketTest {
   }
 
   @Test
+  void aRefusedUpgradeNamesTheEndpointWithoutItsQuery() throws Exception {
+    startServer("token-1");
+    Rig.Client client =
+        rig.connect(
+            URI.create("ws://127.0.0.1:" + port + "/ws?token=s3cr3t-q"),
+            EndpointFileSocketTest.QUICK);
+    LifecycleEvent.PermanentlyDisconnected end =
+        client.await(LifecycleEvent.PermanentlyDisconnected.class);
+    assertThat(end.cause().message())
+        .contains("WebSocket upgrade to ws://127.0.0.1:" + port + "/ws rejected with HTTP 401")
+        .doesNotContain("s3cr3t-q");
+  }
+
+  @Test
   void socketEndpointsRefuseHeadersAndNoEndpointTakesEnvironment() {
     RecordingListener ignore = new RecordingListener();
     VertxTransport t = rig.transport();
