@@ -59,7 +59,14 @@ public record Cause(Kind kind, String message, Optional<Detail> detail) {
      * answered nothing, or did not answer within the connect timeout. The message is the
      * resolver's. Classified like any failure (retried by the policy, by default).
      */
-    RESOLVE_FAILED
+    RESOLVE_FAILED,
+    /**
+     * The connection's connect-parameters provider could not supply the attempt's headers or
+     * environment (a token that could not be refreshed): it failed, threw, answered nothing, or did
+     * not answer within the connect timeout. The message is the provider's; never a parameter's
+     * value. Classified like any failure (retried by the policy, by default).
+     */
+    PARAMETERS_FAILED
   }
 
   /**

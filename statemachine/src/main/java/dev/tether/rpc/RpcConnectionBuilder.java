@@ -5,6 +5,7 @@ import dev.tether.runtime.Connection;
 import dev.tether.runtime.ConnectionBuilder;
 import dev.tether.runtime.ExecutorScheduler;
 import dev.tether.runtime.FailureClassifier;
+import dev.tether.runtime.spi.ConnectParametersProvider;
 import dev.tether.runtime.spi.EndpointResolver;
 import dev.tether.runtime.spi.Scheduler;
 import dev.tether.runtime.spi.Transport;
@@ -116,6 +117,15 @@ public final class RpcConnectionBuilder {
   public RpcConnectionBuilder endpointResolver(EndpointResolver resolver) {
     connection.endpointResolver(resolver);
     this.resolver = resolver;
+    return this;
+  }
+
+  /**
+   * Each attempt's upgrade headers and environment additions, asked before every attempt; see
+   * {@link ConnectionBuilder#connectParameters}.
+   */
+  public RpcConnectionBuilder connectParameters(ConnectParametersProvider provider) {
+    connection.connectParameters(provider);
     return this;
   }
 

@@ -1,6 +1,7 @@
 package dev.tether.runtime;
 
 import dev.tether.machine.BackoffPolicy;
+import dev.tether.runtime.spi.ConnectParametersProvider;
 import dev.tether.runtime.spi.EndpointResolver;
 import dev.tether.runtime.spi.Scheduler;
 import dev.tether.runtime.spi.Transport;
@@ -14,8 +15,8 @@ import java.util.random.RandomGenerator;
  * Builds a {@link Connection}. Required: {@link #transport} and {@link #endpoint} (or {@link
  * #endpointResolver}). Defaults: {@link BackoffPolicy#defaults()}, a dedicated single-thread
  * scheduler that the connection owns and stops when it terminates, an unseeded random source, no
- * handshake, no frame listener, a write timeout of {@link #DEFAULT_WRITE_TIMEOUT}, and {@link
- * FailureClassifier#defaults()}.
+ * handshake, no frame listener, a write timeout of {@link #DEFAULT_WRITE_TIMEOUT}, {@link
+ * FailureClassifier#defaults()}, and no connect parameters.
  *
  * <p>Not thread-safe; build on one thread.
  */
@@ -33,6 +34,7 @@ public final class ConnectionBuilder {
   private Transport transport;
   private URI endpoint;
   private EndpointResolver resolver;
+  private ConnectParametersProvider parameters;
   private Scheduler scheduler;
   private BackoffPolicy policy = BackoffPolicy.defaults();
   private RandomGenerator random;
@@ -74,6 +76,18 @@ public final class ConnectionBuilder {
   public ConnectionBuilder endpointResolver(EndpointResolver resolver) {
     this.resolver = Objects.requireNonNull(resolver, "endpointResolver");
     this.endpoint = null;
+    return this;
+  }
+
+  /**
+   * Supplies each attempt's upgrade headers and, for a child process, environment additions, asked
+   * before every attempt once its endpoint is resolved: for credentials fetched fresh (an {@code
+   * Authorization} header with a refreshed token) rather than frozen at build time. Its values
+   * never appear in logs, events or causes (R3). Default: none, every attempt sends {@link
+   * dev.tether.runtime.spi.ConnectParameters#none()}.
+   */
+  public ConnectionBuilder connectParameters(ConnectParametersProvider provider) {
+    this.parameters = Objects.requireNonNull(provider, "connectParameters");
     return this;
   }
 
@@ -169,6 +183,7 @@ public final class ConnectionBuilder {
             n,
             endpoint,
             resolver,
+            parameters,
             transport,
             s,
             owned,

@@ -13,6 +13,8 @@ import dev.tether.machine.Verdict;
 import dev.tether.runtime.spi.Channel;
 import dev.tether.runtime.spi.ChannelListener;
 import dev.tether.runtime.spi.ChannelOpenException;
+import dev.tether.runtime.spi.ConnectParameters;
+import dev.tether.runtime.spi.ConnectParametersProvider;
 import dev.tether.runtime.spi.EndpointResolver;
 import dev.tether.runtime.spi.Scheduler;
 import dev.tether.runtime.spi.Transport;
@@ -48,12 +50,13 @@ final class ConnectionDriver implements Connection {
 
   /**
    * Immutable wiring, copied from the builder. {@code endpoint} is the fixed endpoint, or null when
-   * the resolver's answers vary.
+   * the resolver's answers vary; {@code parameters} is null without a provider.
    */
   record Config(
       String name,
       URI endpoint,
       EndpointResolver resolver,
+      ConnectParametersProvider parameters,
       Transport transport,
       Scheduler scheduler,
       boolean ownsScheduler,
@@ -271,6 +274,7 @@ final class ConnectionDriver implements Connection {
     var context =
         new EndpointResolver.ResolveContext(
             config.name(), attemptOf(state), state instanceof ConnectionState.Reconnecting);
+    slot.context = context;
     CompletionStage<URI> resolving;
     slot.resolving = true;
     try {
@@ -310,10 +314,57 @@ final class ConnectionDriver implements Connection {
     }
     slot.endpoint = endpoint;
     lastEndpoint = endpoint;
+    askParameters(slot);
+  }
+
+  /**
+   * Asks the connect-parameters provider, if any, for the attempt's parameters (bounded by the same
+   * connect timeout as resolution), then opens. Only the transport sees the answer (R3).
+   */
+  private void askParameters(Slot slot) {
+    ConnectParametersProvider provider = config.parameters();
+    if (provider == null) {
+      open(slot, ConnectParameters.none());
+      return;
+    }
+    var context =
+        new ConnectParametersProvider.AttemptContext(
+            config.name(), slot.context.attempt(), slot.context.reconnect(), slot.endpoint);
+    CompletionStage<ConnectParameters> asking;
+    slot.asking = true;
+    try {
+      asking = Objects.requireNonNull(provider.parameters(context), "provider's stage");
+    } catch (RuntimeException e) {
+      parametersAnswered(slot, null, e);
+      return;
+    }
+    asking.whenComplete((p, err) -> onContext(() -> parametersAnswered(slot, p, err)));
+  }
+
+  private void parametersAnswered(Slot slot, ConnectParameters parameters, Throwable error) {
+    if (!slot.asking || channels.get(slot.id) != slot) {
+      return; // the attempt timed out or the connection closed meanwhile
+    }
+    slot.asking = false;
+    if (error != null || parameters == null) {
+      channels.remove(slot.id);
+      String problem =
+          error != null
+              ? Causes.describe(error)
+              : "the connect parameters provider "
+                  + config.parameters().describe()
+                  + " answered null";
+      openFailed(slot.id, Cause.of(Cause.Kind.PARAMETERS_FAILED, problem));
+      return;
+    }
+    open(slot, parameters);
+  }
+
+  private void open(Slot slot, ConnectParameters parameters) {
     long attemptId = slot.id;
     CompletionStage<Channel> opening;
     try {
-      opening = config.transport().open(endpoint, slot);
+      opening = config.transport().open(slot.endpoint, parameters, slot);
     } catch (RuntimeException e) {
       channels.remove(attemptId);
       openFailed(attemptId, namingEndpoint(Causes.openFailed(e), slot));
@@ -477,16 +528,24 @@ final class ConnectionDriver implements Connection {
       return; // cancelled after it was already queued
     }
     Slot slot = channels.get(key.attemptId());
-    if (key.kind() == Effect.TimerKind.CONNECT_TIMEOUT && slot != null && slot.resolving) {
-      // Resolution is part of the attempt, and its own failure: RESOLVE_FAILED, not a timeout.
+    if (key.kind() == Effect.TimerKind.CONNECT_TIMEOUT
+        && slot != null
+        && (slot.resolving || slot.asking)) {
+      // Resolution and the parameters are part of the attempt, and their own failures:
+      // RESOLVE_FAILED or PARAMETERS_FAILED, not a timeout.
+      Cause.Kind kind = slot.resolving ? Cause.Kind.RESOLVE_FAILED : Cause.Kind.PARAMETERS_FAILED;
+      String who =
+          slot.resolving
+              ? "endpoint resolver " + config.resolver().describe()
+              : "connect parameters provider " + config.parameters().describe();
       slot.resolving = false;
+      slot.asking = false;
       channels.remove(key.attemptId());
       openFailed(
           key.attemptId(),
           Cause.of(
-              Cause.Kind.RESOLVE_FAILED,
-              "endpoint resolver "
-                  + config.resolver().describe()
+              kind,
+              who
                   + " did not answer within the connect timeout of "
                   + config.policy().connectTimeout()));
       return;
@@ -663,7 +722,9 @@ final class ConnectionDriver implements Connection {
     final ReadGate gate = new ReadGate();
     Channel channel; // wrapped in a WriteWatch once open, unless the write timeout is off
     URI endpoint; // once resolved
+    EndpointResolver.ResolveContext context; // the attempt's number, for the parameters provider
     boolean resolving;
+    boolean asking; // the connect parameters provider
     boolean abandoned;
     boolean ended;
     Cause endCause;

@@ -4,6 +4,7 @@ import dev.tether.machine.Cause;
 import dev.tether.runtime.spi.Channel;
 import dev.tether.runtime.spi.ChannelListener;
 import dev.tether.runtime.spi.ChannelOpenException;
+import dev.tether.runtime.spi.ConnectParameters;
 import dev.tether.runtime.spi.Transport;
 import java.io.IOException;
 import java.net.URI;
@@ -49,6 +50,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * Cause.Detail.CommandNotFound}, which the default failure classifier makes final. A JVM that exits
  * normally terminates and then kills the children still alive (one shutdown hook for the JVM).
  *
+ * <p>Connect parameters ({@link #open(URI, ConnectParameters, ChannelListener)}): the attempt's
+ * environment variables are added over the JVM's environment and the endpoint's own, for that one
+ * child (a token fetched for this run, not frozen in the endpoint). A child has no upgrade request:
+ * headers are refused (the attempt fails, naming them), never silently dropped. No value appears in
+ * a message or a log (R3).
+ *
  * <p>The child is started on the thread that calls {@link #open} (a fork, not a wait); its I/O runs
  * on four daemon threads per child, and grace periods on one shared reaper thread, never on the
  * connection's context. Thread-safe.
@@ -93,14 +100,6 @@ public final class ProcessTransport implements Transport, AutoCloseable {
   }
 
   /**
-   * {@inheritDoc}
-   *
-   * <p>Starts the child. The stage fails with an {@link IOException} if it cannot start, or with
-   * {@link IllegalStateException} after {@link #close()}.
-   *
-   * @throws IllegalArgumentException if {@code endpoint} is not this transport's {@link #uri()}
-   */
-  /**
    * Whether the start failed because the program does not exist or cannot be executed: the JDK
    * reports the operating system's error number ({@code error=2} ENOENT, {@code error=13} EACCES,
    * the same numbers on Windows's {@code CreateProcess}) in the message, the only place it has it.
@@ -112,8 +111,37 @@ public final class ProcessTransport implements Transport, AutoCloseable {
     return noSuchProgram && endpoint.directory().map(Files::isDirectory).orElse(true);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Starts the child. The stage fails with an {@link IOException} if it cannot start, or with
+   * {@link IllegalStateException} after {@link #close()}.
+   *
+   * @throws IllegalArgumentException if {@code endpoint} is not this transport's {@link #uri()}
+   */
   @Override
   public CompletionStage<Channel> open(URI endpoint, ChannelListener listener) {
+    return open(endpoint, ConnectParameters.none(), listener);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>As {@link #open(URI, ChannelListener)}, with {@code parameters}' environment variables added
+   * over the endpoint's for this child.
+   *
+   * @throws IllegalArgumentException also if {@code parameters} holds headers (the message names
+   *     them, never a value)
+   */
+  @Override
+  public CompletionStage<Channel> open(
+      URI endpoint, ConnectParameters parameters, ChannelListener listener) {
+    if (!parameters.headers().isEmpty()) {
+      throw new IllegalArgumentException(
+          "a child process has no upgrade request: headers "
+              + parameters.headers().keySet()
+              + " cannot be sent");
+    }
     if (!uri.equals(endpoint)) {
       throw new IllegalArgumentException(
           "this transport starts " + uri + " only, was asked for " + endpoint);
@@ -124,7 +152,7 @@ public final class ProcessTransport implements Transport, AutoCloseable {
     }
     Process process;
     try {
-      process = builder().start();
+      process = builder(parameters).start();
     } catch (IOException | RuntimeException e) {
       String message = "cannot start " + this.endpoint + ": " + e.getMessage();
       return CompletableFuture.failedFuture(
@@ -171,10 +199,11 @@ public final class ProcessTransport implements Transport, AutoCloseable {
     new ArrayList<>(open).forEach(ProcessChannel::close);
   }
 
-  private ProcessBuilder builder() {
+  private ProcessBuilder builder(ConnectParameters parameters) {
     ProcessBuilder pb = new ProcessBuilder(endpoint.command());
     endpoint.directory().ifPresent(d -> pb.directory(d.toFile()));
     pb.environment().putAll(endpoint.environment());
+    pb.environment().putAll(parameters.environment()); // this attempt's, over the endpoint's
     return pb;
   }
 }

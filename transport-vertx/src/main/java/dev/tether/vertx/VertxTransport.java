@@ -4,6 +4,8 @@ import dev.tether.machine.Cause;
 import dev.tether.runtime.spi.Channel;
 import dev.tether.runtime.spi.ChannelListener;
 import dev.tether.runtime.spi.ChannelOpenException;
+import dev.tether.runtime.spi.ConnectParameters;
+import dev.tether.runtime.spi.EndpointResolver;
 import dev.tether.runtime.spi.Transport;
 import dev.tether.vertx.impl.Endpoint;
 import dev.tether.vertx.impl.Errors;
@@ -21,7 +23,10 @@ import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.SocketAddress;
 import java.io.IOException;
 import java.net.URI;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,6 +44,14 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code unix:///path/to/socket}: a Unix-domain socket carrying one frame per line, through
  *       the JDK's own Unix-domain support (no native library needed).
  * </ul>
+ *
+ * <p>Connect parameters ({@link #open(URI, ConnectParameters, ChannelListener)}): headers are added
+ * to the WebSocket upgrade request of {@code ws} and {@code wss} endpoints (an {@code
+ * Authorization} with a token refreshed for each attempt); the handshake's own headers ({@code
+ * Connection}, {@code Upgrade}, {@code Sec-WebSocket-Key}, {@code Sec-WebSocket-Version}) are
+ * refused. {@code tcp} and {@code unix} endpoints have no request to carry headers, and no endpoint
+ * starts a process to take environment variables: such parameters are refused (the attempt fails,
+ * naming them), never silently dropped. Header values appear in no message and no log (R3).
  *
  * <p>Each channel reports its end exactly once, whichever of Vert.x's exception, close and end
  * callbacks fire and in whatever order. A channel reports itself not writable while Vert.x's write
@@ -64,6 +77,10 @@ public final class VertxTransport implements Transport, AutoCloseable {
    * limit, so the operating system, not a pool, is the bound.
    */
   static final int MAX_WEBSOCKETS_PER_ENDPOINT = 1_000_000;
+
+  /** Headers of the WebSocket handshake itself, lower case: the client sets them, not the user. */
+  static final Set<String> HANDSHAKE_HEADERS =
+      Set.of("connection", "upgrade", "sec-websocket-key", "sec-websocket-version");
 
   private final Vertx vertx;
   private final VertxTransportOptions options;
@@ -105,7 +122,24 @@ public final class VertxTransport implements Transport, AutoCloseable {
    */
   @Override
   public CompletionStage<Channel> open(URI endpoint, ChannelListener listener) {
+    return open(endpoint, ConnectParameters.none(), listener);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>As {@link #open(URI, ChannelListener)}, with {@code parameters}' headers on the WebSocket
+   * upgrade request.
+   *
+   * @throws IllegalArgumentException also if {@code parameters} holds environment variables, holds
+   *     headers for a {@code tcp} or {@code unix} endpoint, or sets a header of the WebSocket
+   *     handshake itself (the message names them, never a value)
+   */
+  @Override
+  public CompletionStage<Channel> open(
+      URI endpoint, ConnectParameters parameters, ChannelListener listener) {
     Endpoint ep = Endpoint.parse(endpoint);
+    checkParameters(ep, parameters);
     Objects.requireNonNull(listener, "listener");
     if (closed) {
       return CompletableFuture.failedFuture(new IllegalStateException("transport is closed"));
@@ -113,22 +147,55 @@ public final class VertxTransport implements Transport, AutoCloseable {
     CompletableFuture<Channel> result = new CompletableFuture<>();
     Context current = Vertx.currentContext();
     if (current != null && current.owner() == vertx) {
-      connect(ep, listener, result);
+      connect(ep, parameters, listener, result);
     } else {
       // Called from outside this Vert.x (a plain thread or another instance): connect from a
       // context of ours, so the socket's callbacks and the attaching of the channel's handlers run
       // on that context, in order, and no byte the peer sends at once can arrive before them.
-      vertx.getOrCreateContext().runOnContext(v -> connect(ep, listener, result));
+      vertx.getOrCreateContext().runOnContext(v -> connect(ep, parameters, listener, result));
     }
     return result;
   }
 
-  private void connect(Endpoint ep, ChannelListener listener, CompletableFuture<Channel> result) {
+  /** Refuses what {@code ep} cannot carry, naming it (never its value, R3). */
+  private static void checkParameters(Endpoint ep, ConnectParameters parameters) {
+    if (!parameters.environment().isEmpty()) {
+      throw new IllegalArgumentException(
+          "a "
+              + ep.kind().name().toLowerCase(Locale.ROOT)
+              + " endpoint starts no process: environment variables "
+              + parameters.environment().keySet()
+              + " cannot be applied");
+    }
+    if (parameters.headers().isEmpty()) {
+      return;
+    }
+    if (ep.kind() == Endpoint.Kind.TCP || ep.kind() == Endpoint.Kind.UNIX) {
+      throw new IllegalArgumentException(
+          "a "
+              + ep.kind().name().toLowerCase(Locale.ROOT)
+              + " endpoint has no upgrade request: headers "
+              + parameters.headers().keySet()
+              + " cannot be sent");
+    }
+    for (String name : parameters.headers().keySet()) {
+      if (HANDSHAKE_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+        throw new IllegalArgumentException(
+            "header " + name + " belongs to the WebSocket handshake and cannot be set");
+      }
+    }
+  }
+
+  private void connect(
+      Endpoint ep,
+      ConnectParameters parameters,
+      ChannelListener listener,
+      CompletableFuture<Channel> result) {
     Future<Channel> opening;
     try {
       opening =
           switch (ep.kind()) {
-            case WS, WSS -> openWebSocket(ep, listener);
+            case WS, WSS -> openWebSocket(ep, parameters.headers(), listener);
             case TCP ->
                 openSocket(ep, SocketAddress.inetSocketAddress(ep.port(), ep.host()), listener);
             case UNIX -> openSocket(ep, SocketAddress.domainSocketAddress(ep.path()), listener);
@@ -184,7 +251,8 @@ public final class VertxTransport implements Transport, AutoCloseable {
     sockets.close().onFailure(t -> log.warn("closing socket client failed", t));
   }
 
-  private Future<Channel> openWebSocket(Endpoint ep, ChannelListener listener) {
+  private Future<Channel> openWebSocket(
+      Endpoint ep, Map<String, String> headers, ChannelListener listener) {
     WebSocketConnectOptions connect =
         new WebSocketConnectOptions()
             .setHost(ep.host())
@@ -194,6 +262,7 @@ public final class VertxTransport implements Transport, AutoCloseable {
             .setConnectTimeout(connectTimeoutMillis(options))
             // A server that accepts but never answers the upgrade must not hold the attempt open.
             .setTimeout(connectTimeoutMillis(options));
+    headers.forEach(connect::putHeader);
     return webSockets
         .connect(connect)
         .map(
@@ -235,11 +304,15 @@ public final class VertxTransport implements Transport, AutoCloseable {
     if (rejected != null) {
       // Structured, so the failure classifier can tell 401 (final) from 503 (worth a retry).
       return new ChannelOpenException(
-          "WebSocket upgrade to " + ep.uri() + " rejected with HTTP " + rejected.getStatus(),
+          "WebSocket upgrade to "
+              + EndpointResolver.redact(ep.uri())
+              + " rejected with HTTP "
+              + rejected.getStatus(),
           new Cause.Detail.UpgradeRejected(rejected.getStatus()),
           err);
     }
-    return new IOException("cannot open " + ep.uri() + ": " + Errors.describe(err), err);
+    return new IOException(
+        "cannot open " + EndpointResolver.redact(ep.uri()) + ": " + Errors.describe(err), err);
   }
 
   private static WebSocketClientOptions webSocketOptions(VertxTransportOptions options) {

@@ -22,4 +22,29 @@ public interface Transport {
    * @throws IllegalArgumentException if the transport does not support the endpoint's scheme
    */
   CompletionStage<Channel> open(URI endpoint, ChannelListener listener);
+
+  /**
+   * Starts opening a channel to {@code endpoint} with the attempt's {@code parameters}: the
+   * connection calls this one. A transport that can apply parameters (headers on a WebSocket
+   * upgrade, environment additions for a child process) overrides it; it must refuse parameters it
+   * cannot apply rather than drop them, and must never put their values in a message or a log (R3).
+   *
+   * <p>The default serves transports that know no parameters: with {@link ConnectParameters#none()}
+   * it is {@link #open(URI, ChannelListener)}; with any header or variable it throws.
+   *
+   * @param endpoint where to connect
+   * @param parameters the attempt's headers and environment additions
+   * @param listener receives the channel's frames and its end, from the moment it opens
+   * @return as {@link #open(URI, ChannelListener)}
+   * @throws IllegalArgumentException if the transport does not support the endpoint's scheme or
+   *     cannot apply a parameter given (the message names it, never its value)
+   */
+  default CompletionStage<Channel> open(
+      URI endpoint, ConnectParameters parameters, ChannelListener listener) {
+    if (!parameters.isEmpty()) {
+      throw new IllegalArgumentException(
+          getClass().getName() + " takes no connect parameters, was given " + parameters);
+    }
+    return open(endpoint, listener);
+  }
 }
