@@ -53,7 +53,20 @@ public sealed interface Fault {
      * Cause.Detail.UpgradeRejected}), which the default failure classifier makes final: the
      * connection ends {@code PermanentlyDisconnected(FATAL)} at that attempt.
      */
-    REJECT
+    REJECT,
+    /**
+     * RPC sessions ({@link RpcTraffic}): the server floods the client with {@code perSecond}
+     * requests every second for a while; past its limit the client answers them overloaded, each
+     * exactly once (I11).
+     */
+    FLOOD,
+    /**
+     * RPC sessions ({@link RpcTraffic}): the server stops reading the open channel (its socket
+     * stays open) and the client bursts {@code requests} requests: the writes that do not fit the
+     * socket buffer never drain, and the client's write timeout must end the channel (R5), every
+     * request still settling once (I6).
+     */
+    WRITE_STALL
   }
 
   /** The session this fault hits (the first one, for a partition). */
@@ -109,7 +122,8 @@ public sealed interface Fault {
    * @param param {@code SLOW}: the connect latency in ms; {@code FLAP}: the period in ms; {@code
    *     PARTITION}: the number of sessions cut off; {@code SLOW_READER}: ms per frame read; {@code
    *     SLOW_CONSUMER}: ms per frame handled; {@code CRASH_LOOP}: ms from accepting a connection to
-   *     dropping it; otherwise 0
+   *     dropping it; {@code FLOOD}: requests from the server per second; {@code WRITE_STALL}:
+   *     requests the client bursts; otherwise 0
    */
   record Window(Kind kind, int session, long atMillis, long lengthMillis, long param)
       implements Fault {
@@ -124,7 +138,9 @@ public sealed interface Fault {
           && kind != Kind.SLOW_READER
           && kind != Kind.SLOW_CONSUMER
           && kind != Kind.CRASH_LOOP
-          && kind != Kind.REJECT) {
+          && kind != Kind.REJECT
+          && kind != Kind.FLOOD
+          && kind != Kind.WRITE_STALL) {
         throw new IllegalArgumentException("not a windowed fault: " + kind);
       }
       boolean needsParam = kind != Kind.OUTAGE && kind != Kind.HANG && kind != Kind.REJECT;

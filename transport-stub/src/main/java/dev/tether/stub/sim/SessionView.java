@@ -4,6 +4,7 @@ import dev.tether.machine.BackoffPolicy;
 import dev.tether.machine.LifecycleEvent;
 import dev.tether.runtime.Connection;
 import dev.tether.stub.StubEndpoint;
+import java.util.Optional;
 
 /**
  * What an {@link Oracle} may look at of one simulated session. A view, valid only during the
@@ -47,4 +48,9 @@ public interface SessionView {
 
   /** Times the simulated client stopped reading because its consumer fell behind. */
   long readPauses();
+
+  /** The session's RPC side, if it is an RPC session ({@link Simulation.Builder#rpc}). */
+  default Optional<RpcSessionView> rpc() {
+    return Optional.empty();
+  }
 }

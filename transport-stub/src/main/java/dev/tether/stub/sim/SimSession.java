@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -59,6 +60,7 @@ final class SimSession implements SessionView {
   final Connection connection;
   final List<Timeline.Segment> timeline;
   final TimerLedger timers;
+  final RpcSimSession rpc; // null for a bare connection session
   private final Latency baseLatency;
   private final List<Long> slowLatencies = new ArrayList<>();
   private final List<Long> slowReaders = new ArrayList<>();
@@ -100,16 +102,24 @@ final class SimSession implements SessionView {
     endpoint.onFrame(this::serverRead);
     this.timeline = index < run.sim.timelines ? new ArrayList<>() : null;
     this.timers = new TimerLedger(run.clock);
-    this.connection =
-        Connection.builder()
-            .transport(this::open)
-            .endpoint(endpoint.uri())
-            .scheduler(timers)
-            .policy(policy)
-            .random(random.split())
-            .name("s" + index)
-            .frameListener(this::clientRead)
-            .build();
+    RpcTraffic traffic = run.sim.traffic;
+    if (traffic != null && traffic.isRpc(index)) {
+      this.rpc = new RpcSimSession(this, traffic, policy, random.split(), timers, this::open);
+      this.connection = rpc.client.connection();
+      run.sim.onRpcConnection.accept(rpc.client, index);
+    } else {
+      this.rpc = null;
+      this.connection =
+          Connection.builder()
+              .transport(this::open)
+              .endpoint(endpoint.uri())
+              .scheduler(timers)
+              .policy(policy)
+              .random(random.split())
+              .name("s" + index)
+              .frameListener(this::clientRead)
+              .build();
+    }
     run.sim.onConnection.accept(connection, index);
     connection.subscribe(this::probe);
     connection.subscribe(run.sim.listenerDecorator.apply(this::observe));
@@ -170,6 +180,52 @@ final class SimSession implements SessionView {
   @Override
   public long readPauses() {
     return readPauses;
+  }
+
+  @Override
+  public Optional<RpcSessionView> rpc() {
+    return Optional.ofNullable(rpc);
+  }
+
+  /** Runs the oracles' step checks on this session. */
+  void check() {
+    run.check(this);
+  }
+
+  /** Starts the connection (and an RPC session's traffic). */
+  void start() {
+    if (rpc != null) {
+      rpc.start();
+    } else {
+      connection.start();
+    }
+  }
+
+  /** Closes the connection (through the RPC client for an RPC session). */
+  void close(String reason) {
+    if (rpc != null) {
+      rpc.client.close(reason);
+    } else {
+      connection.close(reason);
+    }
+  }
+
+  void floodOn(long perSecond) {
+    if (rpc != null) {
+      rpc.floodOn(perSecond);
+    }
+  }
+
+  void floodOff() {
+    if (rpc != null) {
+      rpc.floodOff();
+    }
+  }
+
+  void writeStallOn(long requests) {
+    if (rpc != null) {
+      rpc.writeStallOn(requests);
+    }
   }
 
   // ------------------------------------------------------------------ observation
@@ -325,7 +381,7 @@ final class SimSession implements SessionView {
   void slowReaderOn(long perFrameMillis) {
     slowReaders.add(perFrameMillis);
     applyReader();
-    if (writer == null) {
+    if (writer == null && rpc == null) { // an RPC session's own traffic meets the slow reader
       writer = run.clock.schedule(Duration.ZERO, this::writeTick);
     }
   }
@@ -402,6 +458,10 @@ final class SimSession implements SessionView {
   }
 
   void slowConsumerOn(long perFrameMillis) {
+    if (rpc != null) {
+      rpc.slowConsumerOn(perFrameMillis);
+      return;
+    }
     slowConsumers.add(perFrameMillis);
     if (pusher == null) {
       pusher = run.clock.schedule(Duration.ZERO, this::pushTick);
@@ -409,6 +469,10 @@ final class SimSession implements SessionView {
   }
 
   void slowConsumerOff(long perFrameMillis) {
+    if (rpc != null) {
+      rpc.slowConsumerOff(perFrameMillis);
+      return;
+    }
     slowConsumers.remove(Long.valueOf(perFrameMillis));
     if (slowConsumers.isEmpty() && pusher != null) {
       pusher.cancel();
@@ -522,7 +586,7 @@ final class SimSession implements SessionView {
       run.closeDuringBackoff++;
     }
     run.closedByUser++;
-    connection.close("closed by the fault plan");
+    close("closed by the fault plan");
   }
 
   private void applyLink() {
