@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongFunction;
 
@@ -78,6 +79,8 @@ public final class ScriptedRpcPeer {
   private final List<ClientAnswer> answers = new ArrayList<>();
   private boolean silent;
   private long restarts;
+  private Consumer<ClientAnswer> answerListener = a -> {};
+  private boolean keepAnswers = true;
 
   private ScriptedRpcPeer(StubEndpoint endpoint, VirtualScheduler scheduler, PeerDialect dialect) {
     this.endpoint = endpoint;
@@ -249,7 +252,11 @@ public final class ScriptedRpcPeer {
       return;
     }
     if (isAnswer(n)) {
-      answers.add(new ClientAnswer(c, n)); // the client answering a request of ours
+      ClientAnswer a = new ClientAnswer(c, n); // the client answering a request of ours
+      if (keepAnswers) {
+        answers.add(a);
+      }
+      answerListener.accept(a);
       return;
     }
     if (silent) {
@@ -449,6 +456,24 @@ public final class ScriptedRpcPeer {
    */
   public List<ClientAnswer> answers() {
     return List.copyOf(answers);
+  }
+
+  /**
+   * Calls {@code listener} with every answer the client sends to this peer's requests, as it
+   * arrives (also while {@link #silent}). Replaces an earlier listener.
+   */
+  public ScriptedRpcPeer onAnswer(Consumer<ClientAnswer> listener) {
+    this.answerListener = Objects.requireNonNull(listener, "listener");
+    return this;
+  }
+
+  /**
+   * Whether {@link #answers()} keeps the answers (the default). A long simulation that checks each
+   * answer as it arrives ({@link #onAnswer}) turns it off, so memory stays flat.
+   */
+  public ScriptedRpcPeer keepAnswers(boolean keep) {
+    this.keepAnswers = keep;
+    return this;
   }
 
   /** Whether {@code n} is a response (a {@code result} or {@code error} and no {@code method}). */

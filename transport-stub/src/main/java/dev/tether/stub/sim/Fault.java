@@ -58,7 +58,9 @@ public sealed interface Fault {
      * The server moves to a new address (a new stub endpoint; the old one drops its channels and
      * refuses from then on), and the session's endpoint resolver (a discovery service) keeps
      * answering the old address for {@code lengthMillis} before it announces the new one. Liveness
-     * (I8) counts from when some endpoint of the session is reachable through its resolver.
+     * (I8) counts from when some endpoint of the session is reachable through its resolver. An RPC
+     * session's scripted peer stays at one address: for it a move is the outage it causes (the
+     * server unreachable for {@code lengthMillis}).
      */
     MOVE,
     /**
@@ -74,7 +76,20 @@ public sealed interface Fault {
      */
     SERVICE_RESTART,
     /** The user presses "retry now" ({@code Connection.reconnectNow()}), in whatever state. */
-    RETRY_NOW
+    RETRY_NOW,
+    /**
+     * RPC sessions ({@link RpcTraffic}): the server floods the client with {@code perSecond}
+     * requests every second for a while; past its limit the client answers them overloaded, each
+     * exactly once (I11).
+     */
+    FLOOD,
+    /**
+     * RPC sessions ({@link RpcTraffic}): the server stops reading the open channel (its socket
+     * stays open) and the client bursts {@code requests} requests: the writes that do not fit the
+     * socket buffer never drain, and the client's write timeout must end the channel (R5), every
+     * request still settling once (I6).
+     */
+    WRITE_STALL
   }
 
   /** The session this fault hits (the first one, for a partition). */
@@ -135,7 +150,9 @@ public sealed interface Fault {
    * @param param {@code SLOW}: the connect latency in ms; {@code FLAP}: the period in ms; {@code
    *     PARTITION}: the number of sessions cut off; {@code SLOW_READER}: ms per frame read; {@code
    *     SLOW_CONSUMER}: ms per frame handled; {@code CRASH_LOOP}: ms from accepting a connection to
-   *     dropping it; otherwise 0 ({@code MOVE}: {@code lengthMillis} is how long the resolver lags)
+   *     dropping it; {@code FLOOD}: requests from the server per second; {@code WRITE_STALL}:
+   *     requests the client bursts; otherwise 0 ({@code MOVE}: {@code lengthMillis} is how long
+   *     the resolver lags)
    */
   record Window(Kind kind, int session, long atMillis, long lengthMillis, long param)
       implements Fault {
@@ -151,7 +168,9 @@ public sealed interface Fault {
           && kind != Kind.SLOW_CONSUMER
           && kind != Kind.CRASH_LOOP
           && kind != Kind.REJECT
-          && kind != Kind.MOVE) {
+          && kind != Kind.MOVE
+          && kind != Kind.FLOOD
+          && kind != Kind.WRITE_STALL) {
         throw new IllegalArgumentException("not a windowed fault: " + kind);
       }
       boolean needsParam =

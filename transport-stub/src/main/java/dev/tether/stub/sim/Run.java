@@ -56,7 +56,7 @@ final class Run {
       sessions.add(new SimSession(this, i, sim.policies.apply(i), root.split()));
     }
     for (SimSession s : sessions) {
-      s.connection.start();
+      s.start();
     }
     scheduleNextFault();
     if (sim.regime == Regime.LIVENESS) {
@@ -104,7 +104,7 @@ final class Run {
   private void finish() {
     for (SimSession s : sessions) {
       if (!s.connection.state().isTerminal()) {
-        s.connection.close("simulation ended");
+        s.close("simulation ended");
       }
     }
     clock.advance(SETTLE);
@@ -208,7 +208,26 @@ final class Run {
         window(f, s, x -> x.crashLoopOn(after), x -> x.crashLoopOff(after));
       }
       case REJECT -> window(f, s, SimSession::rejectOn, SimSession::rejectOff);
-      case MOVE -> window(f, s, SimSession::moveOn, SimSession::moveOff);
+      // An RPC session's scripted peer lives at one address: there a move is the outage it causes
+      // (the server unreachable until discovery catches up), and the address stays.
+      case MOVE ->
+          window(
+              f,
+              s,
+              x -> {
+                if (x.rpc != null) {
+                  x.goDown();
+                } else {
+                  x.moveOn();
+                }
+              },
+              x -> {
+                if (x.rpc != null) {
+                  x.comeUp();
+                } else {
+                  x.moveOff();
+                }
+              });
       case FATAL -> s.fatalClose();
       case SERVICE_RESTART -> {
         s.serviceRestart();
@@ -219,6 +238,11 @@ final class Run {
             SimSession::comeUp);
       }
       case RETRY_NOW -> s.retryNow();
+      case FLOOD -> {
+        long perSecond = ((Fault.Window) f).param();
+        window(f, s, x -> x.floodOn(perSecond), SimSession::floodOff);
+      }
+      case WRITE_STALL -> s.writeStallOn(((Fault.Window) f).param());
     }
     check(s);
   }

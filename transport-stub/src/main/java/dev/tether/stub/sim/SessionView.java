@@ -115,4 +115,9 @@ public interface SessionView {
    * @param atNanos when it started, in simulated time
    */
   record AttemptStart(long sequence, int attempt, boolean reconnect, long atNanos) {}
+
+  /** The session's RPC side, if it is an RPC session ({@link Simulation.Builder#rpc}). */
+  default Optional<RpcSessionView> rpc() {
+    return Optional.empty();
+  }
 }

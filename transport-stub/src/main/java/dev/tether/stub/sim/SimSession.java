@@ -72,6 +72,7 @@ final class SimSession implements SessionView {
   final Connection connection;
   final List<Timeline.Segment> timeline;
   final TimerLedger timers;
+  final RpcSimSession rpc; // null for a bare connection session
   private final Latency baseLatency;
   private final List<Long> slowLatencies = new ArrayList<>();
   private final List<Long> slowReaders = new ArrayList<>();
@@ -120,22 +121,30 @@ final class SimSession implements SessionView {
     endpoint.onFrame(this::serverRead);
     this.timeline = index < run.sim.timelines ? new ArrayList<>() : null;
     this.timers = new TimerLedger(run.clock);
-    ConnectionBuilder builder =
-        Connection.builder()
-            .transport(this::open)
-            .endpointResolver(this::resolve)
-            .scheduler(timers)
-            .policy(policy)
-            .random(random.split())
-            .name("s" + index)
-            .frameListener(this::clientRead);
-    if (!run.sim.handshakeUpTo.isZero()) {
-      // Split only here: runs without handshakes keep every draw, and so their traces.
-      SplittableRandom handshakes = random.split();
-      long upToNanos = run.sim.handshakeUpTo.toNanos();
-      builder.handshake((channel, epoch) -> handshake(handshakes.nextLong(upToNanos + 1)));
+    RpcTraffic traffic = run.sim.traffic;
+    if (traffic != null && traffic.isRpc(index)) {
+      this.rpc = new RpcSimSession(this, traffic, policy, random.split(), timers, this::open);
+      this.connection = rpc.client.connection();
+      run.sim.onRpcConnection.accept(rpc.client, index);
+    } else {
+      this.rpc = null;
+      ConnectionBuilder builder =
+          Connection.builder()
+              .transport(this::open)
+              .endpointResolver(this::resolve)
+              .scheduler(timers)
+              .policy(policy)
+              .random(random.split())
+              .name("s" + index)
+              .frameListener(this::clientRead);
+      if (!run.sim.handshakeUpTo.isZero()) {
+        // Split only here: runs without handshakes keep every draw, and so their traces.
+        SplittableRandom handshakes = random.split();
+        long upToNanos = run.sim.handshakeUpTo.toNanos();
+        builder.handshake((channel, epoch) -> handshake(handshakes.nextLong(upToNanos + 1)));
+      }
+      this.connection = builder.build();
     }
-    this.connection = builder.build();
     run.sim.onConnection.accept(connection, index);
     connection.subscribe(this::probe);
     connection.subscribe(run.sim.listenerDecorator.apply(this::observe));
@@ -222,6 +231,52 @@ final class SimSession implements SessionView {
   @Override
   public OptionalLong lastReconnectNowNanos() {
     return reconnectNowNanos < 0 ? OptionalLong.empty() : OptionalLong.of(reconnectNowNanos);
+  }
+
+  @Override
+  public Optional<RpcSessionView> rpc() {
+    return Optional.ofNullable(rpc);
+  }
+
+  /** Runs the oracles' step checks on this session. */
+  void check() {
+    run.check(this);
+  }
+
+  /** Starts the connection (and an RPC session's traffic). */
+  void start() {
+    if (rpc != null) {
+      rpc.start();
+    } else {
+      connection.start();
+    }
+  }
+
+  /** Closes the connection (through the RPC client for an RPC session). */
+  void close(String reason) {
+    if (rpc != null) {
+      rpc.client.close(reason);
+    } else {
+      connection.close(reason);
+    }
+  }
+
+  void floodOn(long perSecond) {
+    if (rpc != null) {
+      rpc.floodOn(perSecond);
+    }
+  }
+
+  void floodOff() {
+    if (rpc != null) {
+      rpc.floodOff();
+    }
+  }
+
+  void writeStallOn(long requests) {
+    if (rpc != null) {
+      rpc.writeStallOn(requests);
+    }
   }
 
   // ------------------------------------------------------------------ observation
@@ -472,7 +527,7 @@ final class SimSession implements SessionView {
   void slowReaderOn(long perFrameMillis) {
     slowReaders.add(perFrameMillis);
     applyReader();
-    if (writer == null) {
+    if (writer == null && rpc == null) { // an RPC session's own traffic meets the slow reader
       writer = run.clock.schedule(Duration.ZERO, this::writeTick);
     }
   }
@@ -549,6 +604,10 @@ final class SimSession implements SessionView {
   }
 
   void slowConsumerOn(long perFrameMillis) {
+    if (rpc != null) {
+      rpc.slowConsumerOn(perFrameMillis);
+      return;
+    }
     slowConsumers.add(perFrameMillis);
     if (pusher == null) {
       pusher = run.clock.schedule(Duration.ZERO, this::pushTick);
@@ -556,6 +615,10 @@ final class SimSession implements SessionView {
   }
 
   void slowConsumerOff(long perFrameMillis) {
+    if (rpc != null) {
+      rpc.slowConsumerOff(perFrameMillis);
+      return;
+    }
     slowConsumers.remove(Long.valueOf(perFrameMillis));
     if (slowConsumers.isEmpty() && pusher != null) {
       pusher.cancel();
@@ -677,7 +740,7 @@ final class SimSession implements SessionView {
       run.closeDuringBackoff++;
     }
     run.closedByUser++;
-    connection.close("closed by the fault plan");
+    close("closed by the fault plan");
   }
 
   private void applyLink() {

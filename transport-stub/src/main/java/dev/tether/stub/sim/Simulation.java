@@ -1,6 +1,7 @@
 package dev.tether.stub.sim;
 
 import dev.tether.machine.BackoffPolicy;
+import dev.tether.rpc.RpcConnection;
 import dev.tether.runtime.Connection;
 import dev.tether.runtime.LifecycleListener;
 import dev.tether.stub.VirtualScheduler;
@@ -60,6 +61,8 @@ public final class Simulation {
   final LongConsumer progress;
   final ObjIntConsumer<Connection> onConnection;
   final Duration handshakeUpTo;
+  final RpcTraffic traffic;
+  final ObjIntConsumer<RpcConnection> onRpcConnection;
 
   private Simulation(Builder b) {
     this.seed = b.seed;
@@ -72,6 +75,9 @@ public final class Simulation {
     this.policies = b.policies;
     this.listenerDecorator = b.listenerDecorator;
     List<Oracle> all = new ArrayList<>(Oracles.standard());
+    if (b.traffic != null) {
+      all.addAll(RpcOracles.standard());
+    }
     all.addAll(b.extraOracles);
     this.oracles = List.copyOf(all);
     this.traceSink = b.traceSink;
@@ -79,6 +85,8 @@ public final class Simulation {
     this.progress = b.progress;
     this.onConnection = b.onConnection;
     this.handshakeUpTo = b.handshakeUpTo;
+    this.traffic = b.traffic;
+    this.onRpcConnection = b.onRpcConnection;
   }
 
   /** A new builder with the defaults: seed 1, 10 sessions, 1 hour, flaky faults, safety. */
@@ -91,7 +99,14 @@ public final class Simulation {
     if (explicitPlan != null) {
       return explicitPlan;
     }
-    return FaultPlan.random(seed, profile, intensity, sessions, duration.toMillis(), regime);
+    FaultPlan drawn =
+        FaultPlan.random(seed, profile, intensity, sessions, duration.toMillis(), regime);
+    if (traffic == null) {
+      return drawn;
+    }
+    List<Fault> all = new ArrayList<>(drawn.faults());
+    all.addAll(traffic.faults(seed, intensity, sessions, duration.toMillis(), regime));
+    return FaultPlan.of(all);
   }
 
   /**
@@ -204,6 +219,8 @@ public final class Simulation {
     private LongConsumer progress = t -> {};
     private ObjIntConsumer<Connection> onConnection = (c, i) -> {};
     private Duration handshakeUpTo = Duration.ZERO;
+    private RpcTraffic traffic;
+    private ObjIntConsumer<RpcConnection> onRpcConnection = (c, i) -> {};
 
     private Builder() {}
 
@@ -360,6 +377,26 @@ public final class Simulation {
         throw new IllegalArgumentException("handshake time must not be negative, was " + upTo);
       }
       this.handshakeUpTo = upTo;
+      return this;
+    }
+
+    /**
+     * Makes sessions RPC sessions: an {@code RpcConnection} against a scripted JSON-RPC server,
+     * driven by {@code traffic}, with the {@link RpcOracles} checked besides the connection ones,
+     * and the model's own faults (floods, write stalls) added to the drawn plan.
+     */
+    public Builder rpc(RpcTraffic traffic) {
+      this.traffic = Objects.requireNonNull(traffic, "traffic");
+      return this;
+    }
+
+    /**
+     * Called with each RPC session's client and index right after it is built, before it starts:
+     * wire your own client code to it here (listen, make requests on the simulation's clock). Then
+     * {@link #onConnection} is called with its underlying connection.
+     */
+    public Builder onRpcConnection(ObjIntConsumer<RpcConnection> hook) {
+      this.onRpcConnection = Objects.requireNonNull(hook, "hook");
       return this;
     }
 

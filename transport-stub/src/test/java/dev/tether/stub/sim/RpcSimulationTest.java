@@ -1,0 +1,83 @@
+package dev.tether.stub.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tether.rpc.ConnectionStats;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * RPC sessions in the simulator: every built-in dialect and both envelopes under chaos, with the
+ * model's own floods and write stalls, keep I6, I7, I11, R4 and R5 besides the connection
+ * invariants; the trace covers the RPC traffic, so one seed gives one trace.
+ */
+class RpcSimulationTest {
+
+  static Simulation.Builder chaos(long seed) {
+    return Simulation.builder()
+        .seed(seed)
+        .sessions(8)
+        .duration(Duration.ofHours(3))
+        .faults(FaultProfile.CHAOS)
+        .rpc(RpcTraffic.builder().faults(1.0, 1.0).build());
+  }
+
+  @Test
+  void rpcSessionsUnderChaosKeepEveryInvariant() {
+    List<ConnectionStats> stats = new ArrayList<>();
+    for (long seed = 1; seed <= 3; seed++) {
+      SimulationResult r =
+          chaos(seed)
+              .oracle(
+                  new Oracle() {
+                    @Override
+                    public String invariant() {
+                      return "books";
+                    }
+
+                    @Override
+                    public String atEnd(SessionView s) {
+                      stats.add(s.rpc().orElseThrow().stats());
+                      return null;
+                    }
+                  })
+              .build()
+              .run();
+      assertThat(r.violation()).as("seed %d: %s", seed, r.violation()).isEmpty();
+    }
+    // The traffic reached what it is there for: every outcome, floods past the limit, stalls.
+    assertThat(stats.stream().mapToLong(ConnectionStats::succeeded).sum()).isPositive();
+    assertThat(stats.stream().mapToLong(ConnectionStats::timeouts).sum()).isPositive();
+    assertThat(stats.stream().mapToLong(ConnectionStats::remoteErrors).sum()).isPositive();
+    assertThat(stats.stream().mapToLong(ConnectionStats::connectionLost).sum()).isPositive();
+    assertThat(stats.stream().mapToLong(ConnectionStats::replayed).sum()).isPositive();
+    assertThat(stats.stream().mapToLong(ConnectionStats::servedErrors).sum()).isPositive();
+    assertThat(stats.stream().mapToLong(ConnectionStats::servedDropped).sum()).isPositive();
+    assertThat(stats.stream().mapToLong(ConnectionStats::resubscribeFailures).sum()).isPositive();
+    assertThat(stats.stream().mapToLong(ConnectionStats::eventsReceived).sum()).isPositive();
+  }
+
+  @Test
+  void oneSeedOneTraceWithRpcTraffic() {
+    SimulationResult a = chaos(7).build().run();
+    SimulationResult b = chaos(7).build().run();
+    assertThat(a.traceHash()).isEqualTo(b.traceHash());
+    // The RPC traffic is in the trace: the same run with another request pace hashes differently.
+    SimulationResult other =
+        chaos(7)
+            .rpc(RpcTraffic.builder().faults(1.0, 1.0).requestEvery(Duration.ofSeconds(59)).build())
+            .build()
+            .run();
+    assertThat(other.traceHash()).isNotEqualTo(a.traceHash());
+  }
+
+  @Test
+  void floodsAndWriteStallsArePartOfThePlan() {
+    FaultPlan plan = chaos(3).build().plan();
+    assertThat(plan.faults()).anyMatch(f -> f.kind() == Fault.Kind.FLOOD);
+    assertThat(plan.faults()).anyMatch(f -> f.kind() == Fault.Kind.WRITE_STALL);
+    assertThat(FaultPlan.parse(plan.toString())).isEqualTo(plan);
+  }
+}
