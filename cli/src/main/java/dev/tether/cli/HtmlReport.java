@@ -1,62 +1,109 @@
 package dev.tether.cli;
 
 import dev.tether.stub.sim.Coverage;
+import dev.tether.stub.sim.FaultPlan;
 import dev.tether.stub.sim.SimulationResult;
-import dev.tether.stub.sim.Timeline;
+import dev.tether.stub.sim.Violation;
 import java.lang.reflect.RecordComponent;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
  * Renders a {@link SimulationResult} as one self-contained HTML page (inline CSS and SVG, no
- * external assets): a timeline per session coloured by state over simulated time, and the counters.
+ * script, no external assets; well-formed XML too, so tests parse it): a time axis in h:mm, a lane
+ * per session coloured by state with the fault windows drawn over it, a hover text (state, attempt,
+ * cause, time) on every segment, the session's event log when its lane is clicked, its request
+ * outcome counts, and for a failing run the violation marked on its lane with the shrunk plan and
+ * the replay command. With many sessions, the healthy lanes are folded into one group.
+ *
+ * <p>The lanes are drawn by {@link ReportLanes}; this class lays out the page.
  */
 final class HtmlReport {
-  /** Drawing width of a timeline in SVG units. */
-  static final int WIDTH = 1000;
 
-  /** Height of one session's row. */
-  static final int ROW = 14;
-
-  private static final Map<String, String> COLOURS =
-      Map.of(
-          "Idle", "#d0d0d0",
-          "Connecting", "#f0b429",
-          "Connected", "#2f9e44",
-          "Reconnecting", "#f76707",
-          "PermanentlyDisconnected", "#c92a2a",
-          "Closed", "#495057");
+  /**
+   * What a failing run adds to the report.
+   *
+   * @param shrunk the shrunk fault plan
+   * @param replay the command that replays it
+   */
+  record Failure(FaultPlan shrunk, String replay) {}
 
   private HtmlReport() {}
 
-  static String render(SimulationResult r) {
+  /**
+   * The page.
+   *
+   * @param failure the shrunk plan and replay command of a failing run, or null
+   */
+  static String render(SimulationResult r, Failure failure) {
     StringBuilder h = new StringBuilder(64 * 1024);
-    h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
-        .append("<title>tether simulate: seed ")
+    h.append("<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\"><head>")
+        .append("<meta charset=\"utf-8\"/><title>tether simulate: seed ")
         .append(r.seed())
         .append("</title><style>")
-        .append("body{font-family:system-ui,sans-serif;margin:2em;color:#222}")
-        .append("table{border-collapse:collapse}td,th{padding:2px 10px;text-align:left}")
-        .append(".legend span{display:inline-block;padding:2px 8px;margin-right:6px;color:#fff}")
-        .append(".bad{color:#c92a2a;font-weight:bold}svg text{font-size:10px}")
+        .append(STYLE)
         .append("</style></head><body>\n");
     h.append("<h1>tether simulate — seed ").append(r.seed()).append("</h1>\n");
+    h.append("<p class=\"sub\">")
+        .append(r.sessions())
+        .append(" sessions × ")
+        .append(Ticks.span(r.simulatedSeconds() * 1_000_000_000L))
+        .append(" simulated · ")
+        .append(r.faultsApplied())
+        .append(" faults · ")
+        .append(
+            r.passed()
+                ? "<b class=\"ok\">no invariant violated</b>"
+                : "<b class=\"bad\">invariant violated</b>")
+        .append("</p>\n");
+    r.violation().ifPresent(v -> violation(h, v, failure));
+    ReportLanes.legend(h);
+    new ReportLanes(r).render(h);
+    h.append("<h2>Counters</h2>\n");
     counters(h, r);
-    legend(h);
-    timelines(h, r);
     h.append("</body></html>\n");
     return h.toString();
   }
 
+  private static void violation(StringBuilder h, Violation v, Failure failure) {
+    h.append("<section id=\"violation\" class=\"violation\"><h2>")
+        .append(escape(v.invariant()))
+        .append(" violated at ")
+        .append(Ticks.clock(v.atNanos(), true))
+        .append(
+            v.session() >= 0
+                ? " in session <a href=\"#s" + v.session() + "\">s" + v.session() + "</a>"
+                : " (whole run)")
+        .append("</h2><p>")
+        .append(escape(v.message()))
+        .append("</p>");
+    if (!v.precedingEvents().isEmpty()) {
+      h.append("<p>Preceding events:</p><pre class=\"events\">");
+      v.precedingEvents().forEach(e -> h.append(escape(e)).append('\n'));
+      h.append("</pre>");
+    }
+    if (failure != null) {
+      h.append("<p>Shrunk fault plan (")
+          .append(failure.shrunk().size())
+          .append(" faults); save it to FILE:</p><pre class=\"plan\">")
+          .append(escape(failure.shrunk().toString()))
+          .append("</pre><p>Replay:</p><pre class=\"replay\">")
+          .append(escape(failure.replay()))
+          .append("</pre>");
+    }
+    h.append("</section>\n");
+  }
+
   private static void counters(StringBuilder h, SimulationResult r) {
-    h.append("<table>");
+    h.append("<table class=\"counters\">");
     row(h, "sessions", r.sessions());
     row(h, "simulated seconds", r.simulatedSeconds());
     row(h, "faults applied", r.faultsApplied());
     row(h, "transitions", r.transitions());
     row(h, "lifecycle events", r.lifecycleEvents());
     coverage(h, r.coverage());
+    row(h, "final states", r.finalStates());
     row(h, "trace hash", r.traceHashHex());
     row(h, "wall ms", r.wallMillis());
     h.append("<tr><th>invariant violations</th><td")
@@ -95,62 +142,56 @@ final class HtmlReport {
           "flapping", "ended by the flap guard (FLAPPING)");
 
   private static void row(StringBuilder h, String name, Object value) {
-    h.append("<tr><th>").append(name).append("</th><td>").append(value).append("</td></tr>");
+    h.append("<tr><th>")
+        .append(name)
+        .append("</th><td>")
+        .append(escape(String.valueOf(value)))
+        .append("</td></tr>");
   }
 
-  private static void legend(StringBuilder h) {
-    h.append("<p class=\"legend\">");
-    for (String s :
-        List.of("Connecting", "Connected", "Reconnecting", "PermanentlyDisconnected", "Closed")) {
-      h.append("<span style=\"background:").append(COLOURS.get(s)).append("\">");
-      h.append(s).append("</span>");
-    }
-    h.append("</p>\n");
-  }
-
-  private static void timelines(StringBuilder h, SimulationResult r) {
-    List<Timeline> lines = r.timelines();
-    double end = r.simulatedSeconds() * 1e9;
-    int height = lines.size() * ROW + 20;
-    h.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
-        .append(WIDTH + 60)
-        .append("\" height=\"")
-        .append(height)
-        .append("\">\n");
-    for (int i = 0; i < lines.size(); i++) {
-      Timeline t = lines.get(i);
-      int y = i * ROW;
-      h.append("<text x=\"0\" y=\"").append(y + ROW - 4).append("\">s").append(t.session());
-      h.append("</text>");
-      List<Timeline.Segment> segs = t.segments();
-      for (int k = 0; k < segs.size(); k++) {
-        Timeline.Segment s = segs.get(k);
-        double from = s.atNanos() / end * WIDTH;
-        double to = k + 1 < segs.size() ? segs.get(k + 1).atNanos() / end * WIDTH : WIDTH;
-        h.append(
-            String.format(
-                Locale.ROOT,
-                "<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" fill=\"%s\"><title>%s at"
-                    + " %.1f s</title></rect>",
-                50 + from,
-                y + 1,
-                Math.max(0.5, to - from),
-                ROW - 2,
-                COLOURS.getOrDefault(s.state(), "#999"),
-                escape(s.label()),
-                s.atNanos() / 1e9));
-      }
-      h.append('\n');
-    }
-    h.append("<text x=\"50\" y=\"").append(height - 4).append("\">0 s</text>");
-    h.append("<text x=\"").append(WIDTH).append("\" y=\"").append(height - 4).append("\">");
-    h.append(r.simulatedSeconds()).append(" s</text></svg>\n");
-  }
-
-  private static String escape(String s) {
+  /** Escapes text for HTML and XML alike. */
+  static String escape(String s) {
     return s.replace("&", "&amp;")
         .replace("<", "&lt;")
         .replace(">", "&gt;")
         .replace("\"", "&quot;");
   }
+
+  /** Joins {@code parts} with a middle dot, skipping empty ones. */
+  static String dotted(List<String> parts) {
+    List<String> kept = new ArrayList<>();
+    for (String p : parts) {
+      if (!p.isEmpty()) {
+        kept.add(p);
+      }
+    }
+    return String.join(" · ", kept);
+  }
+
+  private static final String STYLE =
+      String.join(
+          "",
+          "body{font-family:system-ui,sans-serif;margin:1.5em 2em;color:#222}",
+          "h1{margin:0 0 .2em}h2{font-size:1.1em;margin:1.2em 0 .4em}.sub{color:#555;margin-top:0}",
+          ".ok{color:#2f9e44}.bad{color:#c92a2a}",
+          "table{border-collapse:collapse}td,th{padding:1px 10px;text-align:left;vertical-align:top}",
+          ".counters th{font-weight:normal;color:#555;white-space:nowrap}",
+          ".violation{border:2px solid #c92a2a;background:#fff5f5;padding:.2em 1em;margin:1em 0}",
+          ".violation h2{color:#c92a2a}pre{background:#f8f9fa;padding:.4em;overflow-x:auto}",
+          ".legend{font-size:12px}.legend span{display:inline-block;padding:1px 7px;margin:0 4px 4px 0}",
+          ".legend .st{color:#fff}.legend .fk{border-bottom:4px solid;background:#f8f9fa}",
+          ".axis{position:sticky;top:0;background:#fff;z-index:1;border-bottom:1px solid #ccc}",
+          ".lanes svg{display:block}text{font-size:10px;fill:#444}",
+          "details.lane>summary{display:flex;align-items:center;cursor:pointer;list-style:none}",
+          "details.lane>summary::-webkit-details-marker{display:none}",
+          "details.lane>summary:hover{background:#f1f3f5}",
+          ".name{width:",
+          Integer.toString(ReportLanes.NAME_WIDTH),
+          "px;font-size:11px;font-family:monospace;flex:none}",
+          ".counts{font-size:11px;color:#555;margin-left:8px;white-space:nowrap}",
+          ".violating .name{color:#c92a2a;font-weight:bold}",
+          ".log{margin:2px 0 10px ",
+          Integer.toString(ReportLanes.NAME_WIDTH),
+          "px;font-size:12px}.log td{border-bottom:1px solid #eee}.log .fault td{color:#7048e8}",
+          "details.healthy>summary{cursor:pointer;color:#555;margin:6px 0}");
 }

@@ -81,8 +81,19 @@ class SimulateCommandTest {
         trace.toString());
     String html = Files.readString(report, StandardCharsets.UTF_8);
     assertThat(html).startsWith("<!DOCTYPE html>").contains("<svg", "Reconnecting", "trace hash");
-    assertThat(html).doesNotContain("src=", "href=", "@import", "url(");
-    assertThat(html.split("<text x=\"0\"", -1)).hasSize(SimulateCommand.REPORT_TIMELINES + 1);
+    assertThat(html).doesNotContain("src=", "href=", "@import", "url(", "<script");
+    org.w3c.dom.Document d = HtmlReportTest.parse(html);
+    assertThat(HtmlReportTest.all(d, "//details[contains(@class,'lane')]")).hasSize(60);
+    HtmlReportTest.everyPartIsThere(
+        d,
+        FaultPlan.random(
+            1,
+            dev.tether.stub.sim.FaultProfile.OUTAGES,
+            1.0,
+            60,
+            java.time.Duration.ofHours(1).toMillis(),
+            dev.tether.stub.sim.Regime.SAFETY),
+        3600);
     for (String line : Files.readAllLines(trace, StandardCharsets.UTF_8)) {
       assertThat(LifecycleJson.MAPPER.readTree(line).has("kind")).isTrue();
     }
@@ -232,12 +243,18 @@ class SimulateCommandTest {
 
     Path file = dir.resolve("shrunk.txt");
     Files.writeString(file, printed, StandardCharsets.UTF_8);
-    Outcome replay = runWithLostTerminalEvents(with(OUTAGES, "--plan", file.toString()));
+    // The printed replay command, word for word, with FILE replaced.
+    String prefix = "save it to a file and replay with: tether simulate ";
+    String command = o.out().lines().filter(l -> l.startsWith(prefix)).findFirst().orElseThrow();
+    String[] replayArgs =
+        ShellWords.split(command.substring(prefix.length()).replace("FILE", file.toString()))
+            .toArray(String[]::new);
+    assertThat(replayArgs).doesNotContain("--faults", "--intensity");
+    Outcome replay = runWithLostTerminalEvents(replayArgs);
     assertThat(replay.exit()).isEqualTo(SimulateCommand.EXIT_VIOLATION);
     assertThat(replay.out()).contains("I1 violated at");
     // Without the planted bug the same plan passes: the violation came from the bug.
-    DemoCommandTest.run(
-        0, with(with(new String[] {"simulate"}, OUTAGES), "--plan", file.toString()));
+    DemoCommandTest.run(0, with(new String[] {"simulate"}, replayArgs));
   }
 
   @Test

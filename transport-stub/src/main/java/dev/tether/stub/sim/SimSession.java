@@ -294,8 +294,37 @@ final class SimSession implements SessionView {
                   && pd.cause().kind() == Cause.Kind.FLAPPING
               ? st.label() + " (FLAPPING)"
               : st.label();
-      timeline.add(new Timeline.Segment(run.clock.nanoTime(), st.name(), label));
+      timeline.add(
+          new Timeline.Segment(run.clock.nanoTime(), st.name(), label, attempt(st), cause(st)));
     }
+  }
+
+  /** The number a report shows with {@code st}: its attempt, attempts made, or epoch. */
+  private static int attempt(ConnectionState st) {
+    if (st instanceof ConnectionState.Connecting c) {
+      return c.attempt();
+    } else if (st instanceof ConnectionState.Reconnecting r) {
+      return r.attempt();
+    } else if (st instanceof ConnectionState.PermanentlyDisconnected pd) {
+      return pd.attempts();
+    } else if (st instanceof ConnectionState.Connected c) {
+      return (int) Math.min(Integer.MAX_VALUE, c.epoch());
+    }
+    return 0;
+  }
+
+  /** Why the session entered {@code st}, for a report; empty if the state carries no cause. */
+  private static String cause(ConnectionState st) {
+    if (st instanceof ConnectionState.Connecting c) {
+      return c.lastFailure().map(Cause::toString).orElse("");
+    } else if (st instanceof ConnectionState.Reconnecting r) {
+      return r.cause().toString();
+    } else if (st instanceof ConnectionState.PermanentlyDisconnected pd) {
+      return pd.cause().toString();
+    } else if (st instanceof ConnectionState.Closed c) {
+      return c.reason();
+    }
+    return "";
   }
 
   private void observe(LifecycleEvent e) {

@@ -1,0 +1,74 @@
+package dev.tether.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tether.stub.sim.FaultProfile;
+import dev.tether.stub.sim.Regime;
+import dev.tether.stub.sim.Simulation;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * What {@code tether simulate} runs for every seed: everything but the seed and the plan. It makes
+ * the simulation, the replay command a person types to run one seed again, and the {@code config}
+ * object of a sweep summary (summaries merge only when their configs are equal). Immutable.
+ *
+ * @param sessions simulated connections
+ * @param duration simulated time as typed, such as {@code 24h}
+ * @param faults the random fault profile
+ * @param intensity multiplies every fault rate
+ * @param regime safety or liveness
+ */
+record SimConfig(
+    int sessions, String duration, FaultProfile faults, double intensity, Regime regime) {
+
+  /** The duration, parsed (it was validated when the config was made). */
+  Duration simulatedTime() {
+    return Durations.parse(duration);
+  }
+
+  /** The simulation of {@code seed}, with the random plan of this config. */
+  Simulation.Builder builder(long seed) {
+    return Simulation.builder()
+        .seed(seed)
+        .sessions(sessions)
+        .duration(simulatedTime())
+        .faults(faults, intensity)
+        .regime(regime);
+  }
+
+  /** The command that runs {@code seed} again, exactly as the sweep ran it. */
+  String replay(long seed) {
+    return String.format(
+        Locale.ROOT,
+        "tether simulate --seed %d --sessions %d --duration %s --faults %s --intensity %s"
+            + " --regime %s",
+        seed,
+        sessions,
+        duration,
+        faults,
+        intensity,
+        regime);
+  }
+
+  /** The command that replays a saved plan (the profile and intensity do not apply to it). */
+  String replayPlan(long seed) {
+    return String.format(
+        Locale.ROOT,
+        "tether simulate --seed %d --sessions %d --duration %s --regime %s --plan FILE",
+        seed,
+        sessions,
+        duration,
+        regime);
+  }
+
+  /** The {@code config} object of a sweep summary. */
+  ObjectNode toJson() {
+    ObjectNode n = LifecycleJson.MAPPER.createObjectNode();
+    n.put("sessions", sessions);
+    n.put("duration", duration);
+    n.put("faults", faults.toString());
+    n.put("intensity", intensity);
+    n.put("regime", regime.toString());
+    return n;
+  }
+}
