@@ -154,10 +154,13 @@ class ReleaseArtifactsIT {
         assertThat(jarFile.getEntry("index.html"))
             .as(m.artifactId() + " javadoc index")
             .isNotNull();
+        // With a module name, javadoc lays pages out by module: NAME/dev/tether/…/package-summary.
+        String prefix = moduleName + "/";
         Set<String> documented = new TreeSet<>();
         jarFile.stream()
             .map(e -> e.getName())
             .filter(n -> n.endsWith("/package-summary.html"))
+            .map(n -> n.startsWith(prefix) ? n.substring(prefix.length()) : n)
             .forEach(n -> documented.add(n.substring(0, n.lastIndexOf('/')).replace('/', '.')));
         assertThat(documented)
             .as(m.artifactId() + ": javadoc of every package")
