@@ -8,6 +8,9 @@ import dev.tether.rpc.Delivery;
 import dev.tether.rpc.Dialect;
 import dev.tether.rpc.Heartbeat;
 import dev.tether.rpc.RpcConnection;
+import dev.tether.runtime.Connection;
+import dev.tether.session.SessionsConfig;
+import dev.tether.session.SessionsRuntime;
 import dev.tether.stub.StubEndpoint;
 import dev.tether.stub.StubNetwork;
 import dev.tether.stub.VirtualScheduler;
@@ -22,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -140,6 +144,37 @@ class TetherMetricsTest {
     clock.runUntilIdle();
     assertThat(registry.getMeters()).as("no meter outlives the connection").isEmpty();
     assertThat(binding.isClosed()).isTrue();
+  }
+
+  @Test
+  void sessionGaugesCountSessionsPerStateUntilUnbound() {
+    SessionsRuntime sessions =
+        new SessionsRuntime(
+            clock,
+            SessionsConfig.defaults(),
+            (session, generation) ->
+                Connection.builder()
+                    .transport(network.transport())
+                    .endpoint(SERVER)
+                    .scheduler(clock)
+                    .random(new SplittableRandom(generation))
+                    .build(),
+            (session, connection, epoch) -> CompletableFuture.completedFuture(List.of()),
+            Duration.ofSeconds(1));
+    MetricsBinding binding = TetherMetrics.bind(registry, "ide", sessions);
+    sessions.add("a");
+    sessions.add("b");
+    clock.runUntilIdle();
+    assertThat(value("tether.sessions", "runtime", "ide", "state", "connected")).isEqualTo(2.0);
+    server.down();
+    server.dropAll(dev.tether.machine.Cause.of(dev.tether.machine.Cause.Kind.CHANNEL_CLOSED, "t"));
+    clock.runUntilIdle();
+    assertThat(value("tether.sessions", "runtime", "ide", "state", "connected")).isZero();
+    assertThat(value("tether.sessions", "runtime", "ide", "state", "reconnecting")).isEqualTo(2.0);
+    binding.close();
+    assertThat(registry.getMeters()).isEmpty();
+    sessions.close();
+    clock.runUntilIdle();
   }
 
   @Test
