@@ -29,7 +29,7 @@ import java.util.function.ToLongFunction;
  * convention ({@code tether.connection.*}, {@code tether.rpc.*}, {@code tether.sessions*}; a
  * Prometheus registry renders {@code tether_connection_attempts_total}) and tagged {@code
  * connection} (the name given) and {@code endpoint} (without user information, query or fragment,
- * R3).
+ * R3; {@code dynamic} when an endpoint resolver picks it per attempt).
  *
  * <table>
  *   <caption>Meters</caption>
@@ -242,7 +242,7 @@ public final class TetherMetrics {
         "connection",
         name,
         "endpoint",
-        endpoint == null ? "resolved" : EndpointResolver.redact(endpoint).toString());
+        endpoint == null ? "dynamic" : EndpointResolver.redact(endpoint).toString());
   }
 
   static String stateName(ConnectionState state) {
