@@ -83,12 +83,25 @@ final class DemoCommand implements Callable<Integer> {
               + " status following the active session as it switches.")
   int sessions;
 
+  @Option(
+      names = "--metrics",
+      description =
+          "Bind the demo's connection to a Prometheus meter registry (tether-micrometer) and print"
+              + " the scrape at the end, as taken just before the terminal event removed the"
+              + " meters.")
+  boolean metrics;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     if (sessions < 1 || sessions > dev.tether.session.SessionsConfig.DEFAULT_MAX_SESSIONS) {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "--sessions must be between 1 and 9, was " + sessions);
+    }
+    if (metrics && (inMemory || process || sessions > 1)) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(),
+          "--metrics goes with the socket demo: not with --in-memory, --process or --sessions");
     }
     if (process && (inMemory || sessions > 1)) {
       throw new picocli.CommandLine.ParameterException(
@@ -99,6 +112,9 @@ final class DemoCommand implements Callable<Integer> {
     }
     if (process) {
       return new ProcessDemo(new EventPrinter(out, json), spec.commandLine().getErr()).run();
+    }
+    if (metrics) {
+      return DemoMetrics.run(out, json, seed, spec.commandLine().getErr());
     }
     if (!inMemory) {
       return new SocketDemo(new EventPrinter(out, json), spec.commandLine().getErr(), seed).run();

@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -70,11 +71,18 @@ final class SocketDemo {
   private final PrintWriter err;
   private final long seed;
   private final Progress progress = new Progress();
+  private final Consumer<RpcConnection> onConnection; // demo --metrics binds its registry here
 
   SocketDemo(EventPrinter printer, PrintWriter err, long seed) {
+    this(printer, err, seed, rpc -> {});
+  }
+
+  SocketDemo(
+      EventPrinter printer, PrintWriter err, long seed, Consumer<RpcConnection> onConnection) {
     this.printer = printer;
     this.err = err;
     this.seed = seed;
+    this.onConnection = onConnection;
   }
 
   int run() {
@@ -101,6 +109,7 @@ final class SocketDemo {
                       .policy(POLICY)
                       .random(new SplittableRandom(seed))
                       .name("demo"));
+      onConnection.accept(connection.rpc());
       try {
         script(server, connection.rpc());
       } finally {

@@ -17,7 +17,7 @@ public final class Delivery {
   /** Largest queue accepted: a bound on memory per subscription (events can be MiBs). */
   public static final int MAX_CAPACITY = 1 << 20;
 
-  private static final Delivery DIRECT = new Delivery(null, 0, Overflow.DROP_NEWEST);
+  private static final Delivery DIRECT = new Delivery(null, 0, Overflow.DROP_NEWEST, null);
 
   /** What to do with an event when the queue is full. */
   public enum Overflow {
@@ -41,11 +41,13 @@ public final class Delivery {
   private final Executor executor;
   private final int capacity;
   private final Overflow overflow;
+  private final Demand demand; // null: hand out every event; else only as many as requested
 
-  private Delivery(Executor executor, int capacity, Overflow overflow) {
+  private Delivery(Executor executor, int capacity, Overflow overflow, Demand demand) {
     this.executor = executor;
     this.capacity = capacity;
     this.overflow = overflow;
+    this.demand = demand;
   }
 
   /** Events are handled on the connection's context as they arrive. */
@@ -65,7 +67,22 @@ public final class Delivery {
       throw new IllegalArgumentException(
           "capacity must be in 1.." + MAX_CAPACITY + ", was " + capacity);
     }
-    return new Delivery(executor, capacity, overflow);
+    return new Delivery(executor, capacity, overflow, null);
+  }
+
+  /**
+   * A {@link Overflow#PAUSE} queue that hands out only as many events as {@code demand} allows: the
+   * data lane of a {@link StreamPublisher} subscription, whose unmet demand stops reading.
+   */
+  static Delivery demanded(Executor executor, int capacity, Demand demand) {
+    Objects.requireNonNull(demand, "demand");
+    Delivery checked = queued(executor, capacity, Overflow.PAUSE);
+    return new Delivery(checked.executor, checked.capacity, checked.overflow, demand);
+  }
+
+  /** The demand that gates a {@link #demanded} queue; null otherwise. */
+  Demand demand() {
+    return demand;
   }
 
   /** Whether events are queued (false: direct). */

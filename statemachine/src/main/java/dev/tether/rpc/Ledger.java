@@ -55,6 +55,7 @@ final class Ledger {
     BiConsumer<JsonNode, RpcException> then; // the connection's own follow-up, after the future
     Pending nextArrived; // while it waits to be issued on the context (Requests.arrive)
     boolean notification; // no id, no answer: written once on the channel that is up, or failed
+    long startNanos; // when it was prepared, on the scheduler's clock (RequestListener latency)
 
     Pending(
         String method, boolean internal, boolean idempotent, boolean mayWait, Duration timeout) {

@@ -3,7 +3,12 @@ package dev.tether.rpc;
 import dev.tether.machine.Cause;
 import dev.tether.runtime.Connection;
 import dev.tether.runtime.spi.Channel;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the parts of an {@link RpcClient} share: the configuration, the counters, the underlying
@@ -16,8 +21,12 @@ import java.util.concurrent.RejectedExecutionException;
  * threads get there. The final fields may be read anywhere.
  */
 final class Link implements InboundGate.Reading {
+  private static final Logger log = LoggerFactory.getLogger(Link.class);
+
   final RpcClient.Config config;
   final Counters counters = new Counters();
+  // Created at the first RequestListener: most connections have none (B5, per connected session).
+  private volatile CopyOnWriteArrayList<RequestListener> requestListeners;
   private Connection connection;
 
   // Confined to the context.
@@ -82,6 +91,40 @@ final class Link implements InboundGate.Reading {
       connection.declareLost(upEpoch, cause);
     } else if (setup != null) {
       setup.fail(cause.toString());
+    }
+  }
+
+  /** Adds a request listener; any thread. Returns the handle that removes it. */
+  synchronized dev.tether.runtime.Subscription observeRequests(RequestListener listener) {
+    if (requestListeners == null) {
+      requestListeners = new CopyOnWriteArrayList<>();
+    }
+    CopyOnWriteArrayList<RequestListener> listeners = requestListeners;
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  /** Tells the request listeners that {@code p} settled; on the context. */
+  void settled(Ledger.Pending p, RpcException failure) {
+    CopyOnWriteArrayList<RequestListener> listeners = requestListeners;
+    if (listeners == null || listeners.isEmpty()) {
+      return;
+    }
+    RequestListener.Settled settled =
+        new RequestListener.Settled(
+            p.method,
+            p.internal,
+            Duration.ofNanos(Math.max(0, config.scheduler().nanoTime() - p.startNanos)),
+            Optional.ofNullable(failure).map(RpcException::kind));
+    for (RequestListener listener : listeners) {
+      try {
+        listener.onSettled(settled);
+      } catch (RuntimeException e) {
+        long n = counters.inc(Counters.C.HANDLER_ERRORS);
+        if (Counters.rarely(n)) {
+          log.warn("{}: request listener threw ({} so far)", name(), n, e);
+        }
+      }
     }
   }
 

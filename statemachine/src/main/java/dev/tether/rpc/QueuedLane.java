@@ -29,6 +29,8 @@ final class QueuedLane {
   private boolean draining;
   private boolean closed;
   private long dropped;
+  private Runnable last; // a demanded lane's terminal signal, run once by the drain after close
+  private boolean lastRun;
 
   /**
    * @param onRoom called (on the executor) when a full {@code PAUSE} queue gets room again
@@ -40,6 +42,9 @@ final class QueuedLane {
     this.handler = handler;
     this.counters = counters;
     this.onRoom = onRoom;
+    if (delivery.demand() != null) {
+      delivery.demand().attach(this);
+    }
   }
 
   /** The delivery options. */
@@ -95,6 +100,40 @@ final class QueuedLane {
     return discarded;
   }
 
+  /**
+   * A demanded lane got demand (or must run its terminal signal): starts a drain unless one runs.
+   * Any thread.
+   */
+  void kick() {
+    synchronized (this) {
+      boolean work = closed ? last != null : !queue.isEmpty();
+      if (draining || !work) {
+        return;
+      }
+      draining = true;
+    }
+    submit();
+  }
+
+  /**
+   * Closes the lane like {@link #close()}, then runs {@code terminal} once on the executor, after
+   * any handler call in progress (a {@link java.util.concurrent.Flow} subscriber's last signal).
+   */
+  void finish(Runnable terminal) {
+    int discarded;
+    synchronized (this) {
+      discarded = close();
+      if (last != null) {
+        return;
+      }
+      last = terminal;
+    }
+    if (discarded > 0) { // at the connection's end they were counted already (and none are left)
+      counters.add(Counters.C.EVENTS_DROPPED, discarded);
+    }
+    kick();
+  }
+
   private void drop() {
     counters.inc(Counters.C.EVENTS_DROPPED);
     if (Counters.rarely(++dropped)) {
@@ -126,13 +165,26 @@ final class QueuedLane {
     for (int i = 0; i < MAX_BATCH; i++) {
       JsonNode event;
       boolean wasFull;
+      Runnable terminal = null;
       synchronized (this) {
         wasFull = queue.size() >= delivery.capacity();
-        event = closed ? null : queue.pollFirst();
+        Demand demand = delivery.demand();
+        boolean granted = closed || queue.isEmpty() || demand == null || demand.take();
+        event = closed || !granted ? null : queue.pollFirst();
         if (event == null) {
           draining = false;
-          return;
+          if (closed && last != null && !lastRun) {
+            terminal = last;
+            lastRun = true;
+            draining = true; // stays: nothing runs after the terminal signal
+          }
         }
+      }
+      if (event == null) {
+        if (terminal != null) {
+          terminal.run();
+        }
+        return;
       }
       if (wasFull && delivery.overflow() == Delivery.Overflow.PAUSE) {
         onRoom.run();

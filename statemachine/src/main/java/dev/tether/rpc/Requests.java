@@ -145,6 +145,7 @@ final class Requests implements Consumer<Pending> {
 
   /** Encodes {@code p}'s method and params; a failure fails {@code p} when it is sent. */
   private Pending encode(Pending p, JsonNode params, Map<String, JsonNode> members) {
+    p.startNanos = link.config.scheduler().nanoTime();
     try {
       p.body = codec.requestBody(p.method, params, members);
     } catch (JsonProcessingException | RuntimeException e) {
@@ -324,7 +325,11 @@ final class Requests implements Consumer<Pending> {
 
   /** Settles {@code p} once (see {@link Ledger#settle}). */
   void settle(Pending p, JsonNode result, RpcException failure) {
+    boolean first = !p.settled;
     ledger.settle(p, result, failure);
+    if (first && !p.notification) {
+      link.settled(p, failure);
+    }
   }
 
   /** A request of the connection's own, encoded, its deadline not yet armed. Any thread. */

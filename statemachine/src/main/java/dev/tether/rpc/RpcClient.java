@@ -130,6 +130,11 @@ final class RpcClient implements RpcConnection, Handshake, LifecycleListener {
   }
 
   @Override
+  public Subscription observeRequests(RequestListener listener) {
+    return link.observeRequests(Objects.requireNonNull(listener, "listener"));
+  }
+
+  @Override
   public ConnectionStats stats() {
     return link.counters.snapshot();
   }

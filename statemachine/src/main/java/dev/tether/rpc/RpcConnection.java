@@ -95,6 +95,14 @@ public interface RpcConnection extends RpcCaller, AutoCloseable {
   /** Subscribes to the connection's lifecycle events; see {@link Connection#subscribe}. */
   Subscription subscribe(LifecycleListener listener);
 
+  /**
+   * Observes every request as it settles (see {@link RequestListener}), for metrics. Any thread;
+   * the listener runs on the connection's context.
+   *
+   * @return a handle that removes the listener
+   */
+  Subscription observeRequests(RequestListener listener);
+
   /** A cheap snapshot of the counters. */
   ConnectionStats stats();
 
