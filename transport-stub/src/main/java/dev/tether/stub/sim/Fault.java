@@ -151,8 +151,8 @@ public sealed interface Fault {
    *     PARTITION}: the number of sessions cut off; {@code SLOW_READER}: ms per frame read; {@code
    *     SLOW_CONSUMER}: ms per frame handled; {@code CRASH_LOOP}: ms from accepting a connection to
    *     dropping it; {@code FLOOD}: requests from the server per second; {@code WRITE_STALL}:
-   *     requests the client bursts; otherwise 0 ({@code MOVE}: {@code lengthMillis} is how long
-   *     the resolver lags)
+   *     requests the client bursts; otherwise 0 ({@code MOVE}: {@code lengthMillis} is how long the
+   *     resolver lags)
    */
   record Window(Kind kind, int session, long atMillis, long lengthMillis, long param)
       implements Fault {
