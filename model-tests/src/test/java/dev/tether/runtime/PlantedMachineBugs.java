@@ -178,9 +178,10 @@ public final class PlantedMachineBugs {
           || !(t.next().stage() instanceof MachineState.Stage.Opening o)) {
         return t;
       }
-      List<Effect> effects = new ArrayList<>();
+      // After the attempt's own effects: it opens (so it did start when announced, which I3 checks
+      // on the clock), and then its announcement comes again, which only the path check (I2) sees.
+      List<Effect> effects = new ArrayList<>(t.effects());
       effects.add(new Effect.Emit(event(o.attempt(), o.attempt().delay())));
-      effects.addAll(t.effects());
       return new Transition(t.next(), effects);
     };
   }

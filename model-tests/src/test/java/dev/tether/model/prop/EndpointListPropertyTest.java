@@ -153,9 +153,11 @@ class EndpointListPropertyTest {
         EndpointResolver list, EndpointResolver.ResolveContext ctx) {
       resolveCalls++;
       lastResolvedAttempt = ctx.attempt();
-      assertThat(ctx.attempt())
-          .as("the resolver is asked for the announced attempt")
-          .isEqualTo(announced);
+      inCallback(
+          () ->
+              assertThat(ctx.attempt())
+                  .as("the resolver is asked for the announced attempt")
+                  .isEqualTo(announced));
       started = true;
       if (resolverFails) {
         return CompletableFuture.failedFuture(new IOException("discovery service down"));
@@ -169,6 +171,10 @@ class EndpointListPropertyTest {
     }
 
     private void onEvent(LifecycleEvent e) {
+      inCallback(() -> checkEvent(e));
+    }
+
+    private void checkEvent(LifecycleEvent e) {
       LifecycleEvent prev = events.isEmpty() ? null : events.get(events.size() - 1);
       assertThat(prev == null || !prev.isTerminal())
           .as("event %s after terminal %s", e, prev)
@@ -212,15 +218,42 @@ class EndpointListPropertyTest {
       }
     }
 
+    /**
+     * The first check that failed inside a callback. The driver contains what a listener or a
+     * resolver throws (it logs a listener's and fails the attempt for a resolver's), so a failed
+     * assertion there would otherwise pass unseen; {@link #run} rethrows it after every command.
+     */
+    private AssertionError failedInCallback;
+
+    private void inCallback(Runnable checks) {
+      try {
+        checks.run();
+      } catch (AssertionError e) {
+        if (failedInCallback == null) {
+          failedInCallback = e;
+        }
+        throw e;
+      }
+    }
+
+    private void rethrowCallbackFailure() {
+      if (failedInCallback != null) {
+        throw failedInCallback;
+      }
+    }
+
     void run(List<Cmd> commands) {
       connection.start();
       clock.runUntilIdle();
+      rethrowCallbackFailure();
       for (Cmd c : commands) {
         apply(c);
+        rethrowCallbackFailure();
         checkRotation();
       }
       connection.close("end of the run");
       clock.advance(Duration.ofMinutes(5));
+      rethrowCallbackFailure();
       assertThat(events.stream().filter(LifecycleEvent::isTerminal).count()).isEqualTo(1);
       assertThat(events.get(events.size() - 1).isTerminal()).isTrue();
       assertThat(net.openChannels()).as("no channel left open").isZero();
