@@ -53,4 +53,13 @@ public class ForwardingChannel implements Channel {
   public void resumeReading() {
     inner.resumeReading();
   }
+
+  /**
+   * Forwards too: the driver holds the terminal event until the channel is released (P5), so a
+   * wrapper that answered the default (released at once) would let it go before a child is gone.
+   */
+  @Override
+  public CompletionStage<Void> released() {
+    return inner.released();
+  }
 }
