@@ -21,6 +21,7 @@ import dev.tether.rpc.StreamHandler;
 import dev.tether.rpc.StreamSubscription;
 import dev.tether.runtime.spi.Channel;
 import dev.tether.runtime.spi.Transport;
+import dev.tether.stub.ForwardingChannel;
 import dev.tether.stub.StubConnection;
 import dev.tether.stub.StubEndpoint;
 import dev.tether.stub.StubNetwork;
@@ -428,15 +429,12 @@ class RpcPropertyTest {
 
     /** The network's transport, recording which tracked requests were handed to a channel. */
     Transport recording(Transport inner) {
-      return (uri, listener) ->
-          inner.open(uri, listener).thenApply(ch -> (Channel) new RecordingChannel(ch));
+      return ForwardingChannel.wrapping(inner, RecordingChannel::new);
     }
 
-    final class RecordingChannel implements Channel {
-      private final Channel inner;
-
+    final class RecordingChannel extends ForwardingChannel {
       RecordingChannel(Channel inner) {
-        this.inner = inner;
+        super(inner);
       }
 
       @Override
@@ -452,27 +450,7 @@ class RpcPropertyTest {
         } catch (IOException e) {
           violations.add("the client wrote a frame that is not JSON: " + e);
         }
-        return inner.send(frame);
-      }
-
-      @Override
-      public boolean writable() {
-        return inner.writable();
-      }
-
-      @Override
-      public void close() {
-        inner.close();
-      }
-
-      @Override
-      public void pauseReading() {
-        inner.pauseReading();
-      }
-
-      @Override
-      public void resumeReading() {
-        inner.resumeReading();
+        return super.send(frame);
       }
     }
 
