@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Demand {
   private final AtomicLong requested = new AtomicLong();
   private volatile QueuedLane lane; // set when the lane is made, before any request can reach it
+  private volatile boolean open; // onSubscribe has returned
 
   /** Set once, by the lane this demand gates. */
   void attach(QueuedLane gated) {
@@ -22,14 +23,30 @@ final class Demand {
    */
   void add(long n) {
     requested.accumulateAndGet(n, Demand::saturatedAdd);
+    kick();
+  }
+
+  /**
+   * Lets the lane hand out events from now on: called once {@code onSubscribe} has returned, so
+   * that no {@code onNext} can overlap it even when it requests (rule 1.3).
+   */
+  void open() {
+    open = true;
+    kick();
+  }
+
+  private void kick() {
     QueuedLane l = lane;
-    if (l != null) {
+    if (l != null && open) {
       l.kick();
     }
   }
 
-  /** Takes one unit of demand; false if there is none. */
+  /** Takes one unit of demand; false if there is none, or the subscriber is not set up yet. */
   boolean take() {
+    if (!open) {
+      return false;
+    }
     while (true) {
       long r = requested.get();
       if (r == 0) {

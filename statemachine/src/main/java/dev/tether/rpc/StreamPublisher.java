@@ -84,8 +84,8 @@ public final class StreamPublisher implements Flow.Publisher<JsonNode> {
   public void subscribe(Flow.Subscriber<? super JsonNode> subscriber) {
     Objects.requireNonNull(subscriber, "subscriber");
     Feed feed = new Feed(subscriber);
-    // The queue exists before onSubscribe, so a request made inside it has a lane to gate; it
-    // hands out nothing until then.
+    // The queue exists before onSubscribe, so a request made inside it is counted; the lane hands
+    // out nothing until onSubscribe has returned.
     feed.events = rpc.listen(stream, feed, Delivery.demanded(executor, prefetch, feed.demand));
     try {
       subscriber.onSubscribe(feed);
@@ -94,6 +94,7 @@ public final class StreamPublisher implements Flow.Publisher<JsonNode> {
       feed.cancel();
       return;
     }
+    feed.demand.open(); // only now: an onNext must not overlap onSubscribe (rule 1.3)
     Subscription lifecycle = rpc.subscribe(feed); // a terminal event may be replayed right here
     feed.lifecycle = lifecycle;
     if (feed.ended.get()) {
