@@ -12,7 +12,6 @@ import dev.tether.runtime.spi.ChannelListener;
 import dev.tether.runtime.spi.ConnectParameters;
 import dev.tether.runtime.spi.ConnectParametersProvider;
 import dev.tether.runtime.spi.Transport;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -29,10 +28,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
-/** Keeps the README's example of per-attempt connect parameters honest. */
+/** Keeps the example of per-attempt connect parameters in docs/connections.md honest. */
 class ConnectParametersDocExampleTest {
 
-  // README:connect-parameters:begin
+  // example:connect-parameters:begin
   /** A token a refresher keeps current: every attempt sends the token of that moment. */
   static RpcConnection withFreshToken(
       Transport transport, URI endpoint, AtomicReference<String> token) {
@@ -73,7 +72,7 @@ class ConnectParametersDocExampleTest {
         .build();
   }
 
-  // README:connect-parameters:end
+  // example:connect-parameters:end
 
   /** Records the parameters of every open and never completes it. */
   static final class Recording implements Transport {
@@ -152,12 +151,5 @@ class ConnectParametersDocExampleTest {
     Connection c = childWithToken(() -> "abc");
     assertThat(c.toString()).doesNotContain("abc");
     c.close("test over");
-  }
-
-  @Test
-  void readmeShowsExactlyThisExample() throws IOException {
-    ReadmeExampleTest.assertReadmeShows(
-        "connect-parameters",
-        "src/test/java/dev/tether/model/ConnectParametersDocExampleTest.java");
   }
 }

@@ -10,20 +10,15 @@ import dev.tether.runtime.Connection;
 import dev.tether.runtime.FailureClassifier;
 import dev.tether.runtime.spi.ChannelOpenException;
 import dev.tether.runtime.spi.Transport;
-import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Keeps the README's example of final failures and {@code reconnectNow} honest. */
+/** Keeps docs/connections.md's example of final failures and {@code reconnectNow} honest. */
 class FailureDocExampleTest {
 
-  // README:final-failures:begin
+  // example:final-failures:begin
   /** The defaults, plus a close code of our own protocol (4001: "session revoked") as final. */
   static final FailureClassifier CLASSIFIER =
       cause ->
@@ -54,7 +49,7 @@ class FailureDocExampleTest {
     connection.reconnectNow(); // does nothing unless the connection is waiting out a delay
   }
 
-  // README:final-failures:end
+  // example:final-failures:end
 
   @Test
   void classifierAddsItsOwnCloseCodeToTheDefaults() {
@@ -81,26 +76,6 @@ class FailureDocExampleTest {
                     "upgrade rejected with HTTP 401",
                     new Cause.Detail.UpgradeRejected(401)),
                 1));
-  }
-
-  @Test
-  void readmeShowsExactlyThisExample() throws IOException {
-    String readme = Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
-    int marker = readme.indexOf("<!-- example:final-failures -->");
-    assertThat(marker).as("README marker <!-- example:final-failures -->").isNotNegative();
-    int start = readme.indexOf("```java", marker) + "```java".length();
-    List<String> readmeLines =
-        ReadmeExampleTest.trimmed(readme.substring(start, readme.indexOf("```", start)));
-    String self =
-        Files.readString(
-            Path.of("src/test/java/dev/tether/model/FailureDocExampleTest.java"),
-            StandardCharsets.UTF_8);
-    List<String> sourceLines =
-        ReadmeExampleTest.trimmed(
-            self.substring(
-                self.indexOf("// README:final-failures:begin") + 30,
-                self.indexOf("// README:final-failures:end")));
-    assertThat(readmeLines).isNotEmpty().containsExactlyElementsOf(sourceLines);
   }
 
   private static Cause closed(int code) {

@@ -15,7 +15,6 @@ import dev.tether.vertx.testserver.VmServiceServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
-import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -26,14 +25,14 @@ import reactor.adapter.JdkFlowAdapter;
 import reactor.core.publisher.Flux;
 
 /**
- * Keeps the README's metrics and Flow examples honest: they compile here and run against a
+ * Keeps docs/metrics.md's metrics and Flow examples honest: they compile here and run against a
  * vm-service server on 127.0.0.1.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class FlowMetricsDocExampleTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
 
-  // README:metrics:begin
+  // example:metrics:begin
   /** An RPC connection with meters; they are removed at its terminal event. */
   static RpcConnection withMetrics(MeterRegistry registry, Transport transport, URI endpoint) {
     RpcConnection rpc =
@@ -47,9 +46,9 @@ class FlowMetricsDocExampleTest {
     return rpc;
   }
 
-  // README:metrics:end
+  // example:metrics:end
 
-  // README:flow:begin
+  // example:flow:begin
   /** A stream's events as a Reactor Flux: while the consumer lags, the socket stops reading. */
   static Flux<JsonNode> isolateEvents(RpcConnection rpc) {
     return JdkFlowAdapter.flowPublisherToFlux(StreamPublisher.of(rpc, "Isolate")).limitRate(64);
@@ -60,7 +59,7 @@ class FlowMetricsDocExampleTest {
     return JdkFlowAdapter.flowPublisherToFlux(LifecyclePublisher.of(rpc.connection()));
   }
 
-  // README:flow:end
+  // example:flow:end
 
   @Test
   void examplesRunAgainstARealServer() throws Exception {
@@ -91,12 +90,5 @@ class FlowMetricsDocExampleTest {
       server.close();
       vertx.close().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
     }
-  }
-
-  @Test
-  void readmeShowsExactlyTheseExamples() throws IOException {
-    String self = "src/test/java/dev/tether/model/FlowMetricsDocExampleTest.java";
-    ReadmeExampleTest.assertReadmeShows("metrics", self);
-    ReadmeExampleTest.assertReadmeShows("flow", self);
   }
 }

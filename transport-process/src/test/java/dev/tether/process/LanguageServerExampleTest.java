@@ -10,11 +10,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.tether.rpc.RpcConnection;
 import dev.tether.rpc.ServedMethod;
 import dev.tether.runtime.framing.Framing;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -24,8 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Keeps the README's language-server example honest: the same code compiles and runs here against
- * the real JSON language server, and the README shows exactly this code.
+ * Keeps docs/processes.md's language-server example honest: the same code compiles and runs here
+ * against the real JSON language server; model-tests' DocExamplesTest checks that the guide shows
+ * exactly the code between the example markers.
  */
 @Timeout(60)
 class LanguageServerExampleTest {
@@ -34,7 +31,7 @@ class LanguageServerExampleTest {
   /** The schema the example serves for {@code $schema} URIs the server cannot fetch itself. */
   static final String SCHEMA = "{\"properties\":{\"name\":{\"type\":\"string\"}}}";
 
-  // README:lsp:begin
+  // example:lsp:begin
   static RpcConnection languageServer(Path server, Consumer<JsonNode> diagnostics) {
     ProcessTransport transport =
         ProcessTransport.create(
@@ -69,7 +66,7 @@ class LanguageServerExampleTest {
     return rpc.notify("textDocument/didOpen", JSON.createObjectNode().set("textDocument", doc));
   }
 
-  // README:lsp:end
+  // example:lsp:end
 
   private final Children children = new Children();
   private RpcConnection rpc;
@@ -95,28 +92,5 @@ class LanguageServerExampleTest {
     JsonNode diagnostics = LanguageServer.awaitDiagnostics(published, uri);
     assertThat(LanguageServer.messages(diagnostics))
         .containsExactlyInAnyOrder("Incorrect type. Expected \"string\".", "Trailing comma");
-  }
-
-  @Test
-  void readmeShowsExactlyThisExample() throws IOException {
-    String readme = Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
-    int marker = readme.indexOf("<!-- example:lsp -->");
-    assertThat(marker).as("README marker <!-- example:lsp -->").isNotNegative();
-    int start = readme.indexOf("```java", marker) + "```java".length();
-    List<String> documented = trimmed(readme.substring(start, readme.indexOf("```", start)));
-    String self =
-        Files.readString(
-            Path.of("src/test/java/dev/tether/process/LanguageServerExampleTest.java"),
-            StandardCharsets.UTF_8);
-    String begin = "// README:lsp:begin";
-    List<String> source =
-        trimmed(
-            self.substring(
-                self.indexOf(begin) + begin.length(), self.indexOf("// README:lsp:end")));
-    assertThat(documented).isNotEmpty().containsExactlyElementsOf(source);
-  }
-
-  private static List<String> trimmed(String s) {
-    return s.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
   }
 }

@@ -13,10 +13,10 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's "your own invariant" ({@link SimulationDocsExampleTest.IndicatorIsHonest}) is not a
- * tautology: with the documented pass-through indicator it holds, but an indicator that hands each
- * event on only when the next one arrives (one behind: "Connected" shown after the connection was
- * lost) makes it fire, within a few seeds, and the shrunk plan still shows it.
+ * docs/simulation.md's "your own invariant" ({@link SimulationDocsExampleTest.IndicatorIsHonest})
+ * is not a tautology: with the documented pass-through indicator it holds, but an indicator that
+ * hands each event on only when the next one arrives (one behind: "Connected" shown after the
+ * connection was lost) makes it fire, within a few seeds, and the shrunk plan still shows it.
  */
 class OwnInvariantFiresTest {
 

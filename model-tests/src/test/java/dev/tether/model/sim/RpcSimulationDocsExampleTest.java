@@ -10,23 +10,18 @@ import dev.tether.stub.sim.RpcTraffic;
 import dev.tether.stub.sim.SessionView;
 import dev.tether.stub.sim.Simulation;
 import dev.tether.stub.sim.SimulationResult;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Keeps the README's "Simulate your own RPC client code" example honest: the code between the
- * markers is the documented example, compiled and run here.
+ * Keeps docs/simulation.md's "Simulate your own RPC client code" example honest: the code between
+ * the markers is the documented example, compiled and run here.
  */
 class RpcSimulationDocsExampleTest {
 
-  // DOCS:rpc-simulation:begin
+  // example:rpc-simulation:begin
   /** Your code: follows stream "s1" (the traffic's server emits s0, s1, … with a serial "ev"). */
   static final class Follower {
     private long newest;
@@ -87,25 +82,6 @@ class RpcSimulationDocsExampleTest {
     }
   }
 
-  // DOCS:rpc-simulation:end
+  // example:rpc-simulation:end
 
-  @Test
-  void readmeShowsExactlyThisExample() throws IOException {
-    String docs = Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
-    int marker = docs.indexOf("<!-- example:rpc-simulation -->");
-    assertThat(marker).as("README marker <!-- example:rpc-simulation -->").isNotNegative();
-    int start = docs.indexOf("```java", marker) + "```java".length();
-    List<String> documented =
-        SimulationDocsExampleTest.trimmed(docs.substring(start, docs.indexOf("```", start)));
-    String self =
-        Files.readString(
-            Path.of("src/test/java/dev/tether/model/sim/RpcSimulationDocsExampleTest.java"),
-            StandardCharsets.UTF_8);
-    String begin = "// DOCS:rpc-simulation:begin";
-    List<String> source =
-        SimulationDocsExampleTest.trimmed(
-            self.substring(
-                self.indexOf(begin) + begin.length(), self.indexOf("// DOCS:rpc-simulation:end")));
-    assertThat(documented).isNotEmpty().containsExactlyElementsOf(source);
-  }
 }

@@ -1,5 +1,6 @@
 package dev.tether.model.sim;
 
+// example:simulation-imports:begin
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -12,21 +13,18 @@ import dev.tether.stub.sim.Oracle;
 import dev.tether.stub.sim.SessionView;
 import dev.tether.stub.sim.Simulation;
 import dev.tether.stub.sim.SimulationResult;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
+// example:simulation-imports:end
+
 /**
- * Keeps the "Verify your code under faults" example of the README honest: the code between the
- * markers is the documented example, compiled and run here.
+ * Keeps the "Verify your code under faults" example of docs/simulation.md honest: the code between
+ * the markers is the documented example, compiled and run here.
  */
 class SimulationDocsExampleTest {
 
-  // DOCS:simulation:begin
+  // example:simulation:begin
   /** Your code: a status indicator fed by lifecycle events (here: a simple one). */
   static final class StatusIndicator implements LifecycleListener {
     private final LifecycleListener next;
@@ -104,28 +102,6 @@ class SimulationDocsExampleTest {
     assertThat(result.coverage().permanentlyDisconnected()).isEqualTo(1); // session 0: 10 attempts
   }
 
-  // DOCS:simulation:end
+  // example:simulation:end
 
-  @Test
-  void readmeShowsExactlyThisExample() throws IOException {
-    String docs = Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
-    int marker = docs.indexOf("<!-- example:simulation -->");
-    assertThat(marker).as("README marker <!-- example:simulation -->").isNotNegative();
-    int start = docs.indexOf("```java", marker) + "```java".length();
-    List<String> documented = trimmed(docs.substring(start, docs.indexOf("```", start)));
-    String self =
-        Files.readString(
-            Path.of("src/test/java/dev/tether/model/sim/SimulationDocsExampleTest.java"),
-            StandardCharsets.UTF_8);
-    String begin = "// DOCS:simulation:begin";
-    List<String> source =
-        trimmed(
-            self.substring(
-                self.indexOf(begin) + begin.length(), self.indexOf("// DOCS:simulation:end")));
-    assertThat(documented).isNotEmpty().containsExactlyElementsOf(source);
-  }
-
-  static List<String> trimmed(String s) {
-    return s.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
-  }
 }
