@@ -164,24 +164,25 @@ class GuideExamplesTest {
   }
 
   // example:testserver:begin
-  /** A newline-JSON test server on a free port; stop() and start() again keep the port. */
-  static VmServiceServer restartOnce(Vertx vertx) throws Exception {
+  /** A newline-JSON test server on a Unix socket; stop() and start() again keep its address. */
+  static VmServiceServer restartOnce(Vertx vertx, Path socket) throws Exception {
     VmServiceServer server =
-        VmServiceServer.builder(vertx).tcp().eventInterval(Duration.ofMillis(50)).build();
-    URI endpoint = server.start().toCompletableFuture().get(10, SECONDS); // tcp://127.0.0.1:…
-    System.out.println("serving at " + endpoint);
+        VmServiceServer.builder(vertx).unix(socket).eventInterval(Duration.ofMillis(50)).build();
+    URI endpoint = server.start().toCompletableFuture().get(10, SECONDS); // unix:///…
+    System.out.println("serving at " + endpoint); // .tcp(): tcp://127.0.0.1:<free port>
     server.stop().toCompletableFuture().get(10, SECONDS); // clients go Reconnecting
-    server.start().toCompletableFuture().get(10, SECONDS); // same port: they reconnect
+    server.start().toCompletableFuture().get(10, SECONDS); // same address: they reconnect
     return server;
   }
 
   // example:testserver:end
 
   @Test
-  void testServerRestartsOnItsPort() throws Exception {
+  void testServerRestartsAtItsAddress(@TempDir Path dir) throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
-      VmServiceServer server = restartOnce(vertx);
+      VmServiceServer server = restartOnce(vertx, dir.resolve("vm.sock"));
+      assertThat(server.endpoint().getScheme()).isEqualTo("unix");
       server.close();
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(20, SECONDS);
