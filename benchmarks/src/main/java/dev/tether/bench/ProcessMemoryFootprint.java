@@ -47,6 +47,20 @@ final class ProcessMemoryFootprint {
 
   private ProcessMemoryFootprint() {}
 
+  /**
+   * B5 (process) alone: {@code java -cp benchmarks/target/benchmarks.jar
+   * dev.tether.bench.ProcessMemoryFootprint [sessions] [--json]} (1,000 sessions by default).
+   */
+  public static void main(String[] args) {
+    List<String> rest = new ArrayList<>(List.of(args));
+    boolean json = rest.remove("--json");
+    int sessions = rest.isEmpty() ? 1_000 : Integer.parseInt(rest.get(0));
+    report(
+        measure(sessions),
+        json,
+        new PrintStream(System.out, true, java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   static Result measure(int sessions) {
     ProcessTransport transport = ProcessTransport.create(ProcessEndpoint.of(CHILD));
     List<RpcConnection> live = new ArrayList<>(sessions + 1);

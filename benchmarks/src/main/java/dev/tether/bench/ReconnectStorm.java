@@ -127,6 +127,21 @@ final class ReconnectStorm {
   private ReconnectStorm() {}
 
   /**
+   * B7 alone: {@code java -cp benchmarks/target/benchmarks.jar dev.tether.bench.ReconnectStorm
+   * [sessions [outageMillis]] [--json]} (10,000 sessions and the issue's 2 s by default).
+   */
+  public static void main(String[] args) {
+    List<String> rest = new ArrayList<>(List.of(args));
+    boolean json = rest.remove("--json");
+    int sessions = rest.isEmpty() ? 10_000 : Integer.parseInt(rest.get(0));
+    Duration outage = rest.size() < 2 ? OUTAGE : Duration.ofMillis(Long.parseLong(rest.get(1)));
+    report(
+        measure(sessions, outage),
+        json,
+        new PrintStream(System.out, true, java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /**
    * Prints the result: with {@code json} two rows (the peak rate, Tether's default policy against
    * the naive loop, goal ratio naive ÷ Tether >= 2; the time until all are back, goal Tether's max
    * <= its bound), each with every side's figures; otherwise one line per side and the ratio.
