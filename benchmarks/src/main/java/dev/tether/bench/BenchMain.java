@@ -91,6 +91,33 @@ public final class BenchMain {
     memory(profile == Profile.FULL ? 100_000 : 10_000, json, out);
     reconnect(profile, json, out);
     socketMemory(socketSessions(profile), json, out);
+    ProcessMemoryFootprint.report(
+        ProcessMemoryFootprint.measure(processSessions(profile)), json, out);
+    ReconnectStorm.report(
+        ReconnectStorm.measure(stormSessions(profile), stormOutage(profile)), json, out);
+  }
+
+  /** B5 process sessions: each is a child process ({@code cat}) and a few threads. */
+  static int processSessions(Profile profile) {
+    return switch (profile) {
+      case SMOKE -> 20;
+      case QUICK -> 200;
+      case FULL -> 1_000;
+    };
+  }
+
+  /** B7's outage: the 2 s; shorter in the smoke pass, which only proves it runs. */
+  static java.time.Duration stormOutage(Profile profile) {
+    return profile == Profile.SMOKE ? java.time.Duration.ofMillis(500) : ReconnectStorm.OUTAGE;
+  }
+
+  /** B7 sessions: the 10,000 in the full profile; a few hundred for the smoke pass. */
+  static int stormSessions(Profile profile) {
+    return switch (profile) {
+      case SMOKE -> 200;
+      case QUICK -> 2_000;
+      case FULL -> 10_000;
+    };
   }
 
   /**
@@ -105,7 +132,10 @@ public final class BenchMain {
     };
   }
 
-  /** B4: p50 and p99 against the 5 ms goal for p99. */
+  /** B4's goal: Tether's p99 at most this multiple of the raw reconnect's, measured alongside. */
+  static final double B4_MAX_OVER_RAW = 1.2;
+
+  /** B4: p50 and p99, as a ratio to the raw Vert.x reconnect measured interleaved. */
   static ReconnectLatency.Result reconnect(Profile profile, boolean json, PrintStream out) {
     ReconnectLatency.Result r =
         switch (profile) {
@@ -133,7 +163,11 @@ public final class BenchMain {
         if (p50) {
           n.putNull("goal");
         } else {
-          n.put("goal", 5000);
+          // Tether's p99 <= 1.2x raw's, as a floor on raw ÷ Tether like every other ratio.
+          n.put("goal", 1 / B4_MAX_OVER_RAW);
+          n.put(
+              "goal_note", "Tether's p99 <= " + B4_MAX_OVER_RAW + "x raw's: raw / Tether >= goal");
+          n.put("info_absolute_goal_us", 5000); // the old goal, below raw's floor here
         }
         n.put("samples", r.samples());
         n.put("late", r.late());
@@ -148,7 +182,7 @@ public final class BenchMain {
       out.printf(
           Locale.ROOT,
           "%-18s p50 %,.0f us   p99 %,.0f us   max %,.0f us over %d rounds (%d late; goal p99 <="
-              + " 5,000 us)%n",
+              + " 1.2x raw's)%n",
           "B4 reconnect",
           r.p50Micros(),
           r.p99Micros(),
@@ -158,7 +192,7 @@ public final class BenchMain {
       out.printf(
           Locale.ROOT,
           "%-18s raw Vert.x reconnect p50 %,.0f us   p99 %,.0f us   (raw ÷ Tether: p50 %.2fx, p99"
-              + " %.2fx); due to connected p50/p99 %,.0f/%,.0f us%n",
+              + " %.2fx, goal >= 0.83x); due to connected p50/p99 %,.0f/%,.0f us%n",
           "  baseline",
           r.raw().p50Micros(),
           r.raw().p99Micros(),

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -24,23 +25,30 @@ public final class BenchServerProcess implements AutoCloseable {
 
   private final Process process;
   private final URI endpoint;
+  private final BufferedReader replies;
 
-  private BenchServerProcess(Process process, URI endpoint) {
+  private BenchServerProcess(Process process, URI endpoint, BufferedReader replies) {
     this.process = process;
     this.endpoint = endpoint;
+    this.replies = replies;
   }
 
   /** Starts the child JVM on this JVM's class path and waits for its endpoint. */
   static BenchServerProcess start() {
+    return start(BenchServerProcess.class);
+  }
+
+  /**
+   * Starts {@code main} with {@code args} (a class whose {@code main} prints its endpoint on its
+   * first line and ends at the end of its standard input) in a child JVM on this JVM's class path.
+   */
+  static BenchServerProcess start(Class<?> main, String... args) {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb =
-        new ProcessBuilder(
-                List.of(
-                    java,
-                    "-cp",
-                    System.getProperty("java.class.path"),
-                    BenchServerProcess.class.getName()))
-            .redirectError(ProcessBuilder.Redirect.INHERIT);
+    List<String> command =
+        new ArrayList<>(
+            List.of(java, "-cp", System.getProperty("java.class.path"), main.getName()));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
     Process p;
     try {
       p = pb.start();
@@ -51,7 +59,7 @@ public final class BenchServerProcess implements AutoCloseable {
         p.destroyForcibly();
         throw new IllegalStateException("bench server process ended before listening");
       }
-      return new BenchServerProcess(p, URI.create(line.trim()));
+      return new BenchServerProcess(p, URI.create(line.trim()), out);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the bench server process", e);
     }
@@ -60,6 +68,36 @@ public final class BenchServerProcess implements AutoCloseable {
   /** Where the child listens. */
   URI endpoint() {
     return endpoint;
+  }
+
+  /**
+   * Sends one command line to a child that answers each with one line (as {@link StormServer} does)
+   * and returns the answer.
+   *
+   * @throws IllegalStateException if the child ended instead of answering
+   */
+  String ask(String command) {
+    try {
+      process.getOutputStream().write((command + "\n").getBytes(StandardCharsets.UTF_8));
+      process.getOutputStream().flush();
+      String answer = replies.readLine();
+      if (answer == null) {
+        throw new IllegalStateException("bench server process ended; it was asked: " + command);
+      }
+      return answer;
+    } catch (IOException e) {
+      throw new UncheckedIOException("bench server process gone; it was asked: " + command, e);
+    }
+  }
+
+  /** Kills the child at once (SIGKILL: the kernel closes its sockets) and waits for its end. */
+  void kill() {
+    try {
+      process.destroyForcibly().waitFor(WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while killing the bench server process", e);
+    }
   }
 
   /** Closes the child's standard input (it stops), waits for it, and kills it if it hangs. */

@@ -106,7 +106,7 @@ final class SocketMemoryFootprint {
   }
 
   /** Descriptors the JVM may open besides the sockets (jars, selectors, pipes) meanwhile. */
-  private static final long FD_SLACK = 200;
+  static final long FD_SLACK = 200;
 
   /** Open file descriptors of this process, or 0 where {@code /proc/self/fd} is unavailable. */
   static long openFds() {
@@ -114,7 +114,8 @@ final class SocketMemoryFootprint {
     return fds == null ? 0 : fds.length;
   }
 
-  private static void awaitFds(long atMost) {
+  /** Waits (bounded) until this process has at most {@code atMost} descriptors open. */
+  static void awaitFds(long atMost) {
     long deadline = System.nanoTime() + Rigs.SETUP_TIMEOUT_SECONDS * 1_000_000_000L;
     while (openFds() > atMost && System.nanoTime() < deadline) {
       try {

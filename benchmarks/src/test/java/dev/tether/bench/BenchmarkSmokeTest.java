@@ -91,6 +91,43 @@ class BenchmarkSmokeTest {
     assertThat(r.rawBytes()).isPositive();
   }
 
+  /**
+   * Every session of every side came back after the server's return, none was lost, and the server
+   * counted each reconnect: a side whose sessions never returned, or a server that did not count,
+   * would pass a check of positive figures alone.
+   */
+  @Test
+  void reconnectStormBringsEverySessionBackAndTheServerCountsThem() {
+    int sessions = BenchMain.stormSessions(BenchMain.Profile.SMOKE);
+    ReconnectStorm.Result r =
+        ReconnectStorm.measure(sessions, BenchMain.stormOutage(BenchMain.Profile.SMOKE));
+    for (ReconnectStorm.Side side : List.of(r.tether(), r.tetherNoJitter(), r.naive())) {
+      assertThat(side.dropped())
+          .as(side.name() + ": sessions that saw the outage")
+          .isEqualTo(sessions);
+      assertThat(side.lost()).as(side.name() + ": sessions lost").isZero();
+      assertThat(side.server().path("upgraded").asInt())
+          .as(side.name() + ": WebSockets the server accepted after its return")
+          .isGreaterThanOrEqualTo(sessions);
+      assertThat(side.peakAccepted()).as(side.name()).isPositive();
+      assertThat(side.maxMillis()).as(side.name()).isPositive();
+    }
+  }
+
+  /** Measured, and every child started (Tether's and the plain ones) is gone afterwards. */
+  @Test
+  void processMemoryFootprintIsMeasurableAndLeavesNoChild() {
+    ProcessMemoryFootprint.Result r =
+        ProcessMemoryFootprint.measure(BenchMain.processSessions(BenchMain.Profile.SMOKE));
+    assertThat(r.tetherBytes()).isPositive();
+    assertThat(r.childRssBytes()).isPositive();
+    assertThat(r.threads()).isPositive();
+    assertThat(dev.tether.process.ProcessTransport.liveProcesses()).isEmpty();
+    assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive))
+        .as("children of this JVM")
+        .isEmpty();
+  }
+
   @Test
   void memoryFootprintIsMeasurable() {
     assertThat(MemoryFootprint.bytesPerSession(2_000)).isPositive();
