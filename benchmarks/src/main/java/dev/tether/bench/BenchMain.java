@@ -405,7 +405,7 @@ public final class BenchMain {
       } else {
         out.printf(
             Locale.ROOT,
-            "%-46s tether %,.0f %s   baseline %,.0f   ratio %.2fx (goal >= %.1fx)%n",
+            "%-48s tether %,.0f %s   baseline %,.0f   ratio %.2fx (goal >= %.1fx)%n",
             n.get("name").asText(),
             n.get("tether").asDouble(),
             n.get("unit").asText(),

@@ -47,6 +47,11 @@ final class SdkMcpClient implements EchoClient {
       child = BenchPeers.newChild(before);
     } catch (RuntimeException e) {
       close();
+      // The server may be up without an answer: it is this JVM's one new child, stopped here too.
+      ProcessHandle.current()
+          .children()
+          .filter(h -> !before.contains(h.pid()))
+          .forEach(ProcessHandle::destroyForcibly);
       throw e;
     }
   }
