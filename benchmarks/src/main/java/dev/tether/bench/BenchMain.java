@@ -7,16 +7,21 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
 
 /**
  * {@code ./tether bench [--quick] [--json]}: runs every comparison in one JMH run and reports each
@@ -29,23 +34,35 @@ public final class BenchMain {
 
   static final List<Comparison> COMPARISONS =
       List.of(
-          new Comparison(
-              "B1 transitions vs stateless4j",
-              TransitionBenchmark.class.getName() + ".tetherStep",
-              TransitionBenchmark.class.getName() + ".stateless4j",
-              "transitions/s",
-              1.5),
-          new Comparison(
-              "B1 transitions vs Spring Statemachine",
-              TransitionBenchmark.class.getName() + ".tetherStep",
-              TransitionBenchmark.class.getName() + ".springStatemachine",
-              "transitions/s",
-              100.0),
+          transitions("B1 transitions vs stateless4j", "tetherStep", "stateless4j", 1.5),
+          transitions("B1 driver with effects vs stateless4j", "tetherDriver", "stateless4j", 1.0),
+          transitions(
+              "B1 transitions vs Spring Statemachine", "tetherStep", "springStatemachine", 100.0),
           ws("B2 round trips, 1 in flight", "tetherRoundTrip1", "rawRoundTrip1", "requests/s"),
           ws("B2 round trips, 64 in flight", "tetherRoundTrip64", "rawRoundTrip64", "requests/s"),
           ws("B3 stream events", "tetherEvents", "rawEvents", "events/s"),
-          stdio("B7 stdio round trips, 1 in flight", "tetherRoundTrip1", "plainRoundTrip1"),
-          stdio("B7 stdio round trips, 64 in flight", "tetherRoundTrip64", "plainRoundTrip64"));
+          mcp("B8 MCP tools/call vs MCP Java SDK, 1 in flight", "tether1", "sdk1"),
+          mcp("B8 MCP tools/call vs MCP Java SDK, 16 in flight", "tether16", "sdk16"),
+          new Comparison(
+              "B9 LSP documentSymbol vs LSP4J",
+              LspBenchmark.class.getName() + ".tetherSymbols",
+              LspBenchmark.class.getName() + ".lsp4jSymbols",
+              "requests/s",
+              1.0),
+          stdio(
+              "stdio round trips vs plain loop, 1 in flight",
+              "tetherRoundTrip1",
+              "plainRoundTrip1"),
+          stdio(
+              "stdio round trips vs plain loop, 64 in flight",
+              "tetherRoundTrip64",
+              "plainRoundTrip64"));
+
+  /** A {@link TransitionBenchmark} pair, in transitions per second. */
+  private static Comparison transitions(String name, String tether, String baseline, double goal) {
+    String cls = TransitionBenchmark.class.getName() + ".";
+    return new Comparison(name, cls + tether, cls + baseline, "transitions/s", goal);
+  }
 
   /** A {@link WebSocketBenchmark} pair; goal: at least 0.9x the raw Vert.x client. */
   private static Comparison ws(String name, String tether, String raw, String unit) {
@@ -53,7 +70,16 @@ public final class BenchMain {
     return new Comparison(name, cls + tether, cls + raw, unit, 0.9);
   }
 
-  /** A {@link StdioBenchmark} pair; goal: at least 0.9x the plain ProcessBuilder loop, like B2. */
+  /** A {@link McpBenchmark} pair; goal: at least as fast as the official SDK. */
+  private static Comparison mcp(String name, String tether, String sdk) {
+    String cls = McpBenchmark.class.getName() + ".";
+    return new Comparison(name, cls + tether, cls + sdk, "calls/s", 1.0);
+  }
+
+  /**
+   * A {@link StdioBenchmark} pair (not the issue's B7, which is the reconnect storm); goal: at
+   * least 0.9x the plain ProcessBuilder loop, like B2.
+   */
   private static Comparison stdio(String name, String tether, String plain) {
     String cls = StdioBenchmark.class.getName() + ".";
     return new Comparison(name, cls + tether, cls + plain, "requests/s", 0.9);
@@ -86,15 +112,25 @@ public final class BenchMain {
         }
       }
     }
+    quietBaselineLogs();
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-    report(run(profile, json), json, out);
+    Progress progress = Progress.onTerminal();
+    report(run(profile, progress), json, out);
+    progress.step("B5 memory (simulator)");
     memory(profile == Profile.FULL ? 100_000 : 10_000, json, out);
+    progress.step("B4 reconnect latency");
     reconnect(profile, json, out);
+    progress.step("B5 memory (WebSocket)");
     socketMemory(socketSessions(profile), json, out);
+    progress.step("B5 memory (process sessions)");
     ProcessMemoryFootprint.report(
         ProcessMemoryFootprint.measure(processSessions(profile)), json, out);
+    progress.step("B7 reconnect storm");
     ReconnectStorm.report(
         ReconnectStorm.measure(stormSessions(profile), stormOutage(profile)), json, out);
+    progress.step("B8 restart-to-ready after kill -9");
+    mcpRestart(restartRounds(profile), json, out);
+    progress.done();
   }
 
   /** B5 process sessions: each is a child process ({@code cat}) and a few threads. */
@@ -118,6 +154,56 @@ public final class BenchMain {
       case QUICK -> 2_000;
       case FULL -> 10_000;
     };
+  }
+
+  /**
+   * The MCP SDK logs each exchange's setup at INFO (server-everything's instructions run to pages);
+   * {@code bench} keeps its stderr for progress and real warnings, in this JVM and in JMH's forks.
+   */
+  static final String QUIET_MCP_SDK = "-Dorg.slf4j.simpleLogger.log.io.modelcontextprotocol=warn";
+
+  private static void quietBaselineLogs() {
+    System.setProperty("org.slf4j.simpleLogger.log.io.modelcontextprotocol", "warn");
+  }
+
+  /** B8 restart-to-ready: kills per side. Each round is about a second per side (node starting). */
+  static int restartRounds(Profile profile) {
+    return switch (profile) {
+      case SMOKE -> 1;
+      case QUICK -> 5;
+      case FULL -> 20;
+    };
+  }
+
+  /** B8 restart-to-ready after kill -9: the medians, baseline ÷ Tether (higher is better). */
+  static McpRestart.Result mcpRestart(int rounds, boolean json, PrintStream out) {
+    McpRestart.Result r = McpRestart.measure(rounds);
+    if (json) {
+      ObjectNode n = new ObjectMapper().createObjectNode();
+      n.put("name", "B8 MCP restart-to-ready after kill -9 vs MCP Java SDK, p50");
+      n.put("tether", r.tetherP50());
+      n.put("baseline", r.sdkP50());
+      n.put("ratio", r.sdkP50() / r.tetherP50());
+      n.put("unit", "us");
+      n.putNull("goal");
+      n.put("tether_p90", r.tetherP90());
+      n.put("baseline_p90", r.sdkP90());
+      n.put("rounds", r.rounds());
+      out.println(n);
+    } else {
+      out.printf(
+          Locale.ROOT,
+          "%-18s p50 %,.0f us   p90 %,.0f us; MCP SDK with a user's restart p50 %,.0f us   p90"
+              + " %,.0f us (SDK ÷ Tether p50 %.2fx; %d rounds; no goal)%n",
+          "B8 restart",
+          r.tetherP50(),
+          r.tetherP90(),
+          r.sdkP50(),
+          r.sdkP90(),
+          r.sdkP50() / r.tetherP50(),
+          r.rounds());
+    }
+    return r;
   }
 
   /**
@@ -269,14 +355,47 @@ public final class BenchMain {
   }
 
   /** Runs all comparisons; returns the score of each benchmark method by its full name. */
-  static Map<String, Double> run(Profile profile, boolean quiet) throws RunnerException {
-    ChainedOptionsBuilder o =
-        new OptionsBuilder().timeUnit(TimeUnit.SECONDS).shouldFailOnError(true);
+  static Map<String, Double> run(Profile profile) throws RunnerException {
+    return run(profile, Progress.NONE);
+  }
+
+  /**
+   * Runs all comparisons, one JMH run per benchmark class (each a progress step), always silent:
+   * stdout carries only the results.
+   */
+  static Map<String, Double> run(Profile profile, Progress progress) throws RunnerException {
+    Map<String, Set<String>> byClass = new LinkedHashMap<>();
     for (Comparison c : COMPARISONS) {
-      o.include(java.util.regex.Pattern.quote(c.tether()) + "$");
-      o.include(java.util.regex.Pattern.quote(c.baseline()) + "$");
+      for (String method : List.of(c.tether(), c.baseline())) {
+        String cls = method.substring(0, method.lastIndexOf('.'));
+        byClass.computeIfAbsent(cls, k -> new LinkedHashSet<>()).add(method);
+      }
     }
-    switch (profile) {
+    Map<String, Double> scores = new HashMap<>();
+    for (var e : byClass.entrySet()) {
+      progress.step(e.getKey().substring(e.getKey().lastIndexOf('.') + 1));
+      ChainedOptionsBuilder o = options(profile);
+      e.getValue().forEach(m -> o.include(Pattern.quote(m) + "$"));
+      Collection<RunResult> results = new Runner(o.build()).run();
+      for (RunResult r : results) {
+        scores.put(r.getParams().getBenchmark(), r.getPrimaryResult().getScore());
+      }
+    }
+    return scores;
+  }
+
+  /**
+   * JMH options of a profile. Full: 2 forks × (3 × 1 s warm-up + 5 × 1 s measurement) per
+   * benchmark, so the whole {@code bench} stays near ten minutes.
+   */
+  private static ChainedOptionsBuilder options(Profile profile) {
+    ChainedOptionsBuilder o =
+        new OptionsBuilder()
+            .timeUnit(TimeUnit.SECONDS)
+            .shouldFailOnError(true)
+            .verbosity(VerboseMode.SILENT)
+            .jvmArgsAppend(QUIET_MCP_SDK);
+    return switch (profile) {
       case SMOKE ->
           o.forks(0)
               .warmupIterations(0)
@@ -290,20 +409,11 @@ public final class BenchMain {
               .measurementTime(TimeValue.seconds(1));
       case FULL ->
           o.forks(2)
-              .warmupIterations(5)
-              .warmupTime(TimeValue.seconds(2))
+              .warmupIterations(3)
+              .warmupTime(TimeValue.seconds(1))
               .measurementIterations(5)
-              .measurementTime(TimeValue.seconds(2));
-    }
-    if (quiet) {
-      o.verbosity(org.openjdk.jmh.runner.options.VerboseMode.SILENT);
-    }
-    Collection<RunResult> results = new Runner(o.build()).run();
-    Map<String, Double> scores = new HashMap<>();
-    for (RunResult r : results) {
-      scores.put(r.getParams().getBenchmark(), r.getPrimaryResult().getScore());
-    }
-    return scores;
+              .measurementTime(TimeValue.seconds(1));
+    };
   }
 
   static List<ObjectNode> rows(Map<String, Double> scores) {
@@ -331,7 +441,7 @@ public final class BenchMain {
       } else {
         out.printf(
             Locale.ROOT,
-            "%-28s tether %,.0f %s   baseline %,.0f   ratio %.2fx (goal >= %.1fx)%n",
+            "%-48s tether %,.0f %s   baseline %,.0f   ratio %.2fx (goal >= %.1fx)%n",
             n.get("name").asText(),
             n.get("tether").asDouble(),
             n.get("unit").asText(),

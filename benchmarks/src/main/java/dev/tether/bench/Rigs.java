@@ -62,6 +62,55 @@ final class Rigs {
     return up;
   }
 
+  /**
+   * Starts {@code rpc} and waits until it is connected; closes {@code owner} (which ends {@code
+   * rpc} and its child) if it never is.
+   */
+  static void startConnected(RpcConnection rpc, AutoCloseable owner) {
+    CompletableFuture<Void> up = connected(rpc);
+    rpc.start();
+    try {
+      await(up);
+    } catch (RuntimeException e) {
+      closeBoth(owner, null);
+      throw e;
+    }
+  }
+
+  /**
+   * The second side of a comparison, started after the first: if it cannot start, the first is
+   * closed (its child stopped) before the failure goes on.
+   */
+  static <T> T startSecond(AutoCloseable first, java.util.function.Supplier<T> second) {
+    try {
+      return second.get();
+    } catch (RuntimeException e) {
+      closeBoth(first, null);
+      throw e;
+    }
+  }
+
+  /** Closes both (either may be null), the second even if the first fails. */
+  static void closeBoth(AutoCloseable first, AutoCloseable second) {
+    Exception failure = null;
+    for (AutoCloseable c : new AutoCloseable[] {first, second}) {
+      try {
+        if (c != null) {
+          c.close();
+        }
+      } catch (Exception e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    if (failure != null) {
+      throw new IllegalStateException("could not stop a benchmark side", failure);
+    }
+  }
+
   static <T> T await(CompletionStage<T> stage) {
     try {
       return stage.toCompletableFuture().get(SETUP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -75,7 +124,7 @@ final class Rigs {
 
   /**
    * Sends {@code n} requests at once and waits up to {@code waitSeconds} for every answer: the "64
-   * in flight" batches of B2 and B7.
+   * in flight" batches of B2 and of the stdio round trips.
    */
   static Object batch(RpcConnection rpc, String method, JsonNode params, int n, long waitSeconds)
       throws Exception {

@@ -26,11 +26,12 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * B7: JSON-RPC round trips over a child process's stdio (newline-delimited JSON) to {@link
- * StdioEchoChild}: Tether's {@link RpcConnection} over a {@link ProcessTransport} vs a plain {@link
- * ProcessBuilder} loop that writes the same request lines to the child's stdin and reads the answer
- * lines from its stdout on the calling thread. Each side has a child of its own, started the same
- * way; both run in the same JMH run.
+ * Stdio round trips vs a plain loop (not the issue's B7): JSON-RPC round trips over a child
+ * process's stdio (newline-delimited JSON) to {@link StdioEchoChild}: Tether's {@link
+ * RpcConnection} over a {@link ProcessTransport} vs a plain {@link ProcessBuilder} loop that writes
+ * the same request lines to the child's stdin and reads the answer lines from its stdout on the
+ * calling thread. Each side has a child of its own, started the same way; both run in the same JMH
+ * run.
  *
  * <p>64 in flight: one invocation writes 64 requests and waits for all 64 answers (a batch, as in
  * B2).
@@ -69,7 +70,7 @@ public class StdioBenchmark {
     plain.close();
   }
 
-  /** B7, Tether, one request in flight. */
+  /** Stdio, Tether, one request in flight. */
   @Benchmark
   public JsonNode tetherRoundTrip1() throws Exception {
     return tether
@@ -78,7 +79,7 @@ public class StdioBenchmark {
         .get(WAIT_SECONDS, TimeUnit.SECONDS);
   }
 
-  /** B7, plain loop, one request in flight. */
+  /** Stdio, plain loop, one request in flight. */
   @Benchmark
   public JsonNode plainRoundTrip1() throws IOException {
     plain.write(echoParams);
@@ -86,14 +87,14 @@ public class StdioBenchmark {
     return plain.read();
   }
 
-  /** B7, Tether, 64 requests in flight. */
+  /** Stdio, Tether, 64 requests in flight. */
   @Benchmark
   @OperationsPerInvocation(IN_FLIGHT)
   public Object tetherRoundTrip64() throws Exception {
     return Rigs.batch(tether, "echo", echoParams, IN_FLIGHT, WAIT_SECONDS);
   }
 
-  /** B7, plain loop, 64 requests in flight. */
+  /** Stdio, plain loop, 64 requests in flight. */
   @Benchmark
   @OperationsPerInvocation(IN_FLIGHT)
   public JsonNode plainRoundTrip64() throws IOException {

@@ -13,12 +13,13 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The child of B7: a JSON-RPC echo server on stdio, one JSON object per line. Each request is
- * answered with its own id and its params as the result; notifications and blank lines are ignored.
- * Output is flushed whenever no further input is already waiting, so a batch of requests gets its
- * answers in few writes and a lone request at once. Ends at the end of its stdin.
+ * The child of the stdio round trips (StdioBenchmark): a JSON-RPC echo server on stdio, one JSON
+ * object per line. Each request is answered with its own id and its params as the result;
+ * notifications and blank lines are ignored. Output is flushed whenever no further input is already
+ * waiting, so a batch of requests gets its answers in few writes and a lone request at once. Ends
+ * at the end of its stdin.
  *
- * <p>Both sides of B7 talk to this same program, started the same way ({@link #command()}).
+ * <p>Both sides talk to this same program, started the same way ({@link #command()}).
  */
 public final class StdioEchoChild {
   private static final ObjectMapper JSON = new ObjectMapper();

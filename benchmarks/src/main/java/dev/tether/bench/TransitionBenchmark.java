@@ -12,8 +12,9 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * B1: throughput of connection transitions over one fixed trace of {@value #TRACE_LENGTH} inputs:
- * Tether's pure {@code step} vs the same machine in stateless4j (the lightest popular FSM library)
- * and in Spring Statemachine (kept for continuity). Reported per transition.
+ * Tether's pure {@code step}, and Tether's driver performing every effect ({@link DriverReplay}),
+ * vs the same machine in stateless4j (the lightest popular FSM library) and in Spring Statemachine
+ * (kept for continuity). Reported per transition.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -25,6 +26,7 @@ public class TransitionBenchmark {
   InputTrace trace;
   SpringConnectionMachine spring;
   Stateless4jConnectionMachine stateless4j;
+  DriverReplay driver;
 
   /** Builds the trace and the baseline once. */
   @Setup
@@ -32,6 +34,7 @@ public class TransitionBenchmark {
     trace = new InputTrace(42, TRACE_LENGTH);
     spring = new SpringConnectionMachine(trace.policy.maxAttempts());
     stateless4j = new Stateless4jConnectionMachine(trace.policy.maxAttempts());
+    driver = new DriverReplay(trace);
   }
 
   /** Tether's pure transition function. */
@@ -39,6 +42,13 @@ public class TransitionBenchmark {
   @OperationsPerInvocation(TRACE_LENGTH)
   public int tetherStep() {
     return trace.replay();
+  }
+
+  /** The same trace through Tether's driver, its effects performed on a stub transport. */
+  @Benchmark
+  @OperationsPerInvocation(TRACE_LENGTH)
+  public int tetherDriver() {
+    return driver.replay();
   }
 
   /** The same trace through Spring Statemachine. */

@@ -2,6 +2,7 @@ package dev.tether.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.machine.BackoffPolicy;
 import dev.tether.machine.ConnectionState;
 import dev.tether.machine.MachineState;
 import java.util.ArrayList;
@@ -14,7 +15,7 @@ class BenchmarkSmokeTest {
 
   @Test
   void everyComparisonRunsAndReportsBothSides() throws Exception {
-    Map<String, Double> scores = BenchMain.run(BenchMain.Profile.SMOKE, true);
+    Map<String, Double> scores = BenchMain.run(BenchMain.Profile.SMOKE);
     for (var row : BenchMain.rows(scores)) {
       assertThat(row.get("tether").asDouble()).as(row.toString()).isPositive();
       assertThat(row.get("baseline").asDouble()).as(row.toString()).isPositive();
@@ -55,6 +56,70 @@ class BenchmarkSmokeTest {
                     : state.name()));
     assertThat(baseline).containsExactlyElementsOf(tether);
     assertThat(tether).contains("OPENING #1", "WAITING #1", "WAITING #2", "UP", "CLOSED");
+  }
+
+  /**
+   * B1's driver row runs the same trace: after every input, the connection's public state (its
+   * attempt numbers, causes, epochs) is the one Tether's pure machine reaches. A replay that fired
+   * the wrong timer or lost the wrong channel would part ways there.
+   */
+  @Test
+  void driverReplayReachesThePureMachinesStateAfterEveryInput() {
+    InputTrace trace = new InputTrace(42, TransitionBenchmark.TRACE_LENGTH);
+    List<String> pure = new ArrayList<>();
+    MachineState s = MachineState.initial();
+    for (int i = 0; i < trace.inputs.length; i++) {
+      s = trace.machine.step(s, trace.inputs[i], i, trace.draws[i]).next();
+      pure.add(withoutDelay(s.state()));
+    }
+    List<String> driven = new ArrayList<>();
+    int events = new DriverReplay(trace).replay(state -> driven.add(withoutDelay(state)));
+
+    assertThat(driven).containsExactlyElementsOf(pure);
+    assertThat(events).as("lifecycle events delivered to the listener").isGreaterThan(100);
+  }
+
+  /** A state's text without its backoff delay (drawn from the scheduler's clock and jitter). */
+  private static String withoutDelay(ConnectionState state) {
+    return state.toString().replaceAll("delay=[^,\\]]*", "");
+  }
+
+  /**
+   * B8's two sides call the same tool of the same server and get the same answer; the restart
+   * runner measures both sides; no server process outlives its client.
+   */
+  @Test
+  void mcpSidesEchoTheSameTextAndRestart() {
+    try (TetherMcpClient tether = TetherMcpClient.start(BackoffPolicy.defaults());
+        SdkMcpClient sdk = SdkMcpClient.start()) {
+      String expected = "Echo: " + EchoClient.MESSAGE;
+      assertThat(Rigs.await(tether.echo(EchoClient.MESSAGE))).isEqualTo(expected);
+      assertThat(Rigs.await(sdk.echo(EchoClient.MESSAGE))).isEqualTo(expected);
+    }
+    McpRestart.Result r = McpRestart.measure(1);
+    assertThat(r.tetherP50()).isPositive();
+    assertThat(r.sdkP50()).isPositive();
+    assertThat(BenchPeers.children()).as("child processes left behind").isEmpty();
+  }
+
+  /**
+   * B9's two sides get the same outline of the 2,000-line document: every record, its three
+   * members, and the count, in the same order at the same depth.
+   */
+  @Test
+  void lspSidesReturnTheSameSymbols() throws Exception {
+    assertThat(LspDocument.TEXT.split("\n", -1)).hasSize(LspDocument.LINES + 1);
+    try (TetherLspClient tether = TetherLspClient.start();
+        Lsp4jClient lsp4j = Lsp4jClient.start()) {
+      List<String> viaTether = TetherLspClient.outline(Rigs.await(tether.documentSymbols()));
+      List<String> viaLsp4j = Lsp4jClient.outline(Rigs.await(lsp4j.documentSymbols()));
+
+      assertThat(viaTether).containsExactlyElementsOf(viaLsp4j);
+      // items; each record, its id, name and tags, and the two tags; then count.
+      assertThat(viaTether).hasSize(1 + LspDocument.ITEMS * 6 + 1);
+      assertThat(viaTether).contains("1 0 2", "2 name 15", "3 1 15", "0 count 16");
+    }
+    assertThat(BenchPeers.children()).as("child processes left behind").isEmpty();
   }
 
   private static String stageName(MachineState.Stage stage) {

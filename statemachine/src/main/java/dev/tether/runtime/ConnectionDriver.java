@@ -370,7 +370,14 @@ final class ConnectionDriver implements Connection {
       openFailed(attemptId, namingEndpoint(Causes.openFailed(e), slot));
       return;
     }
-    opening.whenComplete((ch, err) -> onContext(() -> openCompleted(slot, ch, err)));
+    // handle, not whenComplete: a failed open would fail whenComplete's own stage too, wrapping the
+    // error in a CompletionException whose stack trace costs ≈ 10 % of a failed attempt
+    // (TransitionBenchmark.tetherDriver, BENCHMARKS.md B1).
+    opening.handle(
+        (ch, err) -> {
+          onContext(() -> openCompleted(slot, ch, err));
+          return null;
+        });
   }
 
   private void openCompleted(Slot slot, Channel channel, Throwable error) {
