@@ -1,12 +1,10 @@
 package dev.tether.bench;
 
-import dev.tether.machine.LifecycleEvent;
+import dev.tether.stub.sim.CheckCounter;
 import dev.tether.stub.sim.FaultProfile;
-import dev.tether.stub.sim.Oracle;
 import dev.tether.stub.sim.Oracles;
 import dev.tether.stub.sim.RpcOracles;
 import dev.tether.stub.sim.RpcTraffic;
-import dev.tether.stub.sim.SessionView;
 import dev.tether.stub.sim.Simulation;
 import dev.tether.stub.sim.SimulationResult;
 import java.time.Duration;
@@ -25,40 +23,6 @@ import java.util.Locale;
 public final class RpcSimulationBench {
   private RpcSimulationBench() {}
 
-  /** Counts the oracle hook calls; each call runs every oracle once. */
-  static final class Counting implements Oracle {
-    long calls;
-
-    @Override
-    public String invariant() {
-      return "count";
-    }
-
-    @Override
-    public String onEvent(SessionView s, LifecycleEvent previous, LifecycleEvent event) {
-      calls++;
-      return null;
-    }
-
-    @Override
-    public String onEmit(SessionView s, LifecycleEvent event) {
-      calls++;
-      return null;
-    }
-
-    @Override
-    public String onCheck(SessionView s) {
-      calls++;
-      return null;
-    }
-
-    @Override
-    public String atEnd(SessionView s) {
-      calls++;
-      return null;
-    }
-  }
-
   /**
    * Runs B6-rpc.
    *
@@ -67,7 +31,7 @@ public final class RpcSimulationBench {
   public static void main(String[] args) {
     int sessions = args.length > 0 ? Integer.parseInt(args[0]) : 1_000;
     int hours = args.length > 1 ? Integer.parseInt(args[1]) : 24;
-    Counting counting = new Counting();
+    CheckCounter counting = new CheckCounter();
     SimulationResult r =
         Simulation.builder()
             .seed(1)
@@ -90,8 +54,8 @@ public final class RpcSimulationBench {
         hours,
         wallSeconds,
         sessionSeconds / wallSeconds,
-        counting.calls * (double) oracles / wallSeconds,
-        counting.calls,
+        counting.calls() * (double) oracles / wallSeconds,
+        counting.calls(),
         oracles,
         r.traceHashHex(),
         r.passed() ? "0 violations" : r.violation().orElseThrow().toString());

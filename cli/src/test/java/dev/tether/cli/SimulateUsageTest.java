@@ -115,6 +115,8 @@ class SimulateUsageTest {
     long shortest = Long.parseLong(m.group(1));
     assertThat(LivenessFit.fits(java.time.Duration.ofSeconds(shortest))).isTrue();
     assertThat(LivenessFit.fits(java.time.Duration.ofSeconds(shortest - 1))).isFalse();
+    // One source of truth: the simulator's own refusal names the same shortest run.
+    assertThat(line).contains("run at least " + shortest + "s");
     SimulateCommandTest.Outcome ok =
         simulate("--regime", "liveness", "--duration", shortest + "s", "--sessions", "2", "--json");
     assertThat(ok.exit()).as(ok.err()).isZero();

@@ -4,8 +4,8 @@ import dev.tether.runtime.spi.Channel;
 import dev.tether.runtime.spi.ChannelListener;
 import dev.tether.runtime.spi.Transport;
 import java.net.URI;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -18,7 +18,9 @@ import java.util.concurrent.CompletionStage;
  */
 public final class StubNetwork {
   private final VirtualScheduler scheduler;
-  private final Map<URI, StubEndpoint> endpoints = new TreeMap<>();
+  // Hashed, not sorted: a lookup per connection attempt compared URIs character by character and
+  // took 15 % of the B6 simulation. Nothing depends on the order (only counts are summed).
+  private final Map<URI, StubEndpoint> endpoints = new HashMap<>();
   private final Transport transport = this::open;
 
   /** A network on the given virtual clock. */

@@ -22,12 +22,26 @@ public final class FaultPlan {
   /** Largest partition, in sessions; keeps one fault's blast radius readable in a report. */
   static final int MAX_PARTITION_SESSIONS = 8;
 
-  private static final Comparator<Fault> ORDER =
-      Comparator.comparingLong(Fault::atMillis)
-          .thenComparingInt(Fault::session)
-          .thenComparing(Fault::kind)
-          .thenComparingLong(Fault::lengthMillis)
-          .thenComparing(Fault::toString);
+  /**
+   * Time, session, kind, length, then the text. Written out rather than chained with {@code
+   * thenComparing}: sorting a drawn plan (760,000 faults for B6) spent 3 % of the run in the
+   * chain's lambdas.
+   */
+  private static final Comparator<Fault> ORDER = FaultPlan::compare;
+
+  private static int compare(Fault a, Fault b) {
+    int c = Long.compare(a.atMillis(), b.atMillis());
+    if (c == 0) {
+      c = Integer.compare(a.session(), b.session());
+    }
+    if (c == 0) {
+      c = a.kind().compareTo(b.kind());
+    }
+    if (c == 0) {
+      c = Long.compare(a.lengthMillis(), b.lengthMillis());
+    }
+    return c != 0 ? c : a.toString().compareTo(b.toString());
+  }
 
   private final List<Fault> faults;
 

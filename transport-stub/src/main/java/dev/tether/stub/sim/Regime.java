@@ -42,7 +42,7 @@ public enum Regime {
     if (livenessFits(heal, bound, duration)) {
       return Optional.empty();
     }
-    long shortest = 2 * bound.toSeconds() + 2; // whole seconds: heal (half) + bound must fit
+    long shortest = shortestRun(bound).toSeconds();
     return Optional.of(
         "liveness (I8) cannot be checked: the faults heal at "
             + seconds(heal)
@@ -57,6 +57,24 @@ public enum Regime {
             + "; run at least "
             + shortest
             + "s");
+  }
+
+  /**
+   * The shortest run, in whole seconds, whose liveness check for a connection with {@code policy}
+   * lies inside it: the one figure both {@link #livenessUnchecked} and {@code tether simulate}'s
+   * refusal name.
+   */
+  public static Duration shortestLivenessRun(BackoffPolicy policy) {
+    return shortestRun(Oracles.recoveryBound(policy));
+  }
+
+  private static Duration shortestRun(Duration bound) {
+    // heal is half the run: 2 × bound is just short; the search ends within a few seconds after.
+    Duration d = Duration.ofSeconds(Math.max(1, 2 * bound.toSeconds() - 2));
+    while (!livenessFits(Duration.ofMillis(LIVENESS.healMillis(d.toMillis())), bound, d)) {
+      d = d.plusSeconds(1);
+    }
+    return d;
   }
 
   /** Whether the liveness check at {@code heal + bound} lies inside a run of {@code duration}. */

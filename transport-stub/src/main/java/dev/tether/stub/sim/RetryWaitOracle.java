@@ -2,8 +2,7 @@ package dev.tether.stub.sim;
 
 import dev.tether.machine.LifecycleEvent;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.Arrays;
 import java.util.OptionalLong;
 
 /**
@@ -23,8 +22,31 @@ final class RetryWaitOracle implements Oracle {
   /** The attempt a session announced and has not started yet (null once started). */
   private record Announced(int attempt, long atNanos, Duration delay) {}
 
-  private final Map<Integer, Announced> pending = new HashMap<>();
-  private final Map<Integer, Long> seen = new HashMap<>(); // last start sequence checked
+  // Indexed by session (sessions are numbered from 0): boxed-key maps here took 7 % of B6.
+  private Announced[] pending = new Announced[16];
+  private long[] seen = new long[16]; // last start sequence checked, NONE if none
+
+  private static final long NONE = Long.MIN_VALUE;
+
+  {
+    Arrays.fill(seen, NONE);
+  }
+
+  private void fit(int session) {
+    if (session >= pending.length) {
+      int size = Math.max(session + 1, pending.length * 2);
+      pending = Arrays.copyOf(pending, size);
+      int from = seen.length;
+      seen = Arrays.copyOf(seen, size);
+      Arrays.fill(seen, from, size, NONE);
+    }
+  }
+
+  private Announced take(int session) {
+    Announced a = pending[session];
+    pending[session] = null;
+    return a;
+  }
 
   @Override
   public String invariant() {
@@ -33,8 +55,10 @@ final class RetryWaitOracle implements Oracle {
 
   @Override
   public String onEmit(SessionView s, LifecycleEvent e) {
+    int i = s.index();
+    fit(i);
     if (e.isTerminal()) {
-      pending.remove(s.index()); // its last start stays seen: a later check must not recount it
+      pending[i] = null; // its last start stays seen: a later check must not recount it
       return null;
     }
     int attempt;
@@ -43,8 +67,8 @@ final class RetryWaitOracle implements Oracle {
       attempt = c.attempt();
       delay = c.delay();
       if (attempt == 1) { // a fresh run of the session (shrinking re-runs the simulation)
-        seen.remove(s.index());
-        pending.remove(s.index());
+        seen[i] = NONE;
+        pending[i] = null;
       }
     } else if (e instanceof LifecycleEvent.Reconnecting r) {
       attempt = r.attempt();
@@ -52,7 +76,8 @@ final class RetryWaitOracle implements Oracle {
     } else {
       return null;
     }
-    Announced before = pending.put(s.index(), new Announced(attempt, s.nowNanos(), delay));
+    Announced before = pending[i];
+    pending[i] = new Announced(attempt, s.nowNanos(), delay);
     // A view that does not tell when attempts start never shows one: nothing to hold it to.
     return before == null || s.lastAttemptStart().isEmpty()
         ? null
@@ -65,12 +90,13 @@ final class RetryWaitOracle implements Oracle {
     if (start == null) {
       return null;
     }
-    Long last = seen.get(s.index());
-    if (last != null && last == start.sequence()) {
+    int i = s.index();
+    fit(i);
+    if (seen[i] == start.sequence()) {
       return null;
     }
-    seen.put(s.index(), start.sequence());
-    Announced a = pending.remove(s.index());
+    seen[i] = start.sequence();
+    Announced a = take(i);
     if (a == null) {
       return "attempt " + start.attempt() + " started without being announced";
     }

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -103,6 +104,8 @@ final class RpcSimSession implements RpcSessionView {
   private long made;
   private long unsettled;
   private long settledTwice;
+  // Settlements by outcome (the trace's names), for the report's request counts.
+  private final Map<String, Long> outcomeCounts = new TreeMap<>();
   private long serial;
   private long eventsRead;
   private long eventsHandled;
@@ -235,7 +238,11 @@ final class RpcSimSession implements RpcSessionView {
                     done[0] = true;
                     unsettled--;
                   }
-                  run.trace.record(run.clock.nanoTime(), session.index, outcome(e), n, 0);
+                  String outcome = outcome(e);
+                  run.trace.record(run.clock.nanoTime(), session.index, outcome, n, 0);
+                  if (session.timeline != null) { // counted only where a report shows them
+                    outcomeCounts.merge(outcome.substring("rpc-".length()), 1L, Long::sum);
+                  }
                   session.check();
                 });
   }
@@ -553,6 +560,20 @@ final class RpcSimSession implements RpcSessionView {
       return "rpc-ok";
     }
     return c instanceof RpcException r ? OUTCOMES.get(r.kind()) : "rpc-other";
+  }
+
+  /**
+   * The session's requests by outcome ({@code ok} first, then the failures by name), counted only
+   * when the session keeps a timeline.
+   */
+  Map<String, Long> requestOutcomes() {
+    Map<String, Long> out = new LinkedHashMap<>();
+    Long ok = outcomeCounts.get("ok");
+    if (ok != null) {
+      out.put("ok", ok);
+    }
+    outcomeCounts.forEach(out::putIfAbsent);
+    return out;
   }
 
   // ------------------------------------------------------------------ RpcSessionView

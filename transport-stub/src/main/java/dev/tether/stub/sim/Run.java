@@ -208,26 +208,7 @@ final class Run {
         window(f, s, x -> x.crashLoopOn(after), x -> x.crashLoopOff(after));
       }
       case REJECT -> window(f, s, SimSession::rejectOn, SimSession::rejectOff);
-      // An RPC session's scripted peer lives at one address: there a move is the outage it causes
-      // (the server unreachable until discovery catches up), and the address stays.
-      case MOVE ->
-          window(
-              f,
-              s,
-              x -> {
-                if (x.rpc != null) {
-                  x.goDown();
-                } else {
-                  x.moveOn();
-                }
-              },
-              x -> {
-                if (x.rpc != null) {
-                  x.comeUp();
-                } else {
-                  x.moveOff();
-                }
-              });
+      case MOVE -> window(f, s, SimSession::moveOn, SimSession::moveOff);
       case FATAL -> s.fatalClose();
       case SERVICE_RESTART -> {
         s.serviceRestart();
@@ -340,7 +321,8 @@ final class Run {
     List<Timeline> out = new ArrayList<>();
     for (SimSession s : sessions) {
       if (s.timeline != null) {
-        out.add(new Timeline(s.index, s.timeline));
+        out.add(
+            new Timeline(s.index, s.timeline, s.rpc == null ? Map.of() : s.rpc.requestOutcomes()));
       }
     }
     return out;

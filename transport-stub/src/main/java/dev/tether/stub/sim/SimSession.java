@@ -432,9 +432,15 @@ final class SimSession implements SessionView {
 
   /**
    * The server moves to a new address: the old one drops its channels and refuses from now on; the
-   * session's discovery service keeps announcing the old address until {@link #moveOff()}.
+   * session's discovery service keeps announcing the old address until {@link #moveOff()}. An RPC
+   * session's scripted peer lives at one address: there a move is the outage it causes (the server
+   * unreachable until discovery catches up), and the address stays.
    */
   void moveOn() {
+    if (rpc != null) {
+      goDown();
+      return;
+    }
     StubEndpoint old = endpoint;
     old.dropAll(Cause.of(Cause.Kind.CHANNEL_CLOSED, "server moved"));
     old.mode(StubEndpoint.Mode.REFUSE);
@@ -449,6 +455,10 @@ final class SimSession implements SessionView {
 
   /** The discovery service announces where the server is now. */
   void moveOff() {
+    if (rpc != null) {
+      comeUp();
+      return;
+    }
     advertised = endpoint.uri();
   }
 
@@ -626,7 +636,8 @@ final class SimSession implements SessionView {
   private void backlogDelivered() {
     for (StubConnection c : endpoint.connections()) {
       int unread = c.unread(StubConnection.Side.SERVER);
-      if (unread != 0 && !c.isSilent()) {
+      // A silenced link or a server stalled on purpose (write stall) never reads: not a loss.
+      if (unread != 0 && !c.isSilent() && !c.serverStoppedReading()) {
         run.violate("frames", this, unread + " frame(s) still unread after the slow reader healed");
       }
     }

@@ -130,6 +130,19 @@ public final class Simulation {
     return Optional.empty();
   }
 
+  /**
+   * The shortest liveness run, in whole seconds, that checks I8 for every session of this
+   * simulation (its sessions' policies; see {@link Regime#shortestLivenessRun}).
+   */
+  public Duration shortestLivenessRun() {
+    Duration longest = Duration.ZERO;
+    for (int i = 0; i < sessions; i++) {
+      Duration d = Regime.shortestLivenessRun(policies.apply(i));
+      longest = d.compareTo(longest) > 0 ? d : longest;
+    }
+    return longest;
+  }
+
   /** Runs the simulation with its plan. */
   public SimulationResult run() {
     return run(plan());

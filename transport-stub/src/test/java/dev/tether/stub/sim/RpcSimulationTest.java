@@ -73,6 +73,75 @@ class RpcSimulationTest {
     assertThat(other.traceHash()).isNotEqualTo(a.traceHash());
   }
 
+  /**
+   * A move of an RPC session is the outage it causes: its scripted peer stays at one address, so
+   * the session reconnects to it there and its traffic goes on (a session moved to a fresh address
+   * would talk to a server without the peer: no answers, frames it cannot read).
+   */
+  @Test
+  void movedRpcSessionReconnectsToItsScriptedPeer() {
+    List<Long> succeeded = new ArrayList<>();
+    SimulationResult r =
+        Simulation.builder()
+            .seed(3)
+            .sessions(1)
+            .duration(Duration.ofMinutes(15))
+            .rpc(RpcTraffic.defaults())
+            .plan(FaultPlan.parse("move 0 60000 30000\n"))
+            .oracle(
+                new Oracle() {
+                  @Override
+                  public String invariant() {
+                    return "books";
+                  }
+
+                  @Override
+                  public String atEnd(SessionView s) {
+                    succeeded.add(s.rpc().orElseThrow().stats().succeeded());
+                    return null;
+                  }
+                })
+            .build()
+            .run();
+
+    assertThat(r.violation()).isEmpty();
+    assertThat(r.coverage().reconnected()).isEqualTo(1);
+    // A request a minute: about 14 of them answered after the move, besides the one before it.
+    assertThat(succeeded).singleElement().satisfies(n -> assertThat(n).isGreaterThan(5));
+  }
+
+  /** A report counts each RPC session's requests by outcome: every settled request, once. */
+  @Test
+  void timelinesCountTheRequestOutcomesOfRpcSessions() {
+    long[] settled = new long[1];
+    SimulationResult r =
+        chaos(2)
+            .sessions(1)
+            .timelines(1)
+            .oracle(
+                new Oracle() {
+                  @Override
+                  public String invariant() {
+                    return "books";
+                  }
+
+                  @Override
+                  public String atEnd(SessionView s) {
+                    RpcSessionView v = s.rpc().orElseThrow();
+                    settled[0] = v.requestsMade() - v.requestsUnsettled();
+                    return null;
+                  }
+                })
+            .build()
+            .run();
+
+    assertThat(r.violation()).isEmpty();
+    var requests = r.timelines().get(0).requests();
+    assertThat(requests.keySet()).first().isEqualTo("ok");
+    assertThat(requests).hasSizeGreaterThan(1); // chaos: some requests fail
+    assertThat(requests.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(settled[0]);
+  }
+
   @Test
   void floodsAndWriteStallsArePartOfThePlan() {
     FaultPlan plan = chaos(3).build().plan();
