@@ -3,6 +3,7 @@ package dev.tether.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tether.machine.Cause;
+import dev.tether.machine.ConnectionState;
 import dev.tether.machine.LifecycleEvent;
 import java.time.Duration;
 
@@ -13,40 +14,35 @@ final class LifecycleJson {
   private LifecycleJson() {}
 
   /**
-   * {@code {"type":"lifecycle","state":…,"attempt":…,"maxAttempts":…,"delayMs":…,"epoch":…,
-   * "cause":…,"t":…}}; fields that do not apply to the event are null.
+   * {@code {"type":"lifecycle","event":…,"state":…,"attempt":…,"maxAttempts":…,"delayMillis":…,
+   * "epoch":…,"cause":{"kind":…,"message":…},"t":…}}; fields that do not apply to the event are
+   * absent (docs/json.md). {@code maxAttempts} is 0 for unlimited, as in {@code --max-attempts}.
    *
    * @param t milliseconds since the start of the run
    */
   static ObjectNode of(LifecycleEvent e, long t) {
-    ObjectNode n = MAPPER.createObjectNode();
-    n.put("type", "lifecycle");
+    ObjectNode n = JsonLines.line("lifecycle");
     n.put("event", e.name());
     n.put("state", e.state().name());
-    n.putNull("attempt");
-    n.putNull("maxAttempts");
-    n.putNull("delayMs");
-    n.putNull("epoch");
-    n.putNull("cause");
     if (e instanceof LifecycleEvent.Connecting c) {
       attempt(n, c.attempt(), c.maxAttempts(), c.delay());
-      c.lastFailure().ifPresent(cause -> n.put("cause", cause.toString()));
+      c.lastFailure().ifPresent(cause -> n.set("cause", JsonLines.cause(cause)));
     } else if (e instanceof LifecycleEvent.Reconnecting r) {
       attempt(n, r.attempt(), r.maxAttempts(), r.delay());
-      n.put("cause", r.cause().toString());
+      n.set("cause", JsonLines.cause(r.cause()));
     } else if (e instanceof LifecycleEvent.Connected c) {
       n.put("epoch", c.epoch());
       c.endpoint().ifPresent(u -> n.put("endpoint", u));
     } else if (e instanceof LifecycleEvent.Reconnected r) {
       n.put("epoch", r.epoch());
       n.put("attempt", r.attempts());
-      n.put("downtimeMs", r.downtime().toMillis());
+      n.put("downtimeMillis", r.downtime().toMillis());
       r.endpoint().ifPresent(u -> n.put("endpoint", u));
     } else if (e instanceof LifecycleEvent.PermanentlyDisconnected p) {
       n.put("attempt", p.attempts());
-      n.put("cause", p.cause().toString());
+      n.set("cause", JsonLines.cause(p.cause()));
     } else if (e instanceof LifecycleEvent.Closed c) {
-      n.put("cause", c.reason());
+      n.put("reason", c.reason());
     }
     n.put("t", t);
     return n;
@@ -118,8 +114,8 @@ final class LifecycleJson {
 
   private static void attempt(ObjectNode n, int attempt, int max, Duration delay) {
     n.put("attempt", attempt);
-    n.put("maxAttempts", max);
-    n.put("delayMs", delay.toMillis());
+    n.put("maxAttempts", max == ConnectionState.UNLIMITED ? 0 : max);
+    n.put("delayMillis", delay.toMillis());
   }
 
   private static String fraction(int attempt, int max) {
