@@ -319,15 +319,6 @@ final class PeerCommand implements Callable<Integer> {
       throw new IllegalArgumentException("invalid endpoint \"" + text + "\": " + e.getMessage(), e);
     }
     String scheme = uri.getScheme();
-    if ("unix".equals(scheme) && uri.getRawAuthority() != null) {
-      // unix://tmp/x.sock names host "tmp" and path /x.sock: never what was meant.
-      throw new IllegalArgumentException(
-          "invalid endpoint \""
-              + text
-              + "\": a unix endpoint takes an absolute path after unix://, such as unix:///"
-              + uri.getRawAuthority()
-              + uri.getRawPath());
-    }
     boolean unix = "unix".equals(scheme) && uri.getPath() != null && !uri.getPath().isEmpty();
     boolean tcp = "tcp".equals(scheme) && uri.getHost() != null && uri.getPort() > 0;
     if (!unix && !tcp) {

@@ -372,16 +372,6 @@ class PeerCommandTest {
   }
 
   @Test
-  void unixEndpointWithTwoSlashesIsAUsageErrorNotAProbeOfAnotherPath() {
-    // unix://tmp/x.sock is host "tmp", path /x.sock: probing /x.sock would answer the wrong
-    // question.
-    assertThat(run(2, "peer", "probe", "unix://tmp/x.sock"))
-        .startsWith("|tether: invalid endpoint \"unix://tmp/x.sock\"")
-        .contains("unix:///tmp/x.sock")
-        .doesNotContain("Exception");
-  }
-
-  @Test
   void probeOfNothingExitsFour() {
     String endpoint = "unix://" + dir.resolve("nobody.sock");
 
