@@ -225,6 +225,6 @@ class DemoCommandTest {
             "--in-memory");
     assertThat(exit).isEqualTo(2);
     assertThat(err.toString())
-        .startsWith("tether: --process runs alone: not with --in-memory or --sessions");
+        .startsWith("tether demo: --process runs alone: not with --in-memory or --sessions");
   }
 }

@@ -68,11 +68,11 @@ class ServeCommandTest {
     CliRun both = CliRun.complete(2, "serve", "--tcp", "--unix", dir.resolve("s").toString());
     assertThat(both.err.toString()).contains("mutually exclusive");
     CliRun port = CliRun.complete(2, "serve", "--port", "70000");
-    assertThat(port.err.toString()).startsWith("tether: --port must be 0..65535, was 70000");
+    assertThat(port.err.toString()).startsWith("tether serve: --port must be 0..65535, was 70000");
     try (CliRun first = serve("--port", "0", "--tcp")) {
       String busy = endpoint(first).substring(endpoint(first).lastIndexOf(':') + 1);
       CliRun second = CliRun.complete(2, "serve", "--port", busy, "--tcp");
-      assertThat(second.err.toString()).startsWith("tether: cannot listen");
+      assertThat(second.err.toString()).startsWith("tether serve: cannot listen");
     }
   }
 }

@@ -104,6 +104,6 @@ class TlsFlagsTest {
             certificate.certificatePath(),
             "--insecure");
     assertThat(run.err.toString())
-        .startsWith("tether: --trust-cert and --insecure exclude each other");
+        .startsWith("tether call: --trust-cert and --insecure exclude each other");
   }
 }

@@ -217,7 +217,7 @@ class WatchCommandTest {
     CliRun run = CliRun.complete(TetherCli.EXIT_USAGE, args);
     assertThat(run.out.lines()).isEmpty();
     String first = run.err.toString().lines().findFirst().orElse("");
-    assertThat(first).startsWith("tether: ");
+    assertThat(first).startsWith("tether watch: ");
     return first;
   }
 }
