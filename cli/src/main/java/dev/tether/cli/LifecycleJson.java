@@ -2,9 +2,11 @@ package dev.tether.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tether.machine.BackoffPolicy;
 import dev.tether.machine.Cause;
 import dev.tether.machine.ConnectionState;
 import dev.tether.machine.LifecycleEvent;
+import java.math.BigDecimal;
 import java.time.Duration;
 
 /** Renders lifecycle events as the one-line JSON objects documented in the README. */
@@ -100,6 +102,34 @@ final class LifecycleJson {
     return p.attempts() == 0
         ? "at once, without a reconnect attempt: " + p.cause()
         : "after " + p.attempts() + " attempt(s): " + p.cause();
+  }
+
+  /**
+   * A backoff policy as a person reads it: {@code backoff 100ms x2 up to 1s, jitter 20%, 5
+   * attempts, connect timeout 2s, flap guard 10 losses per 1m}; not its {@code toString()}.
+   */
+  static String policy(BackoffPolicy p) {
+    String shape =
+        p.delays().isEmpty()
+            ? "backoff "
+                + Durations.format(p.initialDelay())
+                + " x"
+                + BigDecimal.valueOf(p.multiplier()).stripTrailingZeros().toPlainString()
+                + " up to "
+                + Durations.format(p.delayCap())
+            : "delays " + String.join(", ", p.delays().stream().map(Durations::format).toList());
+    return shape
+        + ", jitter "
+        + Math.round(p.jitter() * 100)
+        + "%, "
+        + (p.maxAttempts() == ConnectionState.UNLIMITED
+            ? "unlimited attempts"
+            : p.maxAttempts() + " attempts")
+        + ", connect timeout "
+        + Durations.format(p.connectTimeout())
+        + (p.hasFlapGuard()
+            ? ", flap guard " + p.flapLimit() + " losses per " + Durations.format(p.flapWindow())
+            : ", no flap guard");
   }
 
   /** {@code mm:ss.SSS} of a simulated or elapsed time. */
