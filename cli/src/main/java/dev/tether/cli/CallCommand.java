@@ -154,10 +154,14 @@ final class CallCommand implements Callable<Integer> {
   private void printResult(JsonNode result) {
     PrintWriter out = spec.commandLine().getOut();
     try {
-      out.println(
-          json
-              ? LifecycleJson.MAPPER.writeValueAsString(result)
-              : LifecycleJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(result));
+      if (json) {
+        ObjectNode line = JsonLines.line("result").put("method", method);
+        line.set("result", result);
+        out.println(LifecycleJson.MAPPER.writeValueAsString(line));
+      } else {
+        out.println(
+            LifecycleJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(result));
+      }
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a parsed JSON tree is always writable", e);
     }
@@ -184,20 +188,21 @@ final class CallCommand implements Callable<Integer> {
     }
     spec.commandLine().getErr().println("tether call: " + reason + socket.hint(reason));
     if (json) {
-      ObjectNode n = LifecycleJson.MAPPER.createObjectNode();
-      n.put("type", "error");
-      n.put("kind", kind(failure, state, unsettled));
-      if (state instanceof ConnectionState.PermanentlyDisconnected p
-          && !(failure instanceof RpcException.RemoteError)) {
-        n.put("cause", p.cause().kind().name());
-      }
+      ObjectNode error;
       if (failure instanceof RpcException.RemoteError remote) {
-        n.put("code", remote.code());
-        n.put("message", remote.remoteMessage());
-        n.set("data", remote.data());
+        error = JsonLines.error(kind(failure, state, unsettled), remote.remoteMessage());
+        error.put("code", remote.code());
+        if (remote.data() != null && !remote.data().isNull()) {
+          error.set("data", remote.data());
+        }
       } else {
-        n.put("message", reason);
+        error = JsonLines.error(kind(failure, state, unsettled), reason);
+        if (state instanceof ConnectionState.PermanentlyDisconnected p) {
+          error.set("cause", JsonLines.cause(p.cause()));
+        }
       }
+      ObjectNode n = JsonLines.line("error").put("method", method);
+      n.set("error", error);
       spec.commandLine().getOut().println(n);
     }
     return EXIT_REQUEST_FAILED;

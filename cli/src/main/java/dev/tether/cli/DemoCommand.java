@@ -136,7 +136,7 @@ final class DemoCommand implements Callable<Integer> {
             .build();
     if (!json) {
       out.println("Tether demo: in-memory server " + ENDPOINT + ", virtual clock, seed " + seed);
-      out.println("policy: " + BackoffPolicy.defaults());
+      out.println("policy: " + LifecycleJson.policy(BackoffPolicy.defaults()));
     }
     connection.subscribe(e -> print(out, clock, e));
     connection.start();

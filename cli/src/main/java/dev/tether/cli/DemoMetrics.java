@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * {@code tether demo --metrics}: the socket demo with its connection bound to a Prometheus registry
  * ({@link TetherMetrics}), and the scrape printed at the end. The binding removes its meters at the
- * terminal event, so the scrape printed is the one taken at that event, just before they go.
+ * terminal event, so the scrape printed is the one taken at that event, just before they go. With
+ * {@code --json} the scrape is one line, {@code {"type":"metrics","prometheus":…,"metersLeft":…}}.
  */
 final class DemoMetrics {
   private DemoMetrics() {}
@@ -35,11 +36,15 @@ final class DemoMetrics {
                   bind(registry, rpc);
                 })
             .run();
-    if (!json) {
+    int left = registry.getMeters().size();
+    if (json) {
+      out.println(
+          JsonLines.line("metrics").put("prometheus", atTheEnd.get()).put("metersLeft", left));
+    } else {
       out.println("Prometheus scrape at the terminal event:");
+      out.print(atTheEnd.get());
+      out.println("meters left after the terminal event: " + left);
     }
-    out.print(atTheEnd.get());
-    out.println("meters left after the terminal event: " + registry.getMeters().size());
     out.flush();
     registry.close();
     return status;

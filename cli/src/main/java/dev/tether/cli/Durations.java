@@ -20,6 +20,22 @@ final class Durations {
    *
    * @throws IllegalArgumentException naming {@code text} if it is not a positive duration
    */
+  /**
+   * {@code d} as a person and {@link #parse} read it: the largest unit that divides it ({@code
+   * 100ms}, {@code 30s}, {@code 1m}, {@code 2h}), never {@code PT0.1S}.
+   */
+  static String format(Duration d) {
+    long ms = d.toMillis();
+    long[] sizes = {86_400_000L, 3_600_000L, 60_000L, 1000L};
+    String[] units = {"d", "h", "m", "s"};
+    for (int i = 0; i < sizes.length; i++) {
+      if (ms != 0 && ms % sizes[i] == 0) {
+        return ms / sizes[i] + units[i];
+      }
+    }
+    return ms + "ms";
+  }
+
   static Duration parse(String text) {
     String t = text.strip().toLowerCase(Locale.ROOT);
     int unitAt = 0;

@@ -13,7 +13,8 @@ import java.io.PrintWriter;
  * <ul>
  *   <li>lifecycle events as {@link LifecycleJson#of} renders them ({@code "type":"lifecycle"});
  *   <li>stream events as {@code {"type":"event","stream":…,"data":…,"t":…}};
- *   <li>warnings as {@code {"type":"warning","stream":…,"message":…,"t":…}}.
+ *   <li>warnings as {@code {"type":"warning","stream":…,"message":…,"t":…}} ({@code stream} absent
+ *       if the warning concerns none).
  * </ul>
  *
  * <p>Thread-safe: the connection's context and the command's thread may print concurrently; each
@@ -63,6 +64,18 @@ final class EventPrinter {
     }
   }
 
+  /**
+   * Prints {@code text} as it is, or with {@code --json} {@code line} stamped with {@code "t"}: for
+   * what a command reports besides events (where it listens, what it received).
+   */
+  synchronized void report(String text, ObjectNode line) {
+    if (json) {
+      out.println(line.put("t", elapsedMillis()));
+    } else {
+      out.println(text);
+    }
+  }
+
   /** A readable note such as {@code -- server stops}; not printed in JSON mode. */
   synchronized void note(String text) {
     if (!json) {
@@ -81,12 +94,16 @@ final class EventPrinter {
     out.flush();
   }
 
-  /** {@code {"type":…,"stream":…,key:value,"t":…}}, in that order, like the lifecycle lines. */
+  /**
+   * {@code {"type":…,"stream":…,key:value,"t":…}}, in that order, like the lifecycle lines; no
+   * {@code stream} if it is null.
+   */
   private static ObjectNode jsonLine(
       String type, String stream, String key, JsonNode value, long t) {
-    ObjectNode n = LifecycleJson.MAPPER.createObjectNode();
-    n.put("type", type);
-    n.put("stream", stream);
+    ObjectNode n = JsonLines.line(type);
+    if (stream != null) {
+      n.put("stream", stream);
+    }
     n.set(key, value);
     n.put("t", t);
     return n;

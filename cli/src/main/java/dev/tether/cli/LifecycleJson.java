@@ -2,8 +2,11 @@ package dev.tether.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tether.machine.BackoffPolicy;
 import dev.tether.machine.Cause;
+import dev.tether.machine.ConnectionState;
 import dev.tether.machine.LifecycleEvent;
+import java.math.BigDecimal;
 import java.time.Duration;
 
 /** Renders lifecycle events as the one-line JSON objects documented in the README. */
@@ -13,40 +16,35 @@ final class LifecycleJson {
   private LifecycleJson() {}
 
   /**
-   * {@code {"type":"lifecycle","state":…,"attempt":…,"maxAttempts":…,"delayMs":…,"epoch":…,
-   * "cause":…,"t":…}}; fields that do not apply to the event are null.
+   * {@code {"type":"lifecycle","event":…,"state":…,"attempt":…,"maxAttempts":…,"delayMillis":…,
+   * "epoch":…,"cause":{"kind":…,"message":…},"t":…}}; fields that do not apply to the event are
+   * absent (docs/json.md). {@code maxAttempts} is 0 for unlimited, as in {@code --max-attempts}.
    *
    * @param t milliseconds since the start of the run
    */
   static ObjectNode of(LifecycleEvent e, long t) {
-    ObjectNode n = MAPPER.createObjectNode();
-    n.put("type", "lifecycle");
+    ObjectNode n = JsonLines.line("lifecycle");
     n.put("event", e.name());
     n.put("state", e.state().name());
-    n.putNull("attempt");
-    n.putNull("maxAttempts");
-    n.putNull("delayMs");
-    n.putNull("epoch");
-    n.putNull("cause");
     if (e instanceof LifecycleEvent.Connecting c) {
       attempt(n, c.attempt(), c.maxAttempts(), c.delay());
-      c.lastFailure().ifPresent(cause -> n.put("cause", cause.toString()));
+      c.lastFailure().ifPresent(cause -> n.set("cause", JsonLines.cause(cause)));
     } else if (e instanceof LifecycleEvent.Reconnecting r) {
       attempt(n, r.attempt(), r.maxAttempts(), r.delay());
-      n.put("cause", r.cause().toString());
+      n.set("cause", JsonLines.cause(r.cause()));
     } else if (e instanceof LifecycleEvent.Connected c) {
       n.put("epoch", c.epoch());
       c.endpoint().ifPresent(u -> n.put("endpoint", u));
     } else if (e instanceof LifecycleEvent.Reconnected r) {
       n.put("epoch", r.epoch());
       n.put("attempt", r.attempts());
-      n.put("downtimeMs", r.downtime().toMillis());
+      n.put("downtimeMillis", r.downtime().toMillis());
       r.endpoint().ifPresent(u -> n.put("endpoint", u));
     } else if (e instanceof LifecycleEvent.PermanentlyDisconnected p) {
       n.put("attempt", p.attempts());
-      n.put("cause", p.cause().toString());
+      n.set("cause", JsonLines.cause(p.cause()));
     } else if (e instanceof LifecycleEvent.Closed c) {
-      n.put("cause", c.reason());
+      n.put("reason", c.reason());
     }
     n.put("t", t);
     return n;
@@ -106,6 +104,34 @@ final class LifecycleJson {
         : "after " + p.attempts() + " attempt(s): " + p.cause();
   }
 
+  /**
+   * A backoff policy as a person reads it: {@code backoff 100ms x2 up to 1s, jitter 20%, 5
+   * attempts, connect timeout 2s, flap guard 10 losses per 1m}; not its {@code toString()}.
+   */
+  static String policy(BackoffPolicy p) {
+    String shape =
+        p.delays().isEmpty()
+            ? "backoff "
+                + Durations.format(p.initialDelay())
+                + " x"
+                + BigDecimal.valueOf(p.multiplier()).stripTrailingZeros().toPlainString()
+                + " up to "
+                + Durations.format(p.delayCap())
+            : "delays " + String.join(", ", p.delays().stream().map(Durations::format).toList());
+    return shape
+        + ", jitter "
+        + Math.round(p.jitter() * 100)
+        + "%, "
+        + (p.maxAttempts() == ConnectionState.UNLIMITED
+            ? "unlimited attempts"
+            : p.maxAttempts() + " attempts")
+        + ", connect timeout "
+        + Durations.format(p.connectTimeout())
+        + (p.hasFlapGuard()
+            ? ", flap guard " + p.flapLimit() + " losses per " + Durations.format(p.flapWindow())
+            : ", no flap guard");
+  }
+
   /** {@code mm:ss.SSS} of a simulated or elapsed time. */
   static String clock(long millis) {
     return String.format(
@@ -118,8 +144,8 @@ final class LifecycleJson {
 
   private static void attempt(ObjectNode n, int attempt, int max, Duration delay) {
     n.put("attempt", attempt);
-    n.put("maxAttempts", max);
-    n.put("delayMs", delay.toMillis());
+    n.put("maxAttempts", max == ConnectionState.UNLIMITED ? 0 : max);
+    n.put("delayMillis", delay.toMillis());
   }
 
   private static String fraction(int attempt, int max) {

@@ -284,9 +284,20 @@ final class PeerCommand implements Callable<Integer> {
     @Parameters(paramLabel = "NAME")
     String name;
 
+    @Option(names = "--json", description = "Print NAME and its peers as one JSON object.")
+    boolean json;
+
     @Override
     int run(PeerRegistry registry) throws IOException {
-      for (String peer : registry.peers(name)) {
+      List<String> peers = registry.peers(name);
+      if (json) {
+        ObjectNode line = JsonLines.line("peers").put("name", name);
+        ArrayNode array = line.putArray("peers");
+        peers.forEach(array::add);
+        spec.commandLine().getOut().println(line);
+        return 0;
+      }
+      for (String peer : peers) {
         spec.commandLine().getOut().println(peer);
       }
       return 0;
@@ -409,6 +420,9 @@ final class PeerCommand implements Callable<Integer> {
             "Consent to peer.register from these pods (default: refuse every registration).")
     List<String> accept = List.of();
 
+    @Option(names = "--json", description = "Print one JSON object per line.")
+    boolean json;
+
     private final CompletableFuture<Void> stopRequested = new CompletableFuture<>();
 
     @Override
@@ -428,7 +442,8 @@ final class PeerCommand implements Callable<Integer> {
           PeerRegistry registry =
               store == null ? null : PeerRegistry.open(FileMetadataStore.open(store));
           vertx = Vertx.vertx();
-          interrupted = serve(build(vertx, registry));
+          EventPrinter printer = new EventPrinter(spec.commandLine().getOut(), json);
+          interrupted = serve(build(vertx, registry, printer), printer);
         } catch (IllegalArgumentException e) {
           status = UsageErrors.report(spec.commandLine(), e.getMessage());
         } catch (IOException e) {
@@ -447,18 +462,19 @@ final class PeerCommand implements Callable<Integer> {
       }
     }
 
-    private VertxPeerServer build(Vertx vertx, PeerRegistry registry) {
-      PrintWriter out = spec.commandLine().getOut();
+    private VertxPeerServer build(Vertx vertx, PeerRegistry registry, EventPrinter printer) {
       VertxPeerServer.Builder builder =
           VertxPeerServer.builder(
                   vertx,
                   name,
                   m -> {
-                    out.println("received " + m.id() + ": " + m.message());
+                    printer.report(
+                        "received " + m.id() + ": " + m.message(),
+                        JsonLines.line("message").put("id", m.id()).put("message", m.message()));
                     return Verdict.accept();
                   })
               .status(STATUS)
-              .consent(consentHandler(out));
+              .consent(consentHandler(printer));
       if (address.socket != null) {
         builder.unix(address.socket);
       } else {
@@ -471,17 +487,26 @@ final class PeerCommand implements Callable<Integer> {
     }
 
     /** Consents as {@code --accept} says and prints every consent request and its answer. */
-    private ConsentHandler consentHandler(PrintWriter out) {
+    private ConsentHandler consentHandler(EventPrinter printer) {
       ConsentHandler decide = ConsentHandler.accepting(Set.copyOf(accept));
       return request -> {
         Verdict verdict = decide.onConsent(request);
         String answer = verdict instanceof Verdict.Reject r ? "refused (" + r.code() + ")" : "ack";
-        out.println(
+        ObjectNode line =
+            JsonLines.line("consent")
+                .put("request", request.kind().name())
+                .put("source", request.source())
+                .put("verdict", verdict instanceof Verdict.Reject ? "REFUSED" : "ACK");
+        if (verdict instanceof Verdict.Reject r) {
+          line.put("code", r.code());
+        }
+        printer.report(
             (request.kind() == ConsentRequest.Kind.REGISTER ? "peer.register" : "peer.unregister")
                 + " from "
                 + request.source()
                 + ": "
-                + answer);
+                + answer,
+            line);
         return verdict;
       };
     }
@@ -491,10 +516,12 @@ final class PeerCommand implements Callable<Integer> {
      *
      * @return whether the thread was interrupted
      */
-    private boolean serve(VertxPeerServer server) throws IOException {
-      PrintWriter out = spec.commandLine().getOut();
+    private boolean serve(VertxPeerServer server, EventPrinter printer) throws IOException {
       URI where = start(server);
-      out.println("listening on " + where + " as " + name + " (Ctrl-C to stop)");
+      printer.report(
+          "listening on " + where + " as " + name + " (Ctrl-C to stop)",
+          JsonLines.line("listening").put("endpoint", where.toString()).put("name", name));
+      printer.flush();
       boolean interrupted = false;
       try {
         stopRequested.get();
@@ -504,7 +531,8 @@ final class PeerCommand implements Callable<Integer> {
         throw new IllegalStateException("stopRequested never fails", e);
       }
       server.close();
-      out.println("stopped");
+      printer.report("stopped", JsonLines.line("stopped"));
+      printer.flush();
       return interrupted;
     }
 
@@ -635,20 +663,36 @@ final class PeerCommand implements Callable<Integer> {
 
     private static ObjectNode toJson(URI uri, SendOutcome outcome, String failure)
         throws JsonProcessingException {
-      ObjectNode node = JSON.createObjectNode();
+      ObjectNode node = JsonLines.line("send");
       if (outcome instanceof SendOutcome.Delivered d) {
-        node.put("outcome", "delivered").put("endpoint", uri.toString());
+        node.put("outcome", "DELIVERED").put("endpoint", uri.toString());
         traffic(node, d.traffic());
       } else if (outcome instanceof SendOutcome.WrittenUnconfirmed u) {
-        node.put("outcome", "written-unconfirmed").put("endpoint", uri.toString());
+        node.put("outcome", "WRITTEN_UNCONFIRMED").put("endpoint", uri.toString());
         node.put("waitedMillis", u.waited().toMillis());
         traffic(node, u.traffic());
       } else {
-        node.put("outcome", "failed").put("endpoint", uri.toString());
-        node.put("failure", outcome == null ? "NoOutcome" : outcome.getClass().getSimpleName());
-        node.put("reason", outcome == null ? failure : ((SendOutcome.Failed) outcome).reason());
+        node.put("outcome", "FAILED").put("endpoint", uri.toString());
+        node.set("error", failure(outcome, failure));
       }
       return node;
+    }
+
+    /**
+     * The error object of a failed send: {@code kind} is the outcome's type ({@code REFUSED},
+     * {@code TIMED_OUT}, {@code REJECTED}, …), or {@code NO_OUTCOME} if the command stopped waiting
+     * for one.
+     */
+    private static ObjectNode failure(SendOutcome outcome, String failure) {
+      if (outcome instanceof SendOutcome.Failed f) {
+        ObjectNode error =
+            JsonLines.error(JsonLines.upperSnake(f.getClass().getSimpleName()), f.reason());
+        if (f instanceof SendOutcome.Rejected r) {
+          error.put("code", r.code());
+        }
+        return error;
+      }
+      return JsonLines.error("NO_OUTCOME", failure);
     }
 
     private static void traffic(ObjectNode node, ConnectTraffic traffic)
@@ -679,6 +723,9 @@ final class PeerCommand implements Callable<Integer> {
         description = "Limit for the whole probe (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Option(names = "--json", description = "Print the result as one JSON object.")
+    boolean json;
+
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
@@ -698,12 +745,26 @@ final class PeerCommand implements Callable<Integer> {
         Thread.currentThread().interrupt();
         result = new ProbeResult(false, Optional.empty(), "interrupted");
       }
-      if (!result.reachable()) {
+      if (json) {
+        out.println(toJson(uri, result));
+      } else if (result.reachable()) {
+        out.println(uri + " reachable, status " + result.status().orElse("(none)"));
+      } else {
         out.println(uri + " not reachable: " + result.detail());
-        return EXIT_REGISTRY;
       }
-      out.println(uri + " reachable, status " + result.status().orElse("(none)"));
-      return 0;
+      return result.reachable() ? 0 : EXIT_REGISTRY;
+    }
+
+    /** {@code {"type":"probe","endpoint":…,"reachable":…,"status":…|"error":{…}}}. */
+    private static ObjectNode toJson(URI uri, ProbeResult result) {
+      ObjectNode node = JsonLines.line("probe").put("endpoint", uri.toString());
+      node.put("reachable", result.reachable());
+      if (result.reachable()) {
+        result.status().ifPresent(status -> node.put("status", status));
+      } else {
+        node.set("error", JsonLines.error("UNREACHABLE", result.detail()));
+      }
+      return node;
     }
   }
 }

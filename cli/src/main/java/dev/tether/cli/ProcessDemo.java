@@ -71,7 +71,7 @@ final class ProcessDemo {
         "  " + child.command().stream().map(ShellWords::quote).collect(Collectors.joining(" ")));
     printer.text("It answers nothing before initialize; the handshake on every start:");
     HANDSHAKE.forEach(line -> printer.text("  " + line));
-    printer.text("policy: " + POLICY);
+    printer.text("policy: " + LifecycleJson.policy(POLICY));
     SocketRpc connection =
         SocketRpc.exec(
             child,

@@ -65,11 +65,15 @@ final class ServeCommand implements Callable<Integer> {
       description = "Time between events on each subscribed stream (default: ${DEFAULT-VALUE}).")
   Duration eventInterval;
 
+  @Option(names = "--json", description = "Print one JSON object per line.")
+  boolean json;
+
   @Override
   public Integer call() {
     if (port < 0 || port > 65_535) {
       throw new ParameterException(spec.commandLine(), "--port must be 0..65535, was " + port);
     }
+    EventPrinter printer = new EventPrinter(spec.commandLine().getOut(), json);
     Vertx vertx = Vertx.vertx();
     CountDownLatch stop = new CountDownLatch(1);
     try (CtrlC ctrlC = CtrlC.install(spec, stop::countDown)) {
@@ -78,16 +82,18 @@ final class ServeCommand implements Callable<Integer> {
       try {
         server = build(vertx);
         URI endpoint = start(server);
-        spec.commandLine()
-            .getOut()
-            .println("Serving vm-service JSON-RPC at " + endpoint + " (Ctrl-C to stop)");
-        spec.commandLine().getOut().flush();
+        printer.report(
+            "Serving vm-service JSON-RPC at " + endpoint + " (Ctrl-C to stop)",
+            JsonLines.line("listening").put("endpoint", endpoint.toString()));
+        printer.flush();
         stop.await(); // unbounded on purpose: serving lasts until Ctrl-C
       } catch (InterruptedException e) {
         interrupted = true; // in process: interrupting the thread stops serving
       } finally {
         if (server != null) {
           server.close();
+          printer.report("stopped", JsonLines.line("stopped"));
+          printer.flush();
         }
         SocketRpc.await(vertx.close().toCompletionStage(), "Vert.x to close");
         ctrlC.finished(0);

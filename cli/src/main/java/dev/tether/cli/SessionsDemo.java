@@ -152,10 +152,11 @@ final class SessionsDemo {
     }
     lastStatus = key;
     if (json) {
-      ObjectNode n = LifecycleJson.MAPPER.createObjectNode();
-      n.put("type", "status");
-      n.put("active", active);
-      n.put("status", s == null ? null : s.name());
+      ObjectNode n = JsonLines.line("status");
+      m.active().ifPresent(id -> n.put("session", id));
+      if (s != null) {
+        n.put("status", s.name());
+      }
       n.put("label", m.statusLabel());
       n.put("t", clock.now().toMillis());
       out.println(n);

@@ -65,10 +65,10 @@ record SimConfig(
   ObjectNode toJson() {
     ObjectNode n = LifecycleJson.MAPPER.createObjectNode();
     n.put("sessions", sessions);
-    n.put("duration", duration);
-    n.put("faults", faults.toString());
+    n.put("durationMillis", simulatedTime().toMillis());
+    n.put("faults", faults.name());
     n.put("intensity", intensity);
-    n.put("regime", regime.toString());
+    n.put("regime", regime.name());
     return n;
   }
 }

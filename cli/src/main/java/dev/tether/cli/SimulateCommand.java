@@ -175,7 +175,7 @@ final class SimulateCommand implements Callable<Integer> {
     if (json) {
       // The summary stays the one line on stdout; the explanation goes to stderr.
       explain(spec.commandLine().getErr(), config, r, shrunk);
-      out.println(r.toJson(shrunk));
+      out.println(SimulationJson.summary(r, shrunk));
       out.flush();
     } else {
       print(out, r);
@@ -211,7 +211,7 @@ final class SimulateCommand implements Callable<Integer> {
 
   private void print(PrintWriter out, SimulationResult r) {
     if (json) {
-      out.println(r.toJson());
+      out.println(SimulationJson.summary(r, null));
       return;
     }
     out.printf(

@@ -98,7 +98,7 @@ final class SocketDemo {
               + String.join(", ", STREAMS)
               + ", seed "
               + seed);
-      printer.text("policy: " + POLICY);
+      printer.text("policy: " + LifecycleJson.policy(POLICY));
       SocketRpc connection =
           SocketRpc.using(
               vertx,

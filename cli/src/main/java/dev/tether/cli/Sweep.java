@@ -57,9 +57,7 @@ final class Sweep {
           }
           if (first == null) {
             var v = r.violation().orElseThrow();
-            first =
-                new SweepSummary.Failure(
-                    seed, v.invariant() + ": " + v.message(), config.replay(seed));
+            first = new SweepSummary.Failure(seed, v.invariant(), v.message(), config.replay(seed));
           }
         }
         progress.seedDone(runs, slice.count(), failures);

@@ -11,12 +11,13 @@ import java.util.List;
  * The JSON summary of a sweep over a slice of a seed range ({@code tether simulate --seeds A..B
  * --shard K/N}), and the merge of several such summaries ({@code --merge}). Immutable.
  *
- * <p>One JSON object per line, schema {@value #SCHEMA}: {@code schema}, {@code config} (sessions,
- * duration, faults, intensity, regime), {@code range} ({@code "A..B"}), {@code slices} (the {@code
- * "a..b"} slices this summary covers, in order), {@code runs}, {@code failures}, {@code
- * failingSeeds} (the first {@value #MAX_LISTED_FAILURES}, ascending), {@code firstFailure} (null,
- * or {@code seed}, {@code violation} and {@code replay}), {@code sessionSeconds}, {@code
- * transitions}, {@code wallMillis}.
+ * <p>One JSON object per line, schema {@value #SCHEMA} (docs/json.md): {@code "type":"sweep"},
+ * {@code schema}, {@code config} (sessions, durationMillis, faults, intensity, regime), {@code
+ * range} ({@code "A..B"}), {@code slices} (the {@code "a..b"} slices this summary covers, in
+ * order), {@code runs}, {@code failures}, {@code failingSeeds} (the first {@value
+ * #MAX_LISTED_FAILURES}, ascending), {@code firstFailure} (absent, or {@code seed}, {@code
+ * violation} as {@code {"kind":"I1","message":…}} and {@code replay}), {@code sessionSeconds},
+ * {@code transitions}, {@code wallMillis}.
  *
  * @param config what every seed ran
  * @param range the whole seed range of the sweep
@@ -42,7 +43,7 @@ record SweepSummary(
     long wallMillis) {
 
   /** Version of the summary format; {@code --merge} reads only this one. */
-  static final String SCHEMA = "tether-sweep/1";
+  static final String SCHEMA = "tether-sweep/2";
 
   /**
    * Failing seeds listed by name: enough to start on, while a badly broken build sweeping millions
@@ -60,10 +61,16 @@ record SweepSummary(
    * A failing seed.
    *
    * @param seed the seed
-   * @param violation the invariant and what was wrong, such as {@code I1: ...}
+   * @param invariant the invariant violated, such as {@code I1}
+   * @param message what was wrong
    * @param replay the command that runs the seed again (and prints its shrunk plan)
    */
-  record Failure(long seed, String violation, String replay) {}
+  record Failure(long seed, String invariant, String message, String replay) {
+    /** The invariant and what was wrong, such as {@code I1: ...}. */
+    String violation() {
+      return invariant + ": " + message;
+    }
+  }
 
   /** Seeds of {@link #range} no slice covers. */
   long missing() {
@@ -76,7 +83,7 @@ record SweepSummary(
 
   /** The summary as one JSON object. */
   ObjectNode toJson() {
-    ObjectNode n = LifecycleJson.MAPPER.createObjectNode();
+    ObjectNode n = JsonLines.line("sweep");
     n.put("schema", SCHEMA);
     n.set("config", config);
     n.put("range", range.toString());
@@ -86,12 +93,10 @@ record SweepSummary(
     n.put("failures", failures);
     ArrayNode f = n.putArray("failingSeeds");
     failingSeeds.forEach(f::add);
-    if (firstFailure == null) {
-      n.putNull("firstFailure");
-    } else {
+    if (firstFailure != null) {
       ObjectNode ff = n.putObject("firstFailure");
       ff.put("seed", firstFailure.seed());
-      ff.put("violation", firstFailure.violation());
+      ff.set("violation", JsonLines.error(firstFailure.invariant(), firstFailure.message()));
       ff.put("replay", firstFailure.replay());
     }
     n.put("sessionSeconds", sessionSeconds);
@@ -118,12 +123,15 @@ record SweepSummary(
     for (JsonNode s : field(n, "failingSeeds")) {
       failing.add(s.asLong());
     }
-    JsonNode ff = field(n, "firstFailure");
+    JsonNode ff = n.get("firstFailure"); // absent when no seed failed
     Failure first =
-        ff.isNull()
+        ff == null
             ? null
             : new Failure(
-                number(ff, "seed"), field(ff, "violation").asText(), field(ff, "replay").asText());
+                number(ff, "seed"),
+                field(field(ff, "violation"), "kind").asText(),
+                field(field(ff, "violation"), "message").asText(),
+                field(ff, "replay").asText());
     return new SweepSummary(
         field(n, "config"),
         SeedRange.parse(field(n, "range").asText()),

@@ -12,11 +12,11 @@ import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * How the command line reports a mistake: one line, {@code tether: } and what is wrong with which
- * option or value, then one line pointing at the command's {@code --help}; exit status 2. Never a
- * Java stack trace and never the whole usage block, which would push the error off the screen. A
- * failure that is not the user's (a bug) says so in one line and exits 70; {@code --verbose} adds
- * the stack trace.
+ * How the command line reports a mistake: one line, {@code tether COMMAND: } and what is wrong with
+ * which option or value, then one line pointing at the command's {@code --help}; exit status 2.
+ * Never a Java stack trace and never the whole usage block, which would push the error off the
+ * screen. A failure that is not the user's (a bug) says so in one line and exits 70; {@code
+ * --verbose} adds the stack trace.
  */
 final class UsageErrors {
   /** Exit status of an internal error (sysexits' EX_SOFTWARE). */
@@ -34,7 +34,7 @@ final class UsageErrors {
         (ex, args) -> {
           CommandLine where = ex.getCommandLine();
           PrintWriter err = where.getErr();
-          err.println("tether: " + ex.getMessage());
+          err.println(prefix(where) + ex.getMessage());
           if (ex instanceof UnmatchedArgumentException unmatched) {
             UnmatchedArgumentException.printSuggestions(unmatched, err);
           }
@@ -51,7 +51,8 @@ final class UsageErrors {
             return report(where, usage);
           }
           err.println(
-              "tether: internal error: "
+              prefix(where)
+                  + "internal error: "
                   + ex
                   + (verbose ? "" : " (run again with " + TetherCli.VERBOSE + " for details)"));
           if (verbose) {
@@ -89,16 +90,24 @@ final class UsageErrors {
 
   /**
    * Prints a usage error of {@code where} as every command does, for a command that checks a value
-   * itself: {@code tether: MESSAGE} and the pointer to its {@code --help}.
+   * itself: {@code tether COMMAND: MESSAGE} and the pointer to its {@code --help}.
    *
    * @return the usage error's exit status, 2
    */
   static int report(CommandLine where, String message) {
     PrintWriter err = where.getErr();
-    err.println("tether: " + message);
+    err.println(prefix(where) + message);
     err.println(helpPointer(where));
     err.flush();
     return TetherCli.EXIT_USAGE;
+  }
+
+  /**
+   * {@code tether peer send: }: the one prefix of every error a command prints, usage error or
+   * failure, naming the command as typed ({@code tether: } for the top level).
+   */
+  static String prefix(CommandLine where) {
+    return where.getCommandSpec().qualifiedName() + ": ";
   }
 
   private static String fileOf(Throwable t) {

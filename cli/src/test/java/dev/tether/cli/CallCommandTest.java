@@ -1,6 +1,8 @@
 package dev.tether.cli;
 
+import static dev.tether.cli.CliRun.error;
 import static dev.tether.cli.CliRun.json;
+import static dev.tether.cli.CliRun.result;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -40,16 +42,19 @@ class CallCommandTest {
     assertThat(pretty.out.lines())
         .containsExactly("{", "  \"a\" : [ 1, 2 ],", "  \"b\" : \"x\"", "}");
     CliRun oneLine = CliRun.complete(0, "call", server.endpoint(), "echo", params, "--json");
-    assertThat(oneLine.out.lines()).containsExactly(params);
+    assertThat(oneLine.out.lines())
+        .singleElement()
+        .satisfies(l -> assertThat(result(l)).isEqualTo(params));
     CliRun version = CliRun.complete(0, "call", server.endpoint(), "getVersion", "--json");
-    assertThat(json(version.out.lines().get(0)).get("type").asText()).isEqualTo("Version");
+    assertThat(json(version.out.lines().get(0)).get("result").get("type").asText())
+        .isEqualTo("Version");
   }
 
   @Test
   void worksOverWebSocketsToo() throws Exception {
     try (TestServer ws = TestServer.webSocket()) {
       CliRun run = CliRun.complete(0, "call", ws.endpoint(), "echo", "[1,2,3]", "--json");
-      assertThat(run.out.lines()).containsExactly("[1,2,3]");
+      assertThat(result(run.out.lines().get(0))).isEqualTo("[1,2,3]");
     }
   }
 
@@ -61,8 +66,7 @@ class CallCommandTest {
         .startsWith("tether call: remote error -32601: Method not found: noSuchMethod");
 
     CliRun asJson = CliRun.complete(4, "call", server.endpoint(), "noSuchMethod", "--json");
-    JsonNode error = json(asJson.out.lines().get(0));
-    assertThat(error.get("type").asText()).isEqualTo("error");
+    JsonNode error = error(asJson.out.lines().get(0));
     assertThat(error.get("kind").asText()).isEqualTo("REMOTE_ERROR");
     assertThat(error.get("code").asInt()).isEqualTo(-32601);
   }
@@ -79,11 +83,11 @@ class CallCommandTest {
     assertThat(run.err.toString())
         .startsWith("tether call: cannot connect to tcp://127.0.0.1:" + port + ": OPEN_FAILED")
         .contains("refused");
-    JsonNode error = json(run.out.lines().get(0));
+    JsonNode error = error(run.out.lines().get(0));
     assertThat(error.get("kind").asText())
         .as("not the request's CONNECTION_LOST")
         .isEqualTo("CONNECT_FAILED");
-    assertThat(error.get("cause").asText()).isEqualTo("OPEN_FAILED");
+    assertThat(error.get("cause").get("kind").asText()).isEqualTo("OPEN_FAILED");
   }
 
   @Test
@@ -96,7 +100,7 @@ class CallCommandTest {
             4, "call", "tcp://127.0.0.1:" + port, "getVersion", "--timeout", "300ms", "--json");
     assertThat(Duration.ofNanos(System.nanoTime() - since)).isLessThan(Duration.ofSeconds(5));
     assertThat(run.err.toString()).contains("getVersion got no answer within 300 ms");
-    assertThat(json(run.out.lines().get(0)).get("kind").asText()).isEqualTo("TIMEOUT");
+    assertThat(error(run.out.lines().get(0)).get("kind").asText()).isEqualTo("TIMEOUT");
   }
 
   @Test
@@ -109,7 +113,7 @@ class CallCommandTest {
     CliRun run = CliRun.complete(4, "call", "tcp://127.0.0.1:" + port, "getVersion", "--json");
     assertThat(Duration.ofNanos(System.nanoTime() - since)).isLessThan(Duration.ofSeconds(5));
     assertThat(run.err.toString()).startsWith("tether call: channel lost: CHANNEL_CLOSED");
-    assertThat(json(run.out.lines().get(0)).get("kind").asText()).isEqualTo("CONNECTION_LOST");
+    assertThat(error(run.out.lines().get(0)).get("kind").asText()).isEqualTo("CONNECTION_LOST");
   }
 
   @Test
@@ -168,6 +172,6 @@ class CallCommandTest {
     CliRun run =
         CliRun.complete(
             0, "call", endpoint, "echo", "[7]", "--framing", "content-length", "--json");
-    assertThat(run.out.lines()).containsExactly("[7]");
+    assertThat(result(run.out.lines().get(0))).isEqualTo("[7]");
   }
 }

@@ -80,6 +80,29 @@ final class CliRun implements AutoCloseable {
     }
   }
 
+  /** The {@code result} of a {@code "type":"result"} line of {@code call --json}, as a string. */
+  static String result(String line) {
+    JsonNode n = json(line);
+    assertThat(n.path("type").asText()).as(line).isEqualTo("result");
+    return n.get("result").toString();
+  }
+
+  /** The error object of a {@code "type":"error"} line. */
+  static JsonNode error(String line) {
+    JsonNode n = json(line);
+    assertThat(n.path("type").asText()).as(line).isEqualTo("error");
+    return n.get("error");
+  }
+
+  /**
+   * A lifecycle line's {@code cause} object as text, {@code KIND: message}, as the text shows it.
+   */
+  static String cause(JsonNode lifecycle) {
+    JsonNode c = lifecycle.get("cause");
+    assertThat(c).as("cause of %s", lifecycle).isNotNull();
+    return c.get("kind").asText() + ": " + c.get("message").asText();
+  }
+
   /** Whether {@code line} is the JSON lifecycle line of {@code event}. */
   static boolean isLifecycle(String line, String event) {
     JsonNode n = json(line);

@@ -35,8 +35,8 @@ class DemoCommandTest {
       String label = n.get("event").asText();
       if (n.get("event").asText().equals("Reconnecting")) {
         label += n.get("attempt").asInt() + "/" + n.get("maxAttempts").asInt();
-        assertThat(n.get("delayMs").asLong()).isPositive();
-        assertThat(n.get("cause").asText()).isNotEmpty();
+        assertThat(n.get("delayMillis").asLong()).isPositive();
+        assertThat(CliRun.cause(n)).isNotEmpty();
       }
       labels.add(label);
     }
@@ -121,7 +121,7 @@ class DemoCommandTest {
     JsonNode last = LifecycleJson.MAPPER.readTree(lines.get(lines.size() - 1));
     assertThat(last.get("event").asText()).isEqualTo("PermanentlyDisconnected");
     assertThat(last.get("attempt").asInt()).isEqualTo(5);
-    assertThat(last.get("cause").asText()).startsWith("OPEN_FAILED").contains("127.0.0.1");
+    assertThat(CliRun.cause(last)).startsWith("OPEN_FAILED").contains("127.0.0.1");
   }
 
   @Test
@@ -159,12 +159,12 @@ class DemoCommandTest {
       } else {
         assertThat(n.get("type").asText()).isEqualTo("status");
         statusLines++;
-        String active = n.get("active").asText();
+        String active = n.path("session").asText("none");
         if (actives.isEmpty() || !actives.get(actives.size() - 1).equals(active)) {
           actives.add(active);
         }
         // S1 seen from outside: the status is the active session's latest state.
-        assertThat(n.get("status").asText())
+        assertThat(n.path("status").asText("Idle"))
             .as(line)
             .isEqualTo(lastState.getOrDefault(active, "Idle"));
       }
@@ -225,6 +225,6 @@ class DemoCommandTest {
             "--in-memory");
     assertThat(exit).isEqualTo(2);
     assertThat(err.toString())
-        .startsWith("tether: --process runs alone: not with --in-memory or --sessions");
+        .startsWith("tether demo: --process runs alone: not with --in-memory or --sessions");
   }
 }

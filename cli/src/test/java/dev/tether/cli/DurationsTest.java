@@ -25,4 +25,21 @@ class DurationsTest {
           .hasMessageContaining("'" + bad + "' is not a positive number");
     }
   }
+
+  @Test
+  void formatsInTheLargestUnitThatDividesAndParsesBack() {
+    for (String text : new String[] {"100ms", "1500ms", "2s", "90s", "1m", "2h", "3d"}) {
+      assertThat(Durations.format(Durations.parse(text))).isEqualTo(text);
+    }
+  }
+
+  @Test
+  void humanOutputShowsAPolicyWithoutJavaDurationsOrRecordSyntax() {
+    assertThat(LifecycleJson.policy(dev.tether.machine.BackoffPolicy.defaults()))
+        .isEqualTo(
+            "backoff 100ms x2 up to 30s, jitter 20%, 10 attempts, connect timeout 10s,"
+                + " flap guard 10 losses per 1m")
+        .doesNotContain("PT")
+        .doesNotContain("BackoffPolicy[");
+  }
 }

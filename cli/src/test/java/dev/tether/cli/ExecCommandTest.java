@@ -4,6 +4,7 @@ import static dev.tether.cli.CliRun.WAIT;
 import static dev.tether.cli.CliRun.isEvent;
 import static dev.tether.cli.CliRun.isLifecycle;
 import static dev.tether.cli.CliRun.json;
+import static dev.tether.cli.CliRun.result;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -53,7 +54,7 @@ class ExecCommandTest {
             "--handshake",
             handshake(HANDSHAKE),
             "--json");
-    assertThat(run.out.lines()).containsExactly("{\"a\":[1,2]}");
+    assertThat(result(run.out.lines().get(0))).isEqualTo("{\"a\":[1,2]}");
     // call waited for the child: none runs the moment it returns, without waiting here.
     assertThat(ChildProcesses.running()).isEmpty();
   }
@@ -83,7 +84,7 @@ class ExecCommandTest {
     CliRun run =
         CliRun.complete(
             0, "call", "--exec", exec, "argv", "--handshake", handshake(HANDSHAKE), "--json");
-    assertThat(json(run.out.lines().get(0)))
+    assertThat(json(result(run.out.lines().get(0))))
         .containsExactly(
             json("\"a  b\""),
             json("\"c \\\"d\\\" 'e'\""),
@@ -110,7 +111,7 @@ class ExecCommandTest {
             "--answer",
             answer,
             "--json");
-    assertThat(answered.out.lines()).containsExactly("{\"result\":[{\"tabSize\":2}]}");
+    assertThat(result(answered.out.lines().get(0))).isEqualTo("{\"result\":[{\"tabSize\":2}]}");
 
     CliRun unserved =
         CliRun.complete(
@@ -125,7 +126,8 @@ class ExecCommandTest {
             "--answer",
             answer,
             "--json");
-    assertThat(json(unserved.out.lines().get(0)).at("/error/code").asInt()).isEqualTo(-32601);
+    assertThat(json(unserved.out.lines().get(0)).at("/result/error/code").asInt())
+        .isEqualTo(-32601);
   }
 
   @Test
@@ -143,7 +145,7 @@ class ExecCommandTest {
             "--handshake",
             handshake(HANDSHAKE),
             "--json");
-    assertThat(run.out.lines()).containsExactly("[\"x\"]");
+    assertThat(result(run.out.lines().get(0))).isEqualTo("[\"x\"]");
   }
 
   @Test
@@ -173,8 +175,7 @@ class ExecCommandTest {
 
       ProcessHandle.of(first.get("pid").asLong()).orElseThrow().destroyForcibly();
       at = run.out.await(at, l -> isLifecycle(l, "Reconnecting"), WAIT, "Reconnecting");
-      assertThat(json(run.out.lines().get(at)).get("cause").asText())
-          .contains("killed by signal 9");
+      assertThat(CliRun.cause(json(run.out.lines().get(at)))).contains("killed by signal 9");
       int up = run.out.await(at, l -> isLifecycle(l, "Reconnected"), WAIT, "Reconnected");
       at = run.out.await(at, l -> isEvent(l, "ready"), WAIT, "ready from the new child");
       JsonNode second = json(run.out.lines().get(at)).get("data");

@@ -40,32 +40,33 @@ class ExecUsageTest {
   void endpointAndExecAreExclusiveAndOneIsNeeded() throws Exception {
     assertThat(usageError("watch", "tcp://127.0.0.1:1", "--exec", CHILD))
         .isEqualTo(
-            "tether: give either an ENDPOINT or --exec COMMAND, not both (ENDPOINT was"
+            "tether watch: give either an ENDPOINT or --exec COMMAND, not both (ENDPOINT was"
                 + " 'tcp://127.0.0.1:1')");
-    assertThat(usageError("watch")).isEqualTo("tether: give an ENDPOINT or --exec COMMAND");
+    assertThat(usageError("watch")).isEqualTo("tether watch: give an ENDPOINT or --exec COMMAND");
     assertThat(usageError("call", "tcp://127.0.0.1:1", "--exec", CHILD, "m"))
-        .startsWith("tether: give either an ENDPOINT or --exec COMMAND, not both");
+        .startsWith("tether call: give either an ENDPOINT or --exec COMMAND, not both");
     assertThat(usageError("call", "--exec", CHILD, "m", "[]", "extra"))
-        .startsWith("tether: give either an ENDPOINT or --exec COMMAND, not both");
-    assertThat(usageError("call", "--exec", CHILD)).isEqualTo("tether: METHOD is missing");
+        .startsWith("tether call: give either an ENDPOINT or --exec COMMAND, not both");
+    assertThat(usageError("call", "--exec", CHILD)).isEqualTo("tether call: METHOD is missing");
   }
 
   @Test
   void unterminatedQuoteInTheCommand() throws Exception {
     assertThat(usageError("watch", "--exec", "node 'server.js"))
-        .isEqualTo("tether: --exec: unterminated ' opened at column 6: node 'server.js");
+        .isEqualTo("tether watch: --exec: unterminated ' opened at column 6: node 'server.js");
     assertThat(usageError("call", "--exec", "node a | tee log", "m"))
-        .startsWith("tether: --exec: '|' is a shell operator");
-    assertThat(usageError("watch", "--exec", "  ")).isEqualTo("tether: --exec: no command in '  '");
+        .startsWith("tether call: --exec: '|' is a shell operator");
+    assertThat(usageError("watch", "--exec", "  "))
+        .isEqualTo("tether watch: --exec: no command in '  '");
   }
 
   @Test
   void framingMustBeKnownAndNotForWebSockets() throws Exception {
     assertThat(usageError("watch", "--exec", CHILD, "--framing", "xml"))
-        .isEqualTo("tether: unknown framing 'xml', expected ndjson or content-length");
+        .isEqualTo("tether watch: unknown framing 'xml', expected ndjson or content-length");
     assertThat(usageError("watch", "ws://127.0.0.1:1/ws", "--framing", "content-length"))
         .isEqualTo(
-            "tether: --framing is for --exec, tcp:// and unix://; ws:// messages are WebSocket"
+            "tether watch: --framing is for --exec, tcp:// and unix://; ws:// messages are WebSocket"
                 + " frames");
   }
 
@@ -84,28 +85,28 @@ class ExecUsageTest {
     assertThat(handshakeError("", "  ")).endsWith("has no message");
     Path missing = dir.resolve("missing.jsonl");
     assertThat(usageError("watch", "--exec", CHILD, "--handshake", missing.toString()))
-        .startsWith("tether: cannot read --handshake " + missing);
+        .startsWith("tether watch: cannot read --handshake " + missing);
   }
 
   private String handshakeError(String... lines) throws Exception {
     Path file = Files.write(dir.resolve("h.jsonl"), java.util.List.of(lines));
     String message = usageError("call", "--exec", CHILD, "m", "--handshake", file.toString());
-    assertThat(message).startsWith("tether: --handshake " + file);
+    assertThat(message).startsWith("tether call: --handshake " + file);
     return message;
   }
 
   @Test
   void badAnswers() throws Exception {
     assertThat(usageError("watch", "--exec", CHILD, "--answer", "m"))
-        .isEqualTo("tether: --answer needs METHOD=JSON, was 'm'");
+        .isEqualTo("tether watch: --answer needs METHOD=JSON, was 'm'");
     assertThat(usageError("watch", "--exec", CHILD, "--answer", "=1"))
-        .isEqualTo("tether: --answer needs METHOD=JSON, was '=1'");
+        .isEqualTo("tether watch: --answer needs METHOD=JSON, was '=1'");
     assertThat(usageError("watch", "--exec", CHILD, "--answer", "m={x"))
-        .startsWith("tether: --answer m: not JSON (");
+        .startsWith("tether watch: --answer m: not JSON (");
     assertThat(usageError("watch", "--exec", CHILD, "--answer", "m="))
-        .isEqualTo("tether: --answer m: no JSON after '='");
+        .isEqualTo("tether watch: --answer m: no JSON after '='");
     assertThat(usageError("watch", "--exec", CHILD, "--answer", "m=1", "--answer", "m=2"))
-        .isEqualTo("tether: --answer m is given twice");
+        .isEqualTo("tether watch: --answer m is given twice");
   }
 
   @Test

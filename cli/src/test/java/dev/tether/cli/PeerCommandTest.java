@@ -309,7 +309,7 @@ class PeerCommandTest {
 
     assertThat(run(0, "peer", "send", endpoint, "--message", "hi", "--json"))
         .isEqualTo(
-            "{\"outcome\":\"delivered\",\"endpoint\":\""
+            "{\"type\":\"send\",\"outcome\":\"DELIVERED\",\"endpoint\":\""
                 + endpoint
                 + "\",\"alerts\":[],\"droppedAlerts\":0,"
                 + "\"snapshot\":{\"name\":\"bob\",\"status\":\"ready\"}}\n|");
@@ -354,7 +354,7 @@ class PeerCommandTest {
                 "--json",
                 "--confirm-timeout",
                 "300ms"))
-        .startsWith("{\"outcome\":\"written-unconfirmed\",")
+        .startsWith("{\"type\":\"send\",\"outcome\":\"WRITTEN_UNCONFIRMED\",")
         .contains("\"waitedMillis\":300");
   }
 
@@ -366,7 +366,9 @@ class PeerCommandTest {
         .startsWith("|tether peer send: not delivered to " + endpoint + ": refused: cannot open");
     assertThat(run(4, "peer", "send", endpoint, "--message", "hi", "--json"))
         .startsWith(
-            "{\"outcome\":\"failed\",\"endpoint\":\"" + endpoint + "\",\"failure\":\"Refused\"");
+            "{\"type\":\"send\",\"outcome\":\"FAILED\",\"endpoint\":\""
+                + endpoint
+                + "\",\"error\":{\"kind\":\"REFUSED\",\"message\":\"refused: cannot open");
   }
 
   @Test

@@ -130,7 +130,10 @@ class SimulateUsageTest {
     Path missing = dir.resolve("nope.json");
     usageError(simulate("--merge", missing.toString()), "--merge " + missing, "no such file");
     Path bad = dir.resolve("bad.json");
-    Files.writeString(bad, "{\"schema\":\"tether-sweep/1\"}\n", StandardCharsets.UTF_8);
+    Files.writeString(
+        bad,
+        "{\"type\":\"sweep\",\"schema\":\"" + SweepSummary.SCHEMA + "\"}\n",
+        StandardCharsets.UTF_8);
     usageError(simulate("--merge", bad.toString()), "--merge " + bad, "line 1", "missing field");
     Path text = dir.resolve("text.json");
     Files.writeString(text, "hello\n", StandardCharsets.UTF_8);

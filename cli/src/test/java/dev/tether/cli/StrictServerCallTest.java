@@ -1,6 +1,5 @@
 package dev.tether.cli;
 
-import static dev.tether.cli.CliRun.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -42,10 +41,10 @@ class StrictServerCallTest {
     String endpoint = server.endpoint().toString();
     CliRun run =
         CliRun.complete(0, "call", endpoint, "echo", "[1,\"two\"]", "--envelope", "bare", "--json");
-    assertThat(run.out.lines()).containsExactly("[1,\"two\"]");
+    assertThat(CliRun.result(run.out.lines().get(0))).isEqualTo("[1,\"two\"]");
     CliRun upper =
         CliRun.complete(0, "call", endpoint, "echo", "{\"a\":1}", "--envelope", "BARE", "--json");
-    assertThat(upper.out.lines()).containsExactly("{\"a\":1}");
+    assertThat(CliRun.result(upper.out.lines().get(0))).isEqualTo("{\"a\":1}");
   }
 
   @Test
@@ -68,7 +67,7 @@ class StrictServerCallTest {
             "--envelope",
             "jsonrpc2",
             "--json");
-    JsonNode error = json(asJson.out.lines().get(0));
+    JsonNode error = CliRun.error(asJson.out.lines().get(0));
     assertThat(error.get("kind").asText()).isEqualTo("REMOTE_ERROR");
     assertThat(error.get("code").asInt()).isEqualTo(-32600);
     assertThat(error.get("message").asText()).isEqualTo(REFUSAL);

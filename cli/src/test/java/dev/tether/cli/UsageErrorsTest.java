@@ -54,7 +54,7 @@ class UsageErrorsTest {
   void anEndpointAValueWouldRejectDeepInsideIsOneLineAndAPointerToHelp() throws Exception {
     assertThat(usageError("peer", "probe", "unix://tmp/x.sock"))
         .containsExactly(
-            "tether: unix endpoint must be unix:///absolute/path/to/socket, was unix://tmp/x.sock",
+            "tether peer probe: unix endpoint must be unix:///absolute/path/to/socket, was unix://tmp/x.sock",
             "Try 'tether peer probe --help'.");
   }
 
@@ -63,14 +63,14 @@ class UsageErrorsTest {
     List<String> lines = usageError("watch", "ws://127.0.0.1:1/ws", "--max-attempts", "abc");
     assertThat(lines)
         .containsExactly(
-            "tether: Invalid value for option '--max-attempts': 'abc' is not a whole number",
+            "tether watch: Invalid value for option '--max-attempts': 'abc' is not a whole number",
             "Try 'tether watch --help'.");
   }
 
   @Test
   void anUnknownOptionIsNamedWithoutTheUsageBlock() throws Exception {
     List<String> lines = usageError("watch", "ws://127.0.0.1:1/ws", "--max-atempts", "3");
-    assertThat(lines.get(0)).startsWith("tether: Unknown option: '--max-atempts'");
+    assertThat(lines.get(0)).startsWith("tether watch: Unknown option: '--max-atempts'");
     assertThat(lines).last().isEqualTo("Try 'tether watch --help'.");
     assertThat(String.join("\n", lines)).contains("--max-attempts").doesNotContain("Usage:");
     assertThat(lines.size()).isLessThanOrEqualTo(4);
@@ -81,7 +81,8 @@ class UsageErrorsTest {
     Path missing = dir.resolve("pods-typo");
     assertThat(usageError("peer", "list", "--store", missing.toString(), "ann"))
         .containsExactly(
-            "tether: --store " + missing + ": no such directory", "Try 'tether peer list --help'.");
+            "tether peer list: --store " + missing + ": no such directory",
+            "Try 'tether peer list --help'.");
     assertThat(Files.exists(missing)).as("created by a read").isFalse();
   }
 

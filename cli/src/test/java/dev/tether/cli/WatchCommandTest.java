@@ -81,7 +81,7 @@ class WatchCommandTest {
       List<String> lines = run.out.lines();
       JsonNode last = json(lines.get(lines.size() - 1));
       assertThat(last.get("event").asText()).isEqualTo("PermanentlyDisconnected");
-      assertThat(last.get("cause").asText()).contains("OPEN_FAILED");
+      assertThat(CliRun.cause(last)).contains("OPEN_FAILED");
       assertThat(run.err.toString()).contains("permanently disconnected from " + server.endpoint());
       for (String line : lines) {
         JsonNode n = json(line);
@@ -119,7 +119,7 @@ class WatchCommandTest {
       List<String> lines = run.out.lines();
       JsonNode last = json(lines.get(lines.size() - 1));
       assertThat(last.get("event").asText()).isEqualTo("Closed");
-      assertThat(last.get("cause").asText()).isEqualTo("interrupted");
+      assertThat(last.get("reason").asText()).isEqualTo("interrupted");
       List<Long> seqs =
           lines.stream()
               .filter(l -> isEvent(l, "Isolate"))
@@ -190,7 +190,7 @@ class WatchCommandTest {
       List<String> lines = out.lines();
       JsonNode last = json(lines.get(lines.size() - 1));
       assertThat(last.get("event").asText()).isEqualTo("Closed");
-      assertThat(last.get("cause").asText()).isEqualTo("interrupted");
+      assertThat(last.get("reason").asText()).isEqualTo("interrupted");
     } finally {
       p.destroyForcibly();
     }
@@ -217,7 +217,7 @@ class WatchCommandTest {
     CliRun run = CliRun.complete(TetherCli.EXIT_USAGE, args);
     assertThat(run.out.lines()).isEmpty();
     String first = run.err.toString().lines().findFirst().orElse("");
-    assertThat(first).startsWith("tether: ");
+    assertThat(first).startsWith("tether watch: ");
     return first;
   }
 }

@@ -46,7 +46,7 @@ class WatchEndpointsTest {
       int at = run.out.await(0, l -> isLifecycle(l, "Connected"), WAIT, "Connected");
       JsonNode up = json(run.out.lines().get(at));
       assertThat(up.get("endpoint").asText()).isEqualTo(server.endpoint());
-      assertThat(json(run.out.lines().get(at - 1)).get("cause").asText())
+      assertThat(CliRun.cause(json(run.out.lines().get(at - 1))))
           .contains("OPEN_FAILED")
           .contains("127.0.0.1:1");
       run.interrupt();
@@ -77,7 +77,7 @@ class WatchEndpointsTest {
     List<String> lines = run.out.lines();
     JsonNode last = json(lines.get(lines.size() - 1));
     assertThat(last.get("event").asText()).isEqualTo("PermanentlyDisconnected");
-    assertThat(last.get("cause").asText())
+    assertThat(CliRun.cause(last))
         .isEqualTo("RESOLVE_FAILED: endpoint file " + file + " does not exist");
     assertThat(run.err.toString())
         .contains("permanently disconnected from the endpoint in " + file);

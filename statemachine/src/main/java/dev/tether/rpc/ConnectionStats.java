@@ -21,7 +21,7 @@ package dev.tether.rpc;
  * @param eventsReceived stream events routed to a subscribed stream
  * @param eventsDropped stream events received but never handed to a handler, for any reason: a full
  *     queue (DROP_OLDEST / DROP_NEWEST), a rejecting executor, a {@link #backlogOverflows() backlog
- *     overflow}, or the connection's end
+ *     overflow}, a subscription cancelled with events still queued for it, or the connection's end
  * @param eventsDroppedAtEnd of {@code eventsDropped}, the events still held back or queued for a
  *     handler when the connection terminated (I4: no handler runs after the terminal event)
  * @param handlerErrors exceptions thrown by stream handlers

@@ -11,6 +11,7 @@ final class Demand {
   private final AtomicLong requested = new AtomicLong();
   private volatile QueuedLane lane; // set when the lane is made, before any request can reach it
   private volatile boolean open; // onSubscribe has returned
+  private Runnable deferredFinish; // guarded by this: a last signal asked for before open()
 
   /** Set once, by the lane this demand gates. */
   void attach(QueuedLane gated) {
@@ -31,8 +32,17 @@ final class Demand {
    * that no {@code onNext} can overlap it even when it requests (rule 1.3).
    */
   void open() {
-    open = true;
-    kick();
+    Runnable deferred;
+    synchronized (this) {
+      open = true;
+      deferred = deferredFinish;
+      deferredFinish = null;
+    }
+    if (deferred != null) {
+      lane.finish(deferred);
+    } else {
+      kick();
+    }
   }
 
   private void kick() {
@@ -61,9 +71,18 @@ final class Demand {
   /**
    * Ends delivery: the lane discards what it holds and runs {@code last} once on its executor,
    * after any event being handed out, so the terminal signal never overlaps an {@code onNext} (rule
-   * 1.3).
+   * 1.3). Asked for inside {@code onSubscribe} (an error for {@code request(0)}), it waits for
+   * {@link #open}, so that it does not overlap {@code onSubscribe} either (rules 1.3, 3.9).
    */
   void finish(Runnable last) {
+    synchronized (this) {
+      if (!open) {
+        if (deferredFinish == null) {
+          deferredFinish = last;
+        }
+        return;
+      }
+    }
     lane.finish(last);
   }
 

@@ -101,6 +101,18 @@ final class QueuedLane {
   }
 
   /**
+   * Closes the lane of a cancelled subscription: the events still queued are dropped, counted in
+   * {@code eventsDropped} and named in one warning (a dropped event is never silent).
+   */
+  void cancel() {
+    int discarded = close();
+    if (discarded > 0) {
+      counters.add(Counters.C.EVENTS_DROPPED, discarded);
+      log.warn("{}: cancelled with {} events queued; they are dropped", name, discarded);
+    }
+  }
+
+  /**
    * A demanded lane got demand (or must run its terminal signal): starts a drain unless one runs.
    * Any thread.
    */

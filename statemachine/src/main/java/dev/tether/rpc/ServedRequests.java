@@ -49,6 +49,7 @@ final class ServedRequests {
   private final Serving serving;
   private final List<Call> inProgress = new ArrayList<>(4);
   private long refusals; // for rate-limited logging
+  private long executorRefusals; // for rate-limited logging
 
   ServedRequests(
       String name, Scheduler scheduler, Codec codec, Counters counters, Serving serving) {
@@ -127,12 +128,13 @@ final class ServedRequests {
   }
 
   private void overloaded(Channel channel, Codec.ServerRequest r) {
-    if (Counters.rarely(++refusals)) {
+    if (Counters.rarely(++refusals)) { // a flood logs the first and then a count, not each
       log.warn(
-          "{}: {} requests from the server in progress; refusing {}",
+          "{}: {} requests from the server in progress; refusing {} ({} refused so far)",
           name,
           inProgress.size(),
-          r.method());
+          r.method(),
+          refusals);
     }
     answerError(
         channel,
@@ -151,7 +153,14 @@ final class ServedRequests {
     try {
       executor.execute(() -> invoke(c, handler, params));
     } catch (RejectedExecutionException e) {
-      log.warn("{}: serve executor refused {}", name, c.method, e);
+      if (Counters.rarely(++executorRefusals)) { // the first, then a count: never one per request
+        log.warn(
+            "{}: serve executor refused {} ({} refused so far)",
+            name,
+            c.method,
+            executorRefusals,
+            e);
+      }
       finish(
           c,
           null,

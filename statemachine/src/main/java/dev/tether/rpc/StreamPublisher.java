@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * {@link Builder#executor executor}, never two at once; {@code onComplete} when the connection is
  * closed ({@code Closed}) or after the event that {@link Builder#completeAfter} picks; {@code
  * onError} with {@link ConnectionEnded} when it ends {@code PermanentlyDisconnected}, and with an
- * {@link IllegalArgumentException} for a request of zero or less (rule 3.9). As for any stream
+ * {@link IllegalArgumentException} for a request of zero or less (rule 3.9; asked for inside {@code
+ * onSubscribe}, it is signalled once {@code onSubscribe} has returned, rule 1.3). As for any stream
  * handler, events still queued at the connection's end are dropped and counted (I4). A subscriber
  * whose {@code onNext} throws is cancelled (rule 2.13), and the failure is logged and counted in
  * {@link ConnectionStats#handlerErrors()}. Every subscriber gets its own subscription (the events

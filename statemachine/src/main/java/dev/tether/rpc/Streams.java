@@ -287,7 +287,7 @@ final class Streams {
       if (!cancelled) {
         cancelled = true;
         if (lane != null) {
-          lane.close(); // at once: its executor must not hand out more, whatever the context does
+          lane.cancel(); // at once: its executor must not hand out more, whatever the context does
         }
         link.onContext(() -> unregister(this), () -> {});
       }

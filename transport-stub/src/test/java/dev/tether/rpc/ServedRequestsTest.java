@@ -236,6 +236,57 @@ class ServedRequestsTest {
     assertThat(log[0]).contains("WARN");
   }
 
+  /** A flood of requests the executor refuses: 100 refusals. */
+  private static final int FLOOD = 100;
+
+  @Test
+  void executorRefusalFloodWarnsTheFirstThenACountNotOncePerRequest() {
+    vm.start(
+        serving()
+            .serveExecutor(
+                t -> {
+                  throw new java.util.concurrent.RejectedExecutionException("full");
+                }));
+    String log =
+        RpcFixture.stderrOf(
+            () -> {
+              for (int i = 1; i <= FLOOD; i++) {
+                vm.peer.sendRequest("roots/list", null, JSON.numberNode(i));
+              }
+              vm.clock.runUntilIdle();
+            });
+    assertThat(vm.peer.answers())
+        .hasSize(FLOOD)
+        .allSatisfy(a -> assertThat(a.errorCode()).isEqualTo(ServedError.OVERLOADED));
+    List<String> warnings = warnings(log, "serve executor refused");
+    assertThat(warnings.get(0)).contains("(1 refused so far)");
+    assertThat(warnings).as("1, 2, 4, … 64 of 100").hasSize(7);
+    assertThat(warnings.get(6)).contains("(64 refused so far)");
+  }
+
+  @Test
+  void overloadFloodWarnsTheFirstThenACountNotOncePerRequest() {
+    vm.start(serving().maxServedInProgress(1));
+    vm.peer.sendRequest("hang", null, JSON.numberNode(0));
+    String log =
+        RpcFixture.stderrOf(
+            () -> {
+              for (int i = 1; i <= FLOOD; i++) {
+                vm.peer.sendRequest("hang", null, JSON.numberNode(i));
+              }
+              vm.clock.runUntilIdle();
+            });
+    assertThat(vm.peer.answers()).hasSize(FLOOD);
+    List<String> warnings = warnings(log, "requests from the server in progress; refusing");
+    assertThat(warnings).hasSize(7);
+    assertThat(warnings.get(6)).contains("(64 refused so far)");
+  }
+
+  /** The WARN lines of {@code log} that contain {@code text}. */
+  private static List<String> warnings(String log, String text) {
+    return log.lines().filter(l -> l.contains("WARN") && l.contains(text)).toList();
+  }
+
   @Test
   void notificationsGoToTheirHandlerUnlessAStreamListensToThem() {
     List<String> heard = new ArrayList<>();

@@ -23,7 +23,7 @@ class StreamPublisherTest {
   private final RpcFixture vm = new RpcFixture(PeerDialect.VM_SERVICE);
 
   /** Records signals; requests only what the test asks for. */
-  static final class Recorder implements Flow.Subscriber<JsonNode> {
+  static class Recorder implements Flow.Subscriber<JsonNode> {
     final List<JsonNode> items = new ArrayList<>();
     final List<String> signals = new ArrayList<>();
     Throwable error;
@@ -161,5 +161,97 @@ class StreamPublisherTest {
     assertThat(r.items).hasSize(1);
     assertThat(r.signals).containsExactly("subscribe");
     assertThat(vm.peer.subscriptions()).isEmpty();
+  }
+
+  /**
+   * A subscriber that requests inside {@code onSubscribe} and keeps it open while events arrive
+   * (and, if {@code requestZero}, asks for zero instead): records every signal that overlaps it.
+   */
+  final class Holding extends Recorder {
+    final boolean requestZero;
+    final List<String> duringOnSubscribe = new ArrayList<>();
+    boolean inOnSubscribe;
+
+    Holding(boolean requestZero) {
+      this.requestZero = requestZero;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+      inOnSubscribe = true;
+      super.onSubscribe(s);
+      s.request(requestZero ? 0 : 10);
+      vm.clock.runUntilIdle(); // the stream is subscribed on the server meanwhile
+      emit(3);
+      inOnSubscribe = false;
+    }
+
+    @Override
+    public void onNext(JsonNode item) {
+      if (inOnSubscribe) {
+        duringOnSubscribe.add("next " + item);
+      }
+      super.onNext(item);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      if (inOnSubscribe) {
+        duringOnSubscribe.add("error " + t);
+      }
+      super.onError(t);
+    }
+  }
+
+  @Test
+  void noOnNextBeforeOnSubscribeReturnsThoughItRequestedAndEventsArrived() {
+    RpcConnection c = connect();
+    Holding h = new Holding(false);
+    StreamPublisher.builder(c, "Isolate")
+        .executor(Runnable::run) // an executor that runs at once: any overlap is certain
+        .prefetch(PREFETCH)
+        .build()
+        .subscribe(h);
+    vm.clock.runUntilIdle();
+
+    assertThat(h.duringOnSubscribe).as("signals inside onSubscribe (rule 1.3)").isEmpty();
+    assertThat(h.items)
+        .as("delivered once it returned")
+        .extracting(JsonNode::asInt)
+        .containsExactly(0, 1, 2);
+  }
+
+  @Test
+  void errorForANonPositiveRequestInsideOnSubscribeWaitsUntilItReturns() {
+    RpcConnection c = connect();
+    Holding h = new Holding(true);
+    StreamPublisher.builder(c, "Isolate")
+        .executor(Runnable::run)
+        .prefetch(PREFETCH)
+        .build()
+        .subscribe(h);
+    vm.clock.runUntilIdle();
+
+    assertThat(h.duringOnSubscribe).as("signals inside onSubscribe (rules 1.3, 3.9)").isEmpty();
+    assertThat(h.signals).containsExactly("subscribe", "error");
+    assertThat(h.error).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("3.9");
+    assertThat(h.items).isEmpty();
+  }
+
+  @Test
+  void cancelWithQueuedEventsCountsThemAsDroppedAndWarnsOnce() {
+    RpcConnection c = connect();
+    Recorder r = subscribe(StreamPublisher.builder(c, "Isolate"));
+    emit(3); // queued: nothing was requested
+
+    String log = RpcFixture.stderrOf(() -> r.subscription.cancel());
+    vm.clock.runUntilIdle();
+
+    assertThat(c.stats().eventsDropped()).isEqualTo(3);
+    assertThat(log.lines().filter(l -> l.contains("WARN")))
+        .singleElement()
+        .asString()
+        .contains("cancelled with 3 events queued");
+    assertThat(r.items).isEmpty();
   }
 }

@@ -221,14 +221,42 @@ public final class FaultPlan {
   }
 
   private static Fault parseLine(String[] f) {
-    Fault.Kind kind = Fault.Kind.valueOf(f[0].toUpperCase(Locale.ROOT).replace('-', '_'));
-    int session = Integer.parseInt(f[1]);
-    long at = Long.parseLong(f[2]);
+    if (f.length < 3 || f.length > 5) {
+      throw new IllegalArgumentException(
+          "expected kind session atMillis [lengthMillis [param]], got " + f.length + " words");
+    }
+    Fault.Kind kind = kind(f[0]);
+    int session = Math.toIntExact(number(f[1], "session"));
+    long at = number(f[2], "atMillis");
     if (f.length == 3) {
       return new Fault.Instant(kind, session, at);
     }
-    long param = f.length > 4 ? Long.parseLong(f[4]) : 0;
-    return new Fault.Window(kind, session, at, Long.parseLong(f[3]), param);
+    long param = f.length > 4 ? number(f[4], "param") : 0;
+    return new Fault.Window(kind, session, at, number(f[3], "lengthMillis"), param);
+  }
+
+  /** A fault kind as {@link #toString()} prints it ({@code half-open}), in any case. */
+  private static Fault.Kind kind(String word) {
+    String name = word.toUpperCase(Locale.ROOT).replace('-', '_');
+    for (Fault.Kind k : Fault.Kind.values()) {
+      if (k.name().equals(name)) {
+        return k;
+      }
+    }
+    List<String> known = new ArrayList<>();
+    for (Fault.Kind k : Fault.Kind.values()) {
+      known.add(keyword(k));
+    }
+    throw new IllegalArgumentException(
+        "unknown fault kind '" + word + "', expected " + String.join("|", known));
+  }
+
+  private static long number(String word, String what) {
+    try {
+      return Long.parseLong(word);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(what + " '" + word + "' is not a whole number", e);
+    }
   }
 
   /** This plan without the faults at {@code from} (inclusive) to {@code to} (exclusive). */
