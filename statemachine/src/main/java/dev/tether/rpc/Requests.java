@@ -376,6 +376,20 @@ final class Requests implements Consumer<Pending> {
   }
 
   /**
+   * Disarms every deadline, in flight and waiting, without settling anything: the deadline timer is
+   * cancelled before the futures of an ended connection are failed (I4 holds inside their
+   * callbacks).
+   */
+  void disarmAll() {
+    for (Pending p : ledger.inFlight()) {
+      deadlines.disarm(p);
+    }
+    for (Pending p : ledger.waiting()) {
+      deadlines.disarm(p);
+    }
+  }
+
+  /**
    * The channel is gone: everything in flight fails at once (I6), except idempotent requests, which
    * wait to be replayed unless the connection {@code ended}.
    */

@@ -224,6 +224,11 @@ final class RpcClient implements RpcConnection, Handshake, LifecycleListener {
             : "channel lost: " + cause;
     resetChannel(null);
     link.terminal |= end;
+    if (end) {
+      // Quiet before any user code runs: failing a request completes its future here, and its
+      // callback must not find the ended connection still holding another request's deadline timer.
+      requests.disarmAll();
+    }
     requests.failInFlight(why, cause, end);
     if (end) {
       streams.dropUndelivered();
