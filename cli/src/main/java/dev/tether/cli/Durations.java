@@ -16,11 +16,6 @@ final class Durations {
   private Durations() {}
 
   /**
-   * Parses {@code text}.
-   *
-   * @throws IllegalArgumentException naming {@code text} if it is not a positive duration
-   */
-  /**
    * {@code d} as a person and {@link #parse} read it: the largest unit that divides it ({@code
    * 100ms}, {@code 30s}, {@code 1m}, {@code 2h}), never {@code PT0.1S}.
    */
@@ -36,6 +31,11 @@ final class Durations {
     return ms + "ms";
   }
 
+  /**
+   * Parses {@code text}.
+   *
+   * @throws IllegalArgumentException naming {@code text} if it is not a positive duration
+   */
   static Duration parse(String text) {
     String t = text.strip().toLowerCase(Locale.ROOT);
     int unitAt = 0;

@@ -111,11 +111,16 @@ final class HtmlReport {
         .append("</td></tr></table>\n");
   }
 
-  /**
-   * Every counter of {@link Coverage}, in its declared order, so that a counter added there cannot
-   * be missing here; a counter without a label below is shown by its name.
-   */
+  /** Every counter of {@link Coverage} as a table row. */
   private static void coverage(StringBuilder h, Coverage c) {
+    coverageRows(c, (label, value) -> row(h, label, value));
+  }
+
+  /**
+   * Every counter of {@link Coverage} with its label, in its declared order, so that a counter
+   * added there cannot be missing here; a counter without a label below is shown by its name.
+   */
+  static void coverageRows(Coverage c, java.util.function.BiConsumer<String, Object> row) {
     for (RecordComponent component : Coverage.class.getRecordComponents()) {
       Object value;
       try {
@@ -123,7 +128,7 @@ final class HtmlReport {
       } catch (ReflectiveOperationException e) {
         throw new IllegalStateException("cannot read coverage " + component.getName(), e);
       }
-      row(h, COVERAGE_LABELS.getOrDefault(component.getName(), component.getName()), value);
+      row.accept(COVERAGE_LABELS.getOrDefault(component.getName(), component.getName()), value);
     }
   }
 

@@ -40,8 +40,8 @@ import picocli.CommandLine.Spec;
     name = "simulate",
     mixinStandardHelpOptions = true,
     description =
-        "Runs a deterministic fault simulation of many connections and checks the invariants"
-            + " (I1-I5, I8, I9). Exit 0: no violation; 1: violation (shrunk plan printed);"
+        "Runs a deterministic fault simulation of many connections (and RPC sessions) and checks"
+            + " the invariants after every step. Exit 0: no violation; 1: violation (shrunk plan printed);"
             + " 2: usage error.")
 final class SimulateCommand implements Callable<Integer> {
 
@@ -219,12 +219,14 @@ final class SimulateCommand implements Callable<Integer> {
         "seed %d: %d sessions x %s simulated, %d faults, %d transitions, %d lifecycle events%n",
         r.seed(),
         r.sessions(),
-        Duration.ofSeconds(r.simulatedSeconds()),
+        Durations.format(Duration.ofSeconds(r.simulatedSeconds())),
         r.faultsApplied(),
         r.transitions(),
         r.lifecycleEvents());
     out.printf(Locale.ROOT, "final states: %s%n", r.finalStates());
-    out.printf(Locale.ROOT, "coverage: %s%n", r.coverage());
+    List<String> coverage = new ArrayList<>();
+    HtmlReport.coverageRows(r.coverage(), (label, value) -> coverage.add(label + " " + value));
+    out.printf(Locale.ROOT, "coverage: %s%n", String.join(", ", coverage));
     out.printf(
         Locale.ROOT,
         "invariant violations: %d, trace hash %s, %d ms wall%n",

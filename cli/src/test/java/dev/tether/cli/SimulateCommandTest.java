@@ -186,6 +186,19 @@ class SimulateCommandTest {
   }
 
   @Test
+  void textSummaryReadsAsTextNotAsJavaValues() {
+    String out =
+        DemoCommandTest.run(
+            0, "simulate", "--sessions", "20", "--duration", "1h", "--faults", "chaos");
+    assertThat(out)
+        .contains("seed 1: 20 sessions x 1h simulated")
+        .contains("coverage: permanently disconnected ")
+        .contains(", ended by the flap guard (FLAPPING) ")
+        .doesNotContain("PT1H")
+        .doesNotContain("Coverage[");
+  }
+
+  @Test
   void badDurationIsAUsageError() {
     DemoCommandTest.run(TetherCli.EXIT_USAGE, "simulate", "--duration", "soon");
   }
