@@ -189,7 +189,7 @@ public final class BenchMain {
       n.put("tether_p90", r.tetherP90());
       n.put("baseline_p90", r.sdkP90());
       n.put("rounds", r.rounds());
-      out.println(n);
+      out.println(BenchJson.line(n));
     } else {
       out.printf(
           Locale.ROOT,
@@ -262,7 +262,7 @@ public final class BenchMain {
         phases.put("connect", at(p50, r.connect()));
         phases.put("handshake", at(p50, r.handshake()));
         phases.put("baselineConnect", at(p50, r.rawConnect()));
-        out.println(n);
+        out.println(BenchJson.line(n));
       }
     } else {
       out.printf(
@@ -317,7 +317,7 @@ public final class BenchMain {
       n.put("over_baseline", r.overRaw());
       n.put("unit", "bytes/session");
       n.put("goal", 2048);
-      out.println(n);
+      out.println(BenchJson.line(n));
     } else {
       out.printf(
           Locale.ROOT,
@@ -343,7 +343,7 @@ public final class BenchMain {
       n.putNull("ratio");
       n.put("unit", "bytes/session");
       n.put("goal", 2048);
-      out.println(n);
+      out.println(BenchJson.line(n));
     } else {
       out.printf(
           Locale.ROOT,
@@ -437,7 +437,7 @@ public final class BenchMain {
   static void report(Map<String, Double> scores, boolean json, PrintStream out) {
     for (ObjectNode n : rows(scores)) {
       if (json) {
-        out.println(n);
+        out.println(BenchJson.line(n));
       } else {
         out.printf(
             Locale.ROOT,

@@ -182,7 +182,7 @@ final class ProcessMemoryFootprint {
       n.put("goal_note", "no goal set; the WebSocket sessions' 2,048 B for comparison");
       n.put("child_rss_bytes", r.childRssBytes());
       n.put("threads_per_session", r.threads());
-      out.println(n);
+      out.println(BenchJson.line(n));
     } else {
       out.printf(
           Locale.ROOT,

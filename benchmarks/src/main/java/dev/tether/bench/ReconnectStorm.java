@@ -160,7 +160,7 @@ final class ReconnectStorm {
       peak.put(
           "ratio_jitter0", r.naive().peakAccepted() / (double) r.tetherNoJitter().peakAccepted());
       sides(peak, r);
-      out.println(peak);
+      out.println(BenchJson.line(peak));
       ObjectNode back = JSON.createObjectNode();
       back.put("name", "B7 reconnect storm, all back after the server's return (" + n + ")");
       back.put("tether", r.tether().maxMillis());
@@ -173,7 +173,7 @@ final class ReconnectStorm {
           "Tether's max <= the policy's pending delay at its cap + 2 s, and 0 sessions lost");
       back.put("lost", r.tether().lost());
       sides(back, r);
-      out.println(back);
+      out.println(BenchJson.line(back));
     } else {
       for (Side s : List.of(r.tether(), r.tetherNoJitter(), r.naive())) {
         out.printf(

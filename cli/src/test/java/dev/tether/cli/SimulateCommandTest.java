@@ -251,6 +251,13 @@ class SimulateCommandTest {
     assertThat(o.out())
         .contains("invariant violations: 1", "I1 violated at", "(simulated) in session ")
         .contains("shrunk fault plan (", "--plan FILE");
+    String preceding =
+        o.out().substring(o.out().indexOf("preceding events:"), o.out().indexOf("shrunk fault"));
+    assertThat(preceding)
+        .as("simulated time and events as text, not PT… or a record's toString()")
+        .containsPattern("\\n  \\d+:\\d\\d:\\d\\d\\.\\d{3} ")
+        .doesNotContain("PT")
+        .doesNotContain("[");
     String printed = o.out().substring(o.out().indexOf("--plan FILE") + "--plan FILE".length());
     FaultPlan shrunk = FaultPlan.parse(printed);
     assertThat(shrunk.size()).isPositive();

@@ -357,7 +357,7 @@ final class SimSession implements SessionView {
   List<String> recent() {
     List<String> out = new ArrayList<>();
     for (int i = Math.max(0, recentCount - RECENT); i < recentCount; i++) {
-      out.add(Duration.ofNanos(recentNanos[i % RECENT]) + " " + recent[i % RECENT]);
+      out.add(SimText.clock(recentNanos[i % RECENT]) + " " + SimText.entry(recent[i % RECENT]));
     }
     return out;
   }

@@ -1,6 +1,5 @@
 package dev.tether.stub.sim;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -28,7 +27,7 @@ public record Violation(
     StringBuilder sb = new StringBuilder();
     sb.append(invariant)
         .append(" violated at ")
-        .append(Duration.ofNanos(atNanos))
+        .append(SimText.clock(atNanos))
         .append(" (simulated) in session ")
         .append(session)
         .append(": ")
