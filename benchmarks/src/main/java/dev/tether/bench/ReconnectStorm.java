@@ -348,11 +348,13 @@ final class ReconnectStorm {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);
     }
-    JsonNode stats;
-    try {
-      stats = JSON.readTree(second.ask("stats"));
-    } catch (JsonProcessingException e) {
-      throw new UncheckedIOException("storm server's stats are not JSON", e);
+    // A client may see its upgrade answered before the server's handler has counted it: ask again,
+    // briefly, until the server has counted at least the sessions that are back.
+    long back = fleet.sessions - fleet.settled.getCount();
+    JsonNode stats = stats(second);
+    for (int i = 0; i < STATS_RETRIES && stats.path("upgraded").asLong() < back; i++) {
+      sleepUntil(System.nanoTime() + STATS_RETRY_PAUSE.toNanos());
+      stats = stats(second);
     }
     long overflowsAfter = listenOverflows();
     return fleet.side(
@@ -361,6 +363,19 @@ final class ReconnectStorm {
         returned - killed,
         bound.millis(returned - killed),
         overflowsBefore < 0 || overflowsAfter < 0 ? -1 : overflowsAfter - overflowsBefore);
+  }
+
+  /** How often, and how far apart, the server's count is asked again for the last upgrades. */
+  private static final int STATS_RETRIES = 20;
+
+  private static final Duration STATS_RETRY_PAUSE = Duration.ofMillis(50);
+
+  private static JsonNode stats(BenchServerProcess server) {
+    try {
+      return JSON.readTree(server.ask("stats"));
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException("storm server's stats are not JSON", e);
+    }
   }
 
   /** The kernel's {@code TcpExt: ListenOverflows} (system-wide), or -1 where unreadable. */
