@@ -53,7 +53,9 @@ public final class StubConnection implements Channel {
   // The endpoint's crash-loop drop of this connection, if it was accepted during a crash loop.
   Scheduler.Cancellable crash;
   // Sends past the socket buffer while the server does not read: their stages stay pending.
-  private final ArrayDeque<CompletableFuture<Void>> undrained = new ArrayDeque<>();
+  // Sized for none (it grows): few connections ever queue, and five default-sized deques per
+  // connection were 2 % of the bytes the B6 simulation allocated.
+  private final ArrayDeque<CompletableFuture<Void>> undrained = new ArrayDeque<>(1);
 
   StubConnection(StubEndpoint endpoint, ChannelListener client) {
     this.endpoint = endpoint;
@@ -239,8 +241,8 @@ public final class StubConnection implements Channel {
    */
   private final class Pipe {
     private final Consumer<byte[]> reader;
-    private final ArrayDeque<byte[]> queue = new ArrayDeque<>();
-    private final ArrayDeque<byte[]> stalled = new ArrayDeque<>(); // reached the reader paused
+    private final ArrayDeque<byte[]> queue = new ArrayDeque<>(1); // sized as undrained is
+    private final ArrayDeque<byte[]> stalled = new ArrayDeque<>(1); // reached the reader paused
     private int inFlight; // frames given a delivery task of their own, not yet run
     private boolean paused;
     private long perFrameNanos;

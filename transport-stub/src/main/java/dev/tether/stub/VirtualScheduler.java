@@ -2,8 +2,8 @@ package dev.tether.stub;
 
 import dev.tether.runtime.spi.Scheduler;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Objects;
-import java.util.PriorityQueue;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -22,7 +22,12 @@ public final class VirtualScheduler implements Scheduler {
    */
   public static final long MAX_TASKS_PER_CALL = 50_000_000L;
 
-  private final PriorityQueue<Task> queue = new PriorityQueue<>();
+  // Work submitted with execute() is due at once and never cancelled: a FIFO suffices. Its tasks
+  // are ordered by (due time, sequence) as they are added, since virtual time never goes back; the
+  // next task is the earlier of its head and the timers' top, so the order is exactly the single
+  // queue's: due time, then submission order.
+  private final ArrayDeque<Task> ready = new ArrayDeque<>();
+  private final TimerHeap timers = new TimerHeap();
   private long nowNanos;
   private long seq;
   private boolean running;
@@ -41,7 +46,8 @@ public final class VirtualScheduler implements Scheduler {
 
   @Override
   public void execute(Runnable task) {
-    enqueue(nowNanos, task);
+    ready.add(new Task(this, nowNanos, seq++, task));
+    live++;
   }
 
   @Override
@@ -50,16 +56,10 @@ public final class VirtualScheduler implements Scheduler {
     if (delay.isNegative()) {
       throw new IllegalArgumentException("delay must not be negative, was " + delay);
     }
-    Task t = enqueue(Math.addExact(nowNanos, delay.toNanos()), task);
-    return () -> {
-      if (t.done) {
-        return false;
-      }
-      // Lazy removal: a cancelled task stays queued but is skipped, keeping cancel O(1).
-      t.done = true;
-      live--;
-      return true;
-    };
+    Task t = new Task(this, Math.addExact(nowNanos, delay.toNanos()), seq++, task);
+    timers.add(t);
+    live++;
+    return t;
   }
 
   @Override
@@ -112,25 +112,29 @@ public final class VirtualScheduler implements Scheduler {
     return tasksRun;
   }
 
+  /** The earliest task still to run, left in place; null if none. */
   private Task peekLive() {
-    Task t;
-    while ((t = queue.peek()) != null && t.done) {
-      queue.poll();
+    Task timer = timers.peek();
+    Task now = ready.peek();
+    if (timer == null) {
+      return now;
     }
-    return t;
+    return now != null && !timer.before(now) ? now : timer;
+  }
+
+  /** Removes {@code t}, which {@link #peekLive()} just returned. */
+  private void remove(Task t) {
+    if (t == ready.peek()) {
+      ready.poll();
+    } else {
+      timers.removeTop();
+    }
   }
 
   /** The due time of the next live task, if any. */
   public java.util.OptionalLong nextDueNanos() {
     Task t = peekLive();
     return t == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(t.atNanos);
-  }
-
-  private Task enqueue(long atNanos, Runnable task) {
-    Task t = new Task(atNanos, seq++, Objects.requireNonNull(task, "task"));
-    queue.add(t);
-    live++;
-    return t;
   }
 
   private void runThrough(long limitNanos) {
@@ -141,41 +145,53 @@ public final class VirtualScheduler implements Scheduler {
     long budget = MAX_TASKS_PER_CALL;
     try {
       Task t;
-      while ((t = queue.peek()) != null && t.atNanos <= limitNanos) {
-        queue.poll();
-        if (t.done) {
-          continue; // cancelled
-        }
+      while ((t = peekLive()) != null && t.atNanos <= limitNanos) {
+        remove(t);
         live--;
         if (--budget < 0) {
           throw new IllegalStateException("more than " + MAX_TASKS_PER_CALL + " tasks: livelock?");
         }
         nowNanos = Math.max(nowNanos, t.atNanos);
+        Runnable task = t.task;
         t.done = true;
+        t.task = null;
         tasksRun++;
-        t.task.run();
+        task.run();
       }
     } finally {
       running = false;
     }
   }
 
-  private static final class Task implements Comparable<Task> {
+  /** A submitted task; a timer's task is also its cancellation handle. */
+  static final class Task implements Cancellable {
+    private final VirtualScheduler owner;
     final long atNanos;
     final long seq;
-    final Runnable task;
+    private Runnable task; // null once run or cancelled: a cancelled closure is not kept alive
     boolean done;
 
-    Task(long atNanos, long seq, Runnable task) {
+    Task(VirtualScheduler owner, long atNanos, long seq, Runnable task) {
+      this.owner = owner;
       this.atNanos = atNanos;
       this.seq = seq;
-      this.task = task;
+      this.task = Objects.requireNonNull(task, "task");
+    }
+
+    boolean before(Task o) {
+      return atNanos < o.atNanos || (atNanos == o.atNanos && seq < o.seq);
     }
 
     @Override
-    public int compareTo(Task o) {
-      int c = Long.compare(atNanos, o.atNanos);
-      return c != 0 ? c : Long.compare(seq, o.seq);
+    public boolean cancel() {
+      if (done) {
+        return false;
+      }
+      done = true;
+      task = null;
+      owner.live--;
+      owner.timers.cancelled();
+      return true;
     }
   }
 }

@@ -40,8 +40,8 @@ final class TimerLedger implements Scheduler {
   public Cancellable schedule(Duration delay, Runnable task) {
     Entry e = new Entry(task);
     live++;
-    e.handle = clock.schedule(delay, e::fire);
-    return e::cancel;
+    e.handle = clock.schedule(delay, e);
+    return e;
   }
 
   @Override
@@ -49,7 +49,8 @@ final class TimerLedger implements Scheduler {
     return clock.inContext();
   }
 
-  private final class Entry {
+  /** The timer's task as the clock runs it, and its handle as the connection cancels it. */
+  private final class Entry implements Runnable, Cancellable {
     private final Runnable task;
     private Cancellable handle;
     private boolean done;
@@ -58,12 +59,14 @@ final class TimerLedger implements Scheduler {
       this.task = task;
     }
 
-    void fire() {
+    @Override
+    public void run() {
       settle();
       task.run();
     }
 
-    boolean cancel() {
+    @Override
+    public boolean cancel() {
       boolean prevented = handle.cancel();
       if (prevented) {
         settle();
