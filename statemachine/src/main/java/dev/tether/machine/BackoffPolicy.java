@@ -89,6 +89,9 @@ public final class BackoffPolicy {
   private final boolean failFastOnFirstConnect;
   private final int flapLimit;
   private final Duration flapWindow;
+  // Built once per policy, not per connection: every connection's machine names it on a timeout,
+  // and B5 counts each connection's own bytes.
+  private final Cause connectTimeoutCause;
 
   private BackoffPolicy(Builder b) {
     this.initialDelay = b.initialDelay;
@@ -101,6 +104,13 @@ public final class BackoffPolicy {
     this.failFastOnFirstConnect = b.failFastOnFirstConnect;
     this.flapLimit = b.flapLimit;
     this.flapWindow = b.flapWindow;
+    this.connectTimeoutCause =
+        Cause.of(Cause.Kind.CONNECT_TIMEOUT, "did not connect within " + connectTimeout);
+  }
+
+  /** The cause of an attempt that did not connect within {@link #connectTimeout()}. */
+  Cause connectTimeoutCause() {
+    return connectTimeoutCause;
   }
 
   /** The default policy (see the class documentation). */

@@ -28,9 +28,6 @@ public final class ConnectionMachine {
 
   private final BackoffPolicy policy;
   private final boolean handshake;
-  // Built once: a timeout is a common step, and its cause needs no per-attempt text (the attempt
-  // number travels in the lifecycle event).
-  private final Cause connectTimeoutCause;
 
   /**
    * Creates a machine.
@@ -42,8 +39,6 @@ public final class ConnectionMachine {
   public ConnectionMachine(BackoffPolicy policy, boolean handshake) {
     this.policy = Objects.requireNonNull(policy, "policy");
     this.handshake = handshake;
-    this.connectTimeoutCause =
-        Cause.of(Cause.Kind.CONNECT_TIMEOUT, "did not connect within " + policy.connectTimeout());
   }
 
   /** The policy this machine applies. */
@@ -193,7 +188,13 @@ public final class ConnectionMachine {
     Attempt a = connectingAttempt(s.stage());
     if (a != null && a.id() == attemptId) {
       return fail(
-          s, a, connectTimeoutCause, Verdict.RETRY, new CloseChannel(attemptId), null, random);
+          s,
+          a,
+          policy.connectTimeoutCause(),
+          Verdict.RETRY,
+          new CloseChannel(attemptId),
+          null,
+          random);
     }
     return unchanged(s);
   }

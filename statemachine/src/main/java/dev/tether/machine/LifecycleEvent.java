@@ -19,7 +19,9 @@ public sealed interface LifecycleEvent {
 
   /** Whether this is the connection's final event. */
   default boolean isTerminal() {
-    return state().isTerminal();
+    // Not state().isTerminal(): that builds a ConnectionState on every delivery and every queue
+    // offer, 2-3 objects per event in TransitionBenchmark.tetherDriver (B1).
+    return this instanceof PermanentlyDisconnected || this instanceof Closed;
   }
 
   /** The event's type name as used in traces and JSON. */

@@ -22,16 +22,15 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.function.BiFunction;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -47,6 +46,9 @@ import org.slf4j.LoggerFactory;
  */
 final class ConnectionDriver implements Connection {
   private static final Logger log = LoggerFactory.getLogger(ConnectionDriver.class);
+  private static final Sub[] NO_SUBS = new Sub[0];
+  private static final AtomicLongFieldUpdater<ConnectionDriver> EFFECT_FAILURES =
+      AtomicLongFieldUpdater.newUpdater(ConnectionDriver.class, "effectFailures");
 
   /**
    * Immutable wiring, copied from the builder. {@code endpoint} is the fixed endpoint, or null when
@@ -72,14 +74,22 @@ final class ConnectionDriver implements Connection {
   private final ConnectionMachine machine;
   private final CompletableFuture<ConnectionState> terminated = new CompletableFuture<>();
 
+  // Written only on the scheduler's context; volatile so that state() can derive the public state
+  // from any thread (derived on read, not stored per step: B1's driver row built one per step).
+  private volatile MachineState machineState = MachineState.initial();
   // Confined to the scheduler's context.
-  private MachineState machineState = MachineState.initial();
-  // Small initial sizes: one driver per session, and these rarely hold more than an entry or two.
-  private final ArrayDeque<Input> inbox = new ArrayDeque<>(2);
+  // Inputs fed while a step's effects run (a transport answering inline, a listener closing);
+  // null until the first such input: most steps are fed from outside any step.
+  private ArrayDeque<Input> inbox;
   private boolean stepping;
-  private final Map<Long, Slot> channels = new HashMap<>(4);
-  private final Map<TimerKey, Scheduler.Cancellable> timers = new HashMap<>(4);
-  private final List<Sub> subscribers = new ArrayList<>(2);
+  // Open and opening channels, and live timers: intrusive lists, newest first. The machine keeps
+  // at most one attempt and one timer live at a time, so a scan is one or two hops; a HashMap
+  // under boxed ids cost a node, a box and a key per attempt and per timer in B1's driver row, and
+  // 48 B or more per connection in B5.
+  private Slot channels;
+  private Timer timers;
+  // Copy on write: registering and cancelling are rare, delivering is not (no copy per event).
+  private Sub[] subscribers = NO_SUBS;
   private LifecycleEvent lastEvent;
   private boolean readingHeld; // pauseReading() holds every channel until resumeReading()
   // Channel.released() of channels not yet released (P5): the terminal event waits for them. One
@@ -88,9 +98,8 @@ final class ConnectionDriver implements Connection {
   private List<CompletableFuture<Void>> releasing;
   private BiFunction<Input, Transition, Transition> variant = (input, t) -> t;
 
-  // Readable from any thread.
-  private volatile ConnectionState publicState = machineState.state();
-  private final AtomicLong effectFailures = new AtomicLong();
+  // Readable from any thread; written on the context only.
+  private volatile long effectFailures;
   private volatile URI lastEndpoint; // the latest attempt's; null until a resolver first answers
 
   ConnectionDriver(Config config) {
@@ -112,7 +121,7 @@ final class ConnectionDriver implements Connection {
 
   @Override
   public ConnectionState state() {
-    return publicState;
+    return machineState.state();
   }
 
   @Override
@@ -142,7 +151,7 @@ final class ConnectionDriver implements Connection {
   public Optional<Channel> currentChannel() {
     assertInContext();
     if (machineState.stage() instanceof MachineState.Stage.Up up) {
-      Slot slot = channels.get(up.channelId());
+      Slot slot = slot(up.channelId());
       return Optional.ofNullable(slot == null ? null : slot.channel);
     }
     return Optional.empty();
@@ -161,7 +170,7 @@ final class ConnectionDriver implements Connection {
 
   @Override
   public long effectFailures() {
-    return effectFailures.get();
+    return effectFailures;
   }
 
   @Override
@@ -176,7 +185,7 @@ final class ConnectionDriver implements Connection {
 
   @Override
   public String toString() {
-    return "Connection[" + config.name() + ", " + publicState.label() + "]";
+    return "Connection[" + config.name() + ", " + state().label() + "]";
   }
 
   /**
@@ -215,16 +224,23 @@ final class ConnectionDriver implements Connection {
 
   /** Steps the machine with {@code input}, after any input already being processed. */
   private void feed(Input input) {
-    inbox.add(input);
     if (stepping) {
+      if (inbox == null) {
+        inbox = new ArrayDeque<>(2);
+      }
+      inbox.add(input);
       return;
     }
     stepping = true;
     try {
-      Input next;
-      while ((next = inbox.poll()) != null) {
-        stepOnce(next);
+      Input next = input;
+      if (inbox != null && !inbox.isEmpty()) { // left by a step that threw: they come first
+        inbox.add(input);
+        next = inbox.poll();
       }
+      do {
+        stepOnce(next);
+      } while (inbox != null && (next = inbox.poll()) != null);
     } finally {
       stepping = false;
     }
@@ -236,9 +252,9 @@ final class ConnectionDriver implements Connection {
             input,
             machine.step(machineState, input, scheduler.nanoTime(), config.random().nextDouble()));
     machineState = t.next();
-    publicState = machineState.state();
-    for (Effect effect : t.effects()) {
-      perform(effect);
+    List<Effect> effects = t.effects();
+    for (int i = 0, n = effects.size(); i < n; i++) { // no iterator per step
+      perform(effects.get(i));
     }
   }
 
@@ -248,11 +264,11 @@ final class ConnectionDriver implements Connection {
     } else if (effect instanceof Effect.CloseChannel close) {
       closeChannel(close.channelId());
     } else if (effect instanceof Effect.StartTimer start) {
-      startTimer(new TimerKey(start.kind(), start.attemptId()), start.delay());
+      startTimer(new Timer(start.kind(), start.attemptId()), start.delay());
     } else if (effect instanceof Effect.CancelTimer cancel) {
-      Scheduler.Cancellable c = timers.remove(new TimerKey(cancel.kind(), cancel.attemptId()));
-      if (c != null) {
-        cancelGuarded(c);
+      Timer timer = removeTimer(cancel.kind(), cancel.attemptId());
+      if (timer != null) {
+        cancelGuarded(timer.cancellable);
       }
     } else if (effect instanceof Effect.StartHandshake hs) {
       startHandshake(hs.attemptId());
@@ -268,33 +284,54 @@ final class ConnectionDriver implements Connection {
   /** Resolves the attempt's endpoint (bounded by the machine's connect timeout), then opens it. */
   private void openChannel(long attemptId) {
     Slot slot = new Slot(attemptId);
-    slot.gate.hold(readingHeld);
-    channels.put(attemptId, slot);
-    ConnectionState state = machineState.state();
+    if (readingHeld) { // a new gate is open: no lock to take unless held
+      slot.gate.hold(true);
+    }
+    addSlot(slot);
+    MachineState.Attempt attempt = currentAttempt();
+    slot.resolving = true;
+    URI fixed = config.endpoint();
+    if (fixed != null) {
+      // The fixed resolver would answer this at once: no context, stage and callbacks per attempt
+      // (three objects and two lambdas in TransitionBenchmark.tetherDriver, B1).
+      resolved(slot, attempt, fixed, null);
+      return;
+    }
     var context =
         new EndpointResolver.ResolveContext(
-            config.name(), attemptOf(state), state instanceof ConnectionState.Reconnecting);
-    slot.context = context;
+            config.name(), numberOf(attempt), attempt != null && attempt.reconnect());
     CompletionStage<URI> resolving;
-    slot.resolving = true;
     try {
       resolving = Objects.requireNonNull(config.resolver().resolve(context), "resolver's stage");
     } catch (RuntimeException e) {
-      resolved(slot, null, e);
+      resolved(slot, attempt, null, e);
       return;
     }
-    resolving.whenComplete((uri, err) -> onContext(() -> resolved(slot, uri, err)));
+    resolving.whenComplete((uri, err) -> onContext(() -> resolved(slot, attempt, uri, err)));
   }
 
-  private static int attemptOf(ConnectionState state) {
-    if (state instanceof ConnectionState.Connecting c) {
-      return c.attempt();
+  /** The attempt the machine is making (the one an {@code OpenChannel} opens); null if none. */
+  private MachineState.Attempt currentAttempt() {
+    MachineState.Stage stage = machineState.stage();
+    if (stage instanceof MachineState.Stage.Opening o) {
+      return o.attempt();
     }
-    return state instanceof ConnectionState.Reconnecting r ? r.attempt() : 1;
+    if (stage instanceof MachineState.Stage.Waiting w) {
+      return w.attempt();
+    }
+    return stage instanceof MachineState.Stage.Handshaking h ? h.attempt() : null;
   }
 
-  private void resolved(Slot slot, URI endpoint, Throwable error) {
-    if (!slot.resolving || channels.get(slot.id) != slot) {
+  private static int numberOf(MachineState.Attempt attempt) {
+    return attempt == null ? 1 : attempt.number();
+  }
+
+  /**
+   * The endpoint of the attempt {@code attempt} (null only if a planted machine bug opens outside
+   * an attempt) is known, or its resolution failed.
+   */
+  private void resolved(Slot slot, MachineState.Attempt attempt, URI endpoint, Throwable error) {
+    if (!slot.resolving || slot(slot.id) != slot) {
       return; // the attempt timed out or the connection closed meanwhile
     }
     slot.resolving = false;
@@ -308,20 +345,22 @@ final class ConnectionDriver implements Connection {
                         + EndpointResolver.redact(endpoint)
                     : null;
     if (problem != null) {
-      channels.remove(slot.id);
+      removeSlot(slot);
       openFailed(slot.id, Cause.of(Cause.Kind.RESOLVE_FAILED, problem));
       return;
     }
     slot.endpoint = endpoint;
-    lastEndpoint = endpoint;
-    askParameters(slot);
+    if (config.endpoint() == null) { // endpoint() answers the fixed one without this write
+      lastEndpoint = endpoint;
+    }
+    askParameters(slot, attempt);
   }
 
   /**
    * Asks the connect-parameters provider, if any, for the attempt's parameters (bounded by the same
    * connect timeout as resolution), then opens. Only the transport sees the answer (R3).
    */
-  private void askParameters(Slot slot) {
+  private void askParameters(Slot slot, MachineState.Attempt attempt) {
     ConnectParametersProvider provider = config.parameters();
     if (provider == null) {
       open(slot, ConnectParameters.none());
@@ -329,7 +368,10 @@ final class ConnectionDriver implements Connection {
     }
     var context =
         new ConnectParametersProvider.AttemptContext(
-            config.name(), slot.context.attempt(), slot.context.reconnect(), slot.endpoint);
+            config.name(),
+            numberOf(attempt),
+            attempt != null && attempt.reconnect(),
+            slot.endpoint);
     CompletionStage<ConnectParameters> asking;
     slot.asking = true;
     try {
@@ -342,12 +384,12 @@ final class ConnectionDriver implements Connection {
   }
 
   private void parametersAnswered(Slot slot, ConnectParameters parameters, Throwable error) {
-    if (!slot.asking || channels.get(slot.id) != slot) {
+    if (!slot.asking || slot(slot.id) != slot) {
       return; // the attempt timed out or the connection closed meanwhile
     }
     slot.asking = false;
     if (error != null || parameters == null) {
-      channels.remove(slot.id);
+      removeSlot(slot);
       String problem =
           error != null
               ? Causes.describe(error)
@@ -366,23 +408,19 @@ final class ConnectionDriver implements Connection {
     try {
       opening = config.transport().open(slot.endpoint, parameters, slot);
     } catch (RuntimeException e) {
-      channels.remove(attemptId);
+      removeSlot(slot);
       openFailed(attemptId, namingEndpoint(Causes.openFailed(e), slot));
       return;
     }
     // handle, not whenComplete: a failed open would fail whenComplete's own stage too, wrapping the
     // error in a CompletionException whose stack trace costs ≈ 10 % of a failed attempt
-    // (TransitionBenchmark.tetherDriver, BENCHMARKS.md B1).
-    opening.handle(
-        (ch, err) -> {
-          onContext(() -> openCompleted(slot, ch, err));
-          return null;
-        });
+    // (TransitionBenchmark.tetherDriver, BENCHMARKS.md B1). The slot is the callback: no lambda.
+    opening.handle(slot);
   }
 
   private void openCompleted(Slot slot, Channel channel, Throwable error) {
     if (error != null) {
-      if (channels.remove(slot.id, slot)) {
+      if (removeSlot(slot)) {
         openFailed(slot.id, namingEndpoint(Causes.openFailed(error), slot));
       }
       return;
@@ -393,7 +431,7 @@ final class ConnectionDriver implements Connection {
     if (slot.abandoned || slot.ended) {
       // The machine gave up on this attempt (timeout or close), or the channel already ended.
       closeGuarded(channel);
-      if (!slot.abandoned && channels.remove(slot.id, slot)) {
+      if (!slot.abandoned && removeSlot(slot)) {
         openFailed(slot.id, slot.endCause);
       }
       return;
@@ -442,10 +480,11 @@ final class ConnectionDriver implements Connection {
   }
 
   private void closeChannel(long channelId) {
-    Slot slot = channels.remove(channelId);
+    Slot slot = slot(channelId);
     if (slot == null) {
       return;
     }
+    removeSlot(slot);
     slot.abandoned = true;
     if (slot.channel != null) {
       closeGuarded(slot.channel);
@@ -458,14 +497,14 @@ final class ConnectionDriver implements Connection {
     }
     slot.ended = true;
     slot.endCause = cause;
-    if (slot.channel != null && channels.get(slot.id) == slot) {
+    if (slot.channel != null && slot(slot.id) == slot) {
       feed(new Input.ChannelLost(slot.id, cause, verdict(cause)));
     }
   }
 
   private void frameArrived(Slot slot, byte[] frame) {
     FrameListener fl = config.frameListener();
-    if (slot.ended || channels.get(slot.id) != slot || fl == null) {
+    if (slot.ended || slot(slot.id) != slot || fl == null) {
       return;
     }
     long epoch =
@@ -481,13 +520,13 @@ final class ConnectionDriver implements Connection {
 
   private void holdReading(boolean on) {
     readingHeld = on;
-    for (Slot slot : channels.values()) {
+    for (Slot slot = channels; slot != null; slot = slot.next) {
       slot.gate.hold(on);
     }
   }
 
   private void startHandshake(long attemptId) {
-    Slot slot = channels.get(attemptId);
+    Slot slot = slot(attemptId);
     CompletionStage<Void> hs;
     try {
       hs = config.handshake().run(slot.channel, machineState.lastEpoch() + 1);
@@ -513,28 +552,29 @@ final class ConnectionDriver implements Connection {
 
   // ---------------------------------------------------------------- timers
 
-  private void startTimer(TimerKey key, java.time.Duration delay) {
-    Scheduler.Cancellable timer;
+  private void startTimer(Timer timer, Duration delay) {
     try {
-      timer = scheduler.schedule(delay, () -> fire(key));
+      timer.cancellable = scheduler.schedule(delay, timer);
     } catch (RuntimeException e) {
       // No timer: the state waiting for it stays until another input (a close, a loss) moves it.
-      effectFailed("Scheduler.schedule(" + key + ")", e);
+      effectFailed("Scheduler.schedule(" + timer + ")", e);
       return;
     }
-    Scheduler.Cancellable previous = timers.put(key, timer);
+    Timer previous = removeTimer(timer.kind, timer.attemptId);
+    timer.next = timers;
+    timers = timer;
     if (previous != null) {
       // A machine bug, like a leak at termination: logged, and the step's other effects go on.
-      log.error("{}: timer started twice: {}; the earlier one is cancelled", config.name(), key);
-      cancelGuarded(previous);
+      log.error("{}: timer started twice: {}; the earlier one is cancelled", config.name(), timer);
+      cancelGuarded(previous.cancellable);
     }
   }
 
-  private void fire(TimerKey key) {
-    if (timers.remove(key) == null) {
+  private void fire(Timer key) {
+    if (!removeTimer(key)) {
       return; // cancelled after it was already queued
     }
-    Slot slot = channels.get(key.attemptId());
+    Slot slot = slot(key.attemptId());
     if (key.kind() == Effect.TimerKind.CONNECT_TIMEOUT
         && slot != null
         && (slot.resolving || slot.asking)) {
@@ -547,7 +587,7 @@ final class ConnectionDriver implements Connection {
               : "connect parameters provider " + config.parameters().describe();
       slot.resolving = false;
       slot.asking = false;
-      channels.remove(key.attemptId());
+      removeSlot(slot);
       openFailed(
           key.attemptId(),
           Cause.of(
@@ -573,7 +613,9 @@ final class ConnectionDriver implements Connection {
       deliver(sub, lastEvent); // I1: a late subscriber still gets the terminal event, once
       return;
     }
-    subscribers.add(sub);
+    Sub[] grown = Arrays.copyOf(subscribers, subscribers.length + 1);
+    grown[subscribers.length] = sub;
+    subscribers = grown;
     if (lastEvent != null) {
       deliver(sub, lastEvent);
     }
@@ -585,7 +627,7 @@ final class ConnectionDriver implements Connection {
     }
     event = withEndpoint(event);
     lastEvent = event;
-    for (Sub sub : List.copyOf(subscribers)) {
+    for (Sub sub : subscribers) { // the array is never changed, only replaced: a snapshot
       deliver(sub, event);
     }
     if (event.isTerminal()) {
@@ -597,7 +639,7 @@ final class ConnectionDriver implements Connection {
   private LifecycleEvent withEndpoint(LifecycleEvent event) {
     URI used = null;
     if (machineState.stage() instanceof MachineState.Stage.Up up) {
-      Slot slot = channels.get(up.channelId());
+      Slot slot = slot(up.channelId());
       used = slot == null ? null : slot.endpoint;
     }
     if (used == null) {
@@ -677,14 +719,25 @@ final class ConnectionDriver implements Connection {
   }
 
   private void terminate(ConnectionState terminal) {
-    subscribers.clear();
-    if (!timers.isEmpty() || !channels.isEmpty()) {
+    subscribers = NO_SUBS;
+    if (timers != null || channels != null) {
       // The machine releases everything before its terminal event; reaching here is a bug.
+      List<Timer> leakedTimers = new ArrayList<>();
+      for (Timer t = timers; t != null; t = t.next) {
+        leakedTimers.add(t);
+      }
+      List<Slot> leakedChannels = new ArrayList<>();
+      for (Slot slot = channels; slot != null; slot = slot.next) {
+        leakedChannels.add(slot);
+      }
       log.error(
-          "{}: leaked at termination: timers={} channels={}", config.name(), timers, channels);
-      timers.values().forEach(this::cancelGuarded);
-      timers.clear();
-      new ArrayList<>(channels.keySet()).forEach(this::closeChannel);
+          "{}: leaked at termination: timers={} channels={}",
+          config.name(),
+          leakedTimers,
+          leakedChannels);
+      timers = null;
+      leakedTimers.forEach(t -> cancelGuarded(t.cancellable));
+      leakedChannels.forEach(slot -> closeChannel(slot.id));
     }
     terminated.complete(terminal);
     if (config.ownsScheduler() && scheduler instanceof ExecutorScheduler owned) {
@@ -715,21 +768,122 @@ final class ConnectionDriver implements Connection {
   }
 
   private void effectFailed(String call, RuntimeException e) {
-    long n = effectFailures.incrementAndGet();
+    long n = EFFECT_FAILURES.incrementAndGet(this);
     log.warn("{}: {} threw (effect failure #{}); skipped", config.name(), call, n, e);
   }
 
   // ---------------------------------------------------------------- types
 
-  private record TimerKey(Effect.TimerKind kind, long attemptId) {}
+  // ---------------------------------------------------------------- the intrusive lists
 
-  /** One channel, from the request to open it until it ends. */
-  private final class Slot implements ChannelListener {
+  /** The listed channel of {@code id}, or null. */
+  private Slot slot(long id) {
+    for (Slot slot = channels; slot != null; slot = slot.next) {
+      if (slot.id == id) {
+        return slot;
+      }
+    }
+    return null;
+  }
+
+  /** Lists {@code slot}, replacing a listed one of the same id (as a map would). */
+  private void addSlot(Slot slot) {
+    Slot same = slot(slot.id);
+    if (same != null) {
+      removeSlot(same);
+    }
+    slot.next = channels;
+    channels = slot;
+  }
+
+  /** Unlists {@code slot}; whether it was listed. */
+  private boolean removeSlot(Slot slot) {
+    Slot prev = null;
+    for (Slot s = channels; s != null; prev = s, s = s.next) {
+      if (s == slot) {
+        if (prev == null) {
+          channels = s.next;
+        } else {
+          prev.next = s.next;
+        }
+        s.next = null;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Unlists and returns the live timer of {@code kind} for {@code attemptId}, or null. */
+  private Timer removeTimer(Effect.TimerKind kind, long attemptId) {
+    for (Timer t = timers; t != null; t = t.next) {
+      if (t.kind == kind && t.attemptId == attemptId) {
+        removeTimer(t);
+        return t;
+      }
+    }
+    return null;
+  }
+
+  /** Unlists {@code timer}; whether it was live. */
+  private boolean removeTimer(Timer timer) {
+    Timer prev = null;
+    for (Timer t = timers; t != null; prev = t, t = t.next) {
+      if (t == timer) {
+        if (prev == null) {
+          timers = t.next;
+        } else {
+          prev.next = t.next;
+        }
+        t.next = null;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // ---------------------------------------------------------------- types
+
+  /** A live timer, and the task the scheduler runs when it fires (no lambda per timer). */
+  private final class Timer implements Runnable {
+    final Effect.TimerKind kind;
+    final long attemptId;
+    Scheduler.Cancellable cancellable; // set once scheduled
+    Timer next; // in the live list
+
+    Timer(Effect.TimerKind kind, long attemptId) {
+      this.kind = kind;
+      this.attemptId = attemptId;
+    }
+
+    Effect.TimerKind kind() {
+      return kind;
+    }
+
+    long attemptId() {
+      return attemptId;
+    }
+
+    @Override
+    public void run() {
+      fire(this);
+    }
+
+    @Override
+    public String toString() {
+      return kind + " timer of attempt " + attemptId;
+    }
+  }
+
+  /**
+   * One channel, from the request to open it until it ends. It is also the callback of the
+   * transport's open ({@link BiFunction}, for {@code handle}): one object per attempt, no lambda.
+   */
+  private final class Slot implements ChannelListener, BiFunction<Channel, Throwable, Void> {
     final long id;
     final ReadGate gate = new ReadGate();
     Channel channel; // wrapped in a WriteWatch once open, unless the write timeout is off
     URI endpoint; // once resolved
-    EndpointResolver.ResolveContext context; // the attempt's number, for the parameters provider
+    Slot next; // in the list of channels
     boolean resolving;
     boolean asking; // the connect parameters provider
     boolean abandoned;
@@ -764,7 +918,22 @@ final class ConnectionDriver implements Connection {
 
     @Override
     public void onClosed(Cause cause) {
-      onContext(() -> channelEnded(this, cause));
+      if (scheduler.inContext()) {
+        channelEnded(this, cause); // no task to build
+      } else {
+        onContext(() -> channelEnded(this, cause));
+      }
+    }
+
+    /** The transport's open completed. */
+    @Override
+    public Void apply(Channel opened, Throwable error) {
+      if (scheduler.inContext()) {
+        openCompleted(this, opened, error); // no task to build
+      } else {
+        onContext(() -> openCompleted(this, opened, error));
+      }
+      return null;
     }
 
     @Override
@@ -784,7 +953,20 @@ final class ConnectionDriver implements Connection {
     @Override
     public void cancel() {
       cancelled = true;
-      onContext(() -> subscribers.remove(this));
+      onContext(this::unlist);
+    }
+
+    private void unlist() {
+      Sub[] subs = subscribers;
+      for (int i = 0; i < subs.length; i++) {
+        if (subs[i] == this) {
+          Sub[] shrunk = new Sub[subs.length - 1];
+          System.arraycopy(subs, 0, shrunk, 0, i);
+          System.arraycopy(subs, i + 1, shrunk, i, subs.length - i - 1);
+          subscribers = shrunk.length == 0 ? NO_SUBS : shrunk;
+          return;
+        }
+      }
     }
   }
 
