@@ -42,6 +42,17 @@ final class Codec {
   private final ObjectMapper mapper = MAPPER;
   private final byte[] requestHead;
 
+  /**
+   * The codec writing requests in {@code envelope}: one per envelope, shared by every connection (a
+   * codec is immutable; one per connection was 24 B of each session in B5).
+   */
+  static Codec of(Envelope envelope) {
+    return switch (Objects.requireNonNull(envelope, "envelope")) {
+      case JSONRPC2 -> JSONRPC2;
+      case BARE -> BARE;
+    };
+  }
+
   /** A codec writing requests in {@code envelope}. */
   Codec(Envelope envelope) {
     this.requestHead =
@@ -124,6 +135,10 @@ final class Codec {
 
   /** What a {@link Envelope#BARE} request frame starts with, before its id. */
   private static final byte[] BARE_HEAD = "{\"id\":".getBytes(StandardCharsets.US_ASCII);
+
+  // After the heads they use: static fields are initialized in the order they are written.
+  private static final Codec JSONRPC2 = new Codec(Envelope.JSONRPC2);
+  private static final Codec BARE = new Codec(Envelope.BARE);
 
   /**
    * The request frame {@code {"jsonrpc":"2.0","id":ID,"method":…,"params":…}} (without the {@code

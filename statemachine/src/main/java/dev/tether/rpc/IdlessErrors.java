@@ -15,20 +15,25 @@ import org.slf4j.LoggerFactory;
 final class IdlessErrors {
   private static final Logger log = LoggerFactory.getLogger(IdlessErrors.class);
 
-  private final String name;
+  /** Without a listener: one for every such connection (B5: 24 B per connection otherwise). */
+  private static final IdlessErrors UNHEARD = new IdlessErrors(null);
+
   private final Consumer<? super RpcException.RemoteError> listener;
 
-  /**
-   * @param name the connection's name, for logs
-   * @param listener the user's listener, or null
-   */
-  IdlessErrors(String name, Consumer<? super RpcException.RemoteError> listener) {
-    this.name = name;
+  private IdlessErrors(Consumer<? super RpcException.RemoteError> listener) {
     this.listener = listener;
   }
 
-  /** Counts, logs and offers {@code error}. Call on the connection's context. Never throws. */
-  void report(RpcException.RemoteError error, Counters counters) {
+  /** The handling that offers such errors to {@code listener}, or to no one when it is null. */
+  static IdlessErrors of(Consumer<? super RpcException.RemoteError> listener) {
+    return listener == null ? UNHEARD : new IdlessErrors(listener);
+  }
+
+  /**
+   * Counts, logs (naming the connection {@code name}) and offers {@code error}. Call on the
+   * connection's context. Never throws.
+   */
+  void report(RpcException.RemoteError error, Counters counters, String name) {
     long n = counters.inc(C.IDLESS_ERRORS);
     if (Counters.rarely(n)) {
       log.warn(

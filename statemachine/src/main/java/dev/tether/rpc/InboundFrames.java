@@ -63,7 +63,7 @@ final class InboundFrames implements FrameListener {
     } else if (in instanceof Codec.ServerRequest r) {
       served().accept(link.channel, r); // I11: answered once, on this channel, or dropped with it
     } else if (in instanceof Codec.IdlessError e) {
-      link.config.idlessErrors().report(e.error(), link.counters);
+      link.config.idlessErrors().report(e.error(), link.counters, link.name());
     } else if (in instanceof Codec.Invalid bad) {
       invalid(bad);
     }

@@ -25,8 +25,8 @@ final class InboundGate {
    */
   static final int LOOK_AHEAD_FRAMES = 1024;
 
-  private final ArrayDeque<ObjectNode> parked = new ArrayDeque<>(1);
-  private final int lookAhead;
+  // Created at the first park: most connections never park (B5: 48 B per connection without).
+  private ArrayDeque<ObjectNode> parked;
   private final int maxParked;
   private final Reading reading;
   private int fullLanes;
@@ -41,7 +41,6 @@ final class InboundGate {
    */
   InboundGate(int maxParked, Reading reading) {
     this.maxParked = maxParked;
-    this.lookAhead = Math.max(1, Math.min(LOOK_AHEAD_FRAMES, maxParked / 2));
     this.reading = reading;
   }
 
@@ -57,7 +56,7 @@ final class InboundGate {
 
   /** Notifications parked before reading stops. */
   int lookAhead() {
-    return lookAhead;
+    return Math.max(1, Math.min(LOOK_AHEAD_FRAMES, maxParked / 2));
   }
 
   /** The last-resort bound on parked notifications. */
@@ -67,7 +66,7 @@ final class InboundGate {
 
   /** Notifications parked now. */
   int parked() {
-    return parked.size();
+    return parked == null ? 0 : parked.size();
   }
 
   /** Whether reading is paused by this gate. */
@@ -82,7 +81,7 @@ final class InboundGate {
 
   /** Whether a new notification must be parked: a lane is full, or older ones wait. */
   boolean holdsBack() {
-    return fullLanes > 0 || !parked.isEmpty();
+    return fullLanes > 0 || parked() > 0;
   }
 
   /**
@@ -91,11 +90,14 @@ final class InboundGate {
    * @return false, parking nothing, if the last-resort bound is reached
    */
   boolean park(ObjectNode notification) {
-    if (parked.size() >= maxParked) {
+    if (parked() >= maxParked) {
       return false;
     }
+    if (parked == null) {
+      parked = new ArrayDeque<>(1);
+    }
     parked.addLast(notification);
-    if (parked.size() >= lookAhead && !readingPaused) {
+    if (parked.size() >= lookAhead() && !readingPaused) {
       readingPaused = true;
       pauses++;
       reading.pauseReading();
@@ -115,10 +117,10 @@ final class InboundGate {
    */
   void laneHasRoom(Consumer<ObjectNode> deliver) {
     fullLanes--;
-    while (fullLanes == 0 && !parked.isEmpty()) {
+    while (fullLanes == 0 && parked() > 0) {
       deliver.accept(parked.pollFirst());
     }
-    if (readingPaused && parked.size() <= lookAhead / 2) {
+    if (readingPaused && parked() <= lookAhead() / 2) {
       readingPaused = false;
       reading.resumeReading(); // last: the transport may deliver frames inline, re-entering here
     }
@@ -126,8 +128,8 @@ final class InboundGate {
 
   /** Discards the parked notifications (the connection ended); returns how many. */
   int clear() {
-    int n = parked.size();
-    parked.clear();
+    int n = parked();
+    parked = null;
     return n;
   }
 }

@@ -19,7 +19,8 @@ import java.util.function.BiConsumer;
  */
 final class Ledger {
   private final Map<Long, Pending> inFlight = new LinkedHashMap<>();
-  private final ArrayDeque<Pending> waiting = new ArrayDeque<>(1); // grows on demand
+  // Created when a request first waits: most connections' requests never do (B5: 48 B without).
+  private ArrayDeque<Pending> waiting;
   private final Counters counters;
   private final Deadlines deadlines;
   private final int waitCapacity;
@@ -104,10 +105,13 @@ final class Ledger {
    * @return false (and {@code p} untouched) if the queue is full
    */
   boolean enqueue(Pending p) {
-    if (waiting.size() >= waitCapacity) {
+    if (waitingCount() >= waitCapacity) {
       return false;
     }
     unlink(p);
+    if (waiting == null) {
+      waiting = new ArrayDeque<>(1);
+    }
     waiting.addLast(p);
     p.waiting = true;
     gauges();
@@ -116,7 +120,7 @@ final class Ledger {
 
   /** Removes and returns the oldest waiting request, or null. */
   Pending pollWaiting() {
-    Pending p = waiting.pollFirst();
+    Pending p = waiting == null ? null : waiting.pollFirst();
     if (p != null) {
       p.waiting = false;
       gauges();
@@ -133,7 +137,11 @@ final class Ledger {
 
   /** The waiting requests, oldest first (a copy). */
   List<Pending> waiting() {
-    return new ArrayList<>(waiting);
+    return waiting == null ? new ArrayList<>() : new ArrayList<>(waiting);
+  }
+
+  private int waitingCount() {
+    return waiting == null ? 0 : waiting.size();
   }
 
   /** The wait queue's capacity. */
@@ -175,6 +183,6 @@ final class Ledger {
   private void gauges() {
     counters.set(C.IN_FLIGHT, inFlight.size());
     counters.set(C.INTERNAL_IN_FLIGHT, internalInFlight);
-    counters.set(C.WAITING, waiting.size());
+    counters.set(C.WAITING, waitingCount());
   }
 }

@@ -78,7 +78,7 @@ final class RpcClient implements RpcConnection, Handshake, LifecycleListener {
    */
   RpcClient(Config config, ConnectionBuilder connection) {
     link = new Link(config);
-    Codec codec = new Codec(config.envelope());
+    Codec codec = Codec.of(config.envelope());
     requests = new Requests(link, codec);
     streams = new Streams(link);
     subscriptions = new ServerSubscriptions(link, requests, streams);

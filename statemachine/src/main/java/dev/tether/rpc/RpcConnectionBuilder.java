@@ -412,7 +412,7 @@ public final class RpcConnectionBuilder {
                 maxBacklogFrames,
                 hook,
                 envelope,
-                new IdlessErrors(connectionName, idlessErrorListener),
+                IdlessErrors.of(idlessErrorListener),
                 serving()),
             connection.scheduler(s));
     if (owned) {

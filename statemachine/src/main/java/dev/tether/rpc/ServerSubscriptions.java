@@ -27,7 +27,8 @@ final class ServerSubscriptions {
   private final Link link;
   private final Requests requests;
   private final Streams streams;
-  private final Set<String> onServer = new HashSet<>();
+  // Created at the first subscription: a connection without streams has no set (B5: 64 B).
+  private Set<String> onServer;
   private int subscriptionOps;
 
   ServerSubscriptions(Link link, Requests requests, Streams streams) {
@@ -38,7 +39,9 @@ final class ServerSubscriptions {
 
   /** A new channel (or none): nothing is subscribed on it yet. */
   void reset() {
-    onServer.clear();
+    if (onServer != null) {
+      onServer.clear();
+    }
     if (link.tokens != null) { // server-named subscriptions: tokens die with their channel
       link.tokens.reset(streams.parked());
     }
@@ -47,7 +50,7 @@ final class ServerSubscriptions {
 
   /** {@code stream} got its first handler: subscribe it now, unless the handshake's round will. */
   void wanted(String stream) {
-    if (link.channel != null && !onServer.contains(stream)) {
+    if (link.channel != null && !onServer(stream)) {
       ChannelSetup setup = link.setup;
       if (setup == null || setup.hookDone) {
         subscribeOnChannel(stream);
@@ -57,7 +60,7 @@ final class ServerSubscriptions {
 
   /** {@code stream} lost its last handler: unsubscribe it where it is subscribed. */
   void unwanted(String stream) {
-    if (link.channel != null && onServer.contains(stream)) {
+    if (link.channel != null && onServer(stream)) {
       unsubscribeOnChannel(stream);
     }
   }
@@ -65,7 +68,7 @@ final class ServerSubscriptions {
   /** The handshake's round, after the hook: subscribes every desired stream on the channel (I7). */
   void restore(ChannelSetup s) {
     for (String stream : streams.names()) {
-      if (!onServer.contains(stream) && s == link.setup) {
+      if (!onServer(stream) && s == link.setup) {
         subscribeOnChannel(stream);
       }
     }
@@ -79,7 +82,15 @@ final class ServerSubscriptions {
     }
   }
 
+  /** Whether {@code stream} is subscribed (or being subscribed) on the current channel. */
+  private boolean onServer(String stream) {
+    return onServer != null && onServer.contains(stream);
+  }
+
   private void subscribeOnChannel(String stream) {
+    if (onServer == null) {
+      onServer = new HashSet<>();
+    }
     onServer.add(stream);
     Optional<Dialect.RpcCall> call = link.config.dialect().subscribe(stream);
     if (call.isEmpty()) {
@@ -93,7 +104,9 @@ final class ServerSubscriptions {
   }
 
   private void unsubscribeOnChannel(String stream) {
-    onServer.remove(stream);
+    if (onServer != null) {
+      onServer.remove(stream);
+    }
     // Server-named subscriptions: cancel by the current token; with none yet (the subscribe is in
     // flight) its result is cancelled when it comes (tokenGiven).
     ServerTokens tokens = link.tokens;
@@ -187,14 +200,16 @@ final class ServerSubscriptions {
           "server answered token " + Codec.abbreviate(t) + ", already live for another stream",
           result);
     }
-    if (!streams.has(stream) || !onServer.contains(stream) || !tokens.map(stream, t)) {
+    if (!streams.has(stream) || !onServer(stream) || !tokens.map(stream, t)) {
       cancelOnChannel(stream, link.config.dialect().unsubscribe(stream, t));
     }
     return null;
   }
 
   private void subscriptionRefused(String stream, RpcException refusal) {
-    onServer.remove(stream);
+    if (onServer != null) {
+      onServer.remove(stream);
+    }
     link.counters.inc(C.RESUBSCRIBE_FAILURES);
     log.warn(
         "{}: subscribing stream {} failed: {}",

@@ -30,7 +30,11 @@ final class Streams {
 
   private final Link link;
   private final InboundGate inbound; // notifications held back while a PAUSE lane is full
-  private final Map<String, Stream> streams = new LinkedHashMap<>();
+
+  /** No stream yet: an empty map shared by every connection (B5: 56 B per connection without). */
+  private static final Map<String, Stream> NO_STREAMS = Map.of();
+
+  private Map<String, Stream> streams = NO_STREAMS; // a LinkedHashMap from the first handler
   private ServerSubscriptions subscriptions;
 
   Streams(Link link) {
@@ -58,6 +62,9 @@ final class Streams {
   private void register(Sub sub) {
     if (sub.cancelled || link.terminal) {
       return;
+    }
+    if (streams == NO_STREAMS) {
+      streams = new LinkedHashMap<>();
     }
     Stream s = streams.computeIfAbsent(sub.stream, Stream::new);
     s.subs.add(sub);

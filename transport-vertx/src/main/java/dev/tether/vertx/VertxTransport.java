@@ -87,6 +87,8 @@ public final class VertxTransport implements Transport, AutoCloseable {
   private final WebSocketClient webSockets;
   private final NetClient sockets;
   private final AtomicInteger openChannels = new AtomicInteger();
+  // One for all channels: a method reference made per open was an object per session (B5).
+  private final Runnable channelEnded = this::channelEnded;
   private volatile boolean closed;
 
   private VertxTransport(Vertx vertx, VertxTransportOptions options) {
@@ -265,8 +267,7 @@ public final class VertxTransport implements Transport, AutoCloseable {
     headers.forEach(connect::putHeader);
     return webSockets
         .connect(connect)
-        .map(
-            ws -> track(WebSocketChannel.attach(ws, vertx, listener, options, this::channelEnded)));
+        .map(ws -> track(WebSocketChannel.attach(ws, vertx, listener, options, channelEnded)));
   }
 
   private Future<Channel> openSocket(Endpoint ep, SocketAddress address, ChannelListener listener) {
@@ -275,9 +276,7 @@ public final class VertxTransport implements Transport, AutoCloseable {
         .connect(address)
         .map(
             socket ->
-                track(
-                    LineChannel.attach(
-                        socket, listener, options, this::channelEnded, description)));
+                track(LineChannel.attach(socket, listener, options, channelEnded, description)));
   }
 
   private Channel track(Channel channel) {

@@ -35,6 +35,7 @@ public final class LineChannel extends VertxChannel {
   private static final byte RETURN = '\r';
 
   private final NetSocket socket;
+  private final String description;
   private RecordParser lines; // line framing: set once in attach, before the socket delivers
   private Framing framing; // any other framing: set once in attach, with its decoder
   private FrameDecoder decoder; // fed on the socket's context only
@@ -45,8 +46,9 @@ public final class LineChannel extends VertxChannel {
       VertxTransportOptions options,
       Runnable onEnded,
       String description) {
-    super(listener, options, onEnded, description);
+    super(listener, options, onEnded);
     this.socket = socket;
+    this.description = description;
   }
 
   /**
@@ -67,7 +69,9 @@ public final class LineChannel extends VertxChannel {
     } else {
       ch.parseLines(options);
     }
-    socket.setWriteQueueMaxSize(options.writeQueueHighWaterBytes());
+    if (!nettyDefaultWaterMark(options.writeQueueHighWaterBytes())) {
+      socket.setWriteQueueMaxSize(options.writeQueueHighWaterBytes());
+    }
     socket.exceptionHandler(
         t -> ch.endWith(Cause.of(Cause.Kind.CHANNEL_ERROR, Errors.describe(t))));
     socket.closeHandler(v -> ch.endWith(peerClosed()));
@@ -115,6 +119,11 @@ public final class LineChannel extends VertxChannel {
           log.debug("{}: skipped {}", LineChannel.this, excerpt);
         }
       };
+
+  @Override
+  protected String description() {
+    return description;
+  }
 
   @Override
   protected String invalidFrame(byte[] frame) {

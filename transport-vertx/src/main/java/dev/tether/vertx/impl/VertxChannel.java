@@ -9,36 +9,49 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.ContextInternal;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What every Vert.x channel shares: the exactly-once end ({@link ChannelEnd}), the bounded outbound
- * buffer, and writability reporting. A subclass attaches the Vert.x handlers and routes them to
- * {@link #deliver}, {@link #endWith} and {@link #updateWritability}.
+ * What every Vert.x channel shares: the exactly-once end (inherited from {@link ChannelEnd}), the
+ * bounded outbound buffer, and writability reporting. A subclass attaches the Vert.x handlers and
+ * routes them to {@link #deliver}, {@link #endWith} and {@link #updateWritability}.
  *
  * <p>Thread-safe: Vert.x calls the handlers on the socket's context while the connection may call
  * {@link #send} and {@link #close} from its own.
+ *
+ * <p>Its state is held in fields of its own, updated through {@link VarHandle}s, not in atomic
+ * objects beside it: each of those was 16–24 B per session in B5 (BENCHMARKS.md).
  */
-public abstract class VertxChannel implements Channel {
+public abstract class VertxChannel extends ChannelEnd implements Channel {
   private static final Logger log = LoggerFactory.getLogger(VertxChannel.class);
-  private final ChannelListener listener;
-  private final ChannelEnd end;
-  private final int maxFrameBytes;
-  private final long maxOutboundBytes;
-  private final long highWaterBytes;
-  private final Object description; // its toString() names the channel; built only when needed
-  private final AtomicLong queuedBytes = new AtomicLong();
-  private final AtomicBoolean reportedWritable = new AtomicBoolean(true);
+  private static final VarHandle QUEUED_BYTES;
+  private static final VarHandle REPORTED_WRITABLE;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      QUEUED_BYTES = lookup.findVarHandle(VertxChannel.class, "queuedBytes", long.class);
+      REPORTED_WRITABLE =
+          lookup.findVarHandle(VertxChannel.class, "reportedWritable", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final VertxTransportOptions options; // frame and buffer bounds
+  private volatile long queuedBytes; // by QUEUED_BYTES
+  private volatile boolean reportedWritable = true; // by REPORTED_WRITABLE
   private final ContextInternal readContext; // the socket's, where its reading is paused
   private volatile boolean pauseWanted; // the last of pauseReading/resumeReading
   private boolean socketPaused; // what the socket was told; on readContext
@@ -48,41 +61,33 @@ public abstract class VertxChannel implements Channel {
    * @param listener receives frames, writability and the end
    * @param options frame and buffer bounds
    * @param onEnded runs once when the channel ends
-   * @param description names the channel in messages (its {@code toString()}, called only when a
-   *     message is built), such as its endpoint
    */
   protected VertxChannel(
-      ChannelListener listener,
-      VertxTransportOptions options,
-      Runnable onEnded,
-      Object description) {
-    this.listener = listener;
-    this.end = new ChannelEnd(listener, onEnded);
-    this.maxFrameBytes = options.maxFrameBytes();
-    this.maxOutboundBytes = options.maxOutboundBytes();
-    this.highWaterBytes = options.writeQueueHighWaterBytes();
-    this.description = description;
+      ChannelListener listener, VertxTransportOptions options, Runnable onEnded) {
+    super(listener, onEnded);
+    this.options = options;
     this.readContext = (ContextInternal) Vertx.currentContext();
   }
 
   @Override
   public final CompletionStage<Void> send(byte[] frame) {
-    Cause ended = end.cause();
+    Cause ended = cause();
     if (ended != null) {
-      return failed(new IOException("channel to " + description + " is closed (" + ended + ")"));
+      return failed(new IOException("channel to " + description() + " is closed (" + ended + ")"));
     }
-    if (frame.length > maxFrameBytes) {
+    if (frame.length > maxFrameBytes()) {
       return failed(
           new IOException(
-              "frame of " + frame.length + " bytes exceeds maxFrameBytes " + maxFrameBytes));
+              "frame of " + frame.length + " bytes exceeds maxFrameBytes " + maxFrameBytes()));
     }
     String invalid = invalidFrame(frame);
     if (invalid != null) {
       return failed(new IOException(invalid));
     }
-    long queued = queuedBytes.addAndGet(frame.length);
+    long queued = addQueued(frame.length);
+    long maxOutboundBytes = options.maxOutboundBytes();
     if (queued > maxOutboundBytes) {
-      queuedBytes.addAndGet(-frame.length);
+      addQueued(-frame.length);
       updateWritability();
       return failed(
           new OutboundBufferFullException(queued - frame.length, frame.length, maxOutboundBytes));
@@ -97,19 +102,19 @@ public abstract class VertxChannel implements Channel {
     try {
       write = write(frame);
     } catch (RuntimeException e) {
-      queuedBytes.addAndGet(-frame.length);
-      return failed(new IOException("write to " + description + " failed: " + e.getMessage(), e));
+      addQueued(-frame.length);
+      return failed(new IOException("write to " + description() + " failed: " + e.getMessage(), e));
     }
     write.onComplete(
         (ok, err) -> {
-          queuedBytes.addAndGet(-frame.length);
+          addQueued(-frame.length);
           checkWritability();
           if (err == null) {
             sent.complete(null);
           } else {
             sent.completeExceptionally(
                 new IOException(
-                    "write to " + description + " failed: " + Errors.describe(err), err));
+                    "write to " + description() + " failed: " + Errors.describe(err), err));
           }
         });
     checkWritability();
@@ -122,7 +127,7 @@ public abstract class VertxChannel implements Channel {
    * than the bytes queued here), and every frame would otherwise take the lock twice.
    */
   private void checkWritability() {
-    if (reportedWritable.get() && queuedBytes.get() < highWaterBytes / 2) {
+    if (reportedWritable && queuedBytes < options.writeQueueHighWaterBytes() / 2) {
       return;
     }
     updateWritability();
@@ -137,7 +142,7 @@ public abstract class VertxChannel implements Channel {
    */
   @Override
   public final boolean writable() {
-    return !end.ended() && reportedWritable.get();
+    return !ended() && reportedWritable;
   }
 
   /**
@@ -148,7 +153,7 @@ public abstract class VertxChannel implements Channel {
    */
   @Override
   public final void close() {
-    if (end.end(Cause.of(Cause.Kind.CHANNEL_CLOSED, "closed locally"))) {
+    if (end(Cause.of(Cause.Kind.CHANNEL_CLOSED, "closed locally"))) {
       release();
     }
   }
@@ -188,7 +193,7 @@ public abstract class VertxChannel implements Channel {
 
   private void syncReading() {
     boolean want = pauseWanted;
-    if (want == socketPaused || end.ended()) {
+    if (want == socketPaused || ended()) {
       return;
     }
     socketPaused = want; // before the call: resuming may deliver frames inline, re-entering here
@@ -201,13 +206,23 @@ public abstract class VertxChannel implements Channel {
 
   /** Bytes handed to {@link #send} and not yet written to the socket. */
   public final long queuedBytes() {
-    return queuedBytes.get();
+    return queuedBytes;
+  }
+
+  private long addQueued(long delta) {
+    return (long) QUEUED_BYTES.getAndAdd(this, delta) + delta;
   }
 
   @Override
   public String toString() {
-    return getClass().getSimpleName() + "[" + description + (end.ended() ? ", ended]" : "]");
+    return getClass().getSimpleName() + "[" + description() + (ended() ? ", ended]" : "]");
   }
+
+  /**
+   * Names the channel in messages, such as by its endpoint. Built only when a message needs it, so
+   * that an idle channel holds no text (B5).
+   */
+  protected abstract String description();
 
   /**
    * Hands an inbound frame to the listener unless the channel has ended. Called on the socket's
@@ -219,30 +234,25 @@ public abstract class VertxChannel implements Channel {
     if (pauseWanted && !socketPaused && (readContext == null || readContext.inThread())) {
       syncReading();
     }
-    if (!end.ended()) {
-      listener.onFrame(frame);
+    if (!ended()) {
+      listener().onFrame(frame);
     }
   }
 
   /** Ends the channel with {@code cause} (once) and closes the socket. */
   protected final void endWith(Cause cause) {
-    if (end.end(cause)) {
+    if (end(cause)) {
       release();
     }
   }
 
   /** Closes the socket: gracefully if everything was written, else at once (see {@link #close}). */
   private void release() {
-    if (queuedBytes.get() > 0) {
+    if (queuedBytes > 0) {
       abortSocket();
     } else {
       closeSocket();
     }
-  }
-
-  /** Whether the channel has ended. */
-  protected final boolean ended() {
-    return end.ended();
   }
 
   /**
@@ -250,23 +260,36 @@ public abstract class VertxChannel implements Channel {
    * changes computed on different threads reach the listener in the order they were decided.
    */
   protected final synchronized void updateWritability() {
-    if (end.ended()) {
+    if (ended()) {
       return;
     }
-    boolean was = reportedWritable.get();
-    long queued = queuedBytes.get();
+    boolean was = reportedWritable;
+    long queued = queuedBytes;
+    long highWaterBytes = options.writeQueueHighWaterBytes();
     boolean now =
         was
             ? queued < highWaterBytes && !writeQueueFull()
             : queued <= highWaterBytes / 2 && !writeQueueFull();
-    if (now != was && reportedWritable.compareAndSet(was, now)) {
-      listener.onWritabilityChanged(now);
+    if (now != was && REPORTED_WRITABLE.compareAndSet(this, was, now)) {
+      listener().onWritabilityChanged(now);
     }
   }
 
   /** The largest inbound frame, for messages. */
   protected final int maxFrameBytes() {
-    return maxFrameBytes;
+    return options.maxFrameBytes();
+  }
+
+  /**
+   * Whether {@code highWaterBytes} gives the write-buffer water marks every Netty channel starts
+   * with (high {@code highWaterBytes}, low half of it, as Vert.x's {@code setWriteQueueMaxSize}
+   * sets them). Then a subclass leaves them alone: Vert.x builds a {@link WriteBufferWaterMark} per
+   * socket each time they are set (24 B per session in B5), for the same marks as Netty's shared
+   * default.
+   */
+  protected static boolean nettyDefaultWaterMark(int highWaterBytes) {
+    WriteBufferWaterMark netty = WriteBufferWaterMark.DEFAULT;
+    return highWaterBytes == netty.high() && highWaterBytes / 2 == netty.low();
   }
 
   /** Why {@code frame} cannot be sent on this kind of channel, or null if it can. */

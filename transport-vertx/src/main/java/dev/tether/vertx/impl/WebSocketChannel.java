@@ -19,9 +19,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A channel on a client WebSocket: one text message per frame out; text and binary messages in.
  *
- * <p>Thread-safe (see {@link VertxChannel}).
+ * <p>Thread-safe (see {@link VertxChannel}). It is its socket's frame handler itself (B5: a handler
+ * object less per session).
  */
-public final class WebSocketChannel extends VertxChannel {
+public final class WebSocketChannel extends VertxChannel implements Handler<WebSocketFrame> {
   private static final Logger log = LoggerFactory.getLogger(WebSocketChannel.class);
 
   /** WebSocket close status for a message larger than the receiver accepts (RFC 6455, 7.4.1). */
@@ -44,7 +45,7 @@ public final class WebSocketChannel extends VertxChannel {
       ChannelListener listener,
       VertxTransportOptions options,
       Runnable onEnded) {
-    super(listener, options, onEnded, new Remote(ws));
+    super(listener, options, onEnded);
     this.ws = ws;
     this.vertx = vertx;
     this.pingInterval = options.webSocketPingInterval();
@@ -61,11 +62,13 @@ public final class WebSocketChannel extends VertxChannel {
       VertxTransportOptions options,
       Runnable onEnded) {
     WebSocketChannel ch = new WebSocketChannel(ws, vertx, listener, options, onEnded);
-    ws.setWriteQueueMaxSize(options.writeQueueHighWaterBytes());
+    if (!nettyDefaultWaterMark(options.writeQueueHighWaterBytes())) {
+      ws.setWriteQueueMaxSize(options.writeQueueHighWaterBytes());
+    }
     // Frames, not Vert.x's text messages: a text message would be decoded to a String only to be
-    // encoded back to bytes for the listener. Fragments are joined here (see frame()).
+    // encoded back to bytes for the listener. Fragments are joined here (see handle()).
     // Every frame, pongs included, counts as heard for the ping heartbeat.
-    ws.frameHandler(ch::frame);
+    ws.frameHandler(ch);
     ws.exceptionHandler(ch::failed);
     Handler<Void> ended = v -> ch.endWith(ch.closeCause()); // one for both: whichever fires first
     ws.closeHandler(ended);
@@ -82,11 +85,9 @@ public final class WebSocketChannel extends VertxChannel {
   }
 
   /** Names the channel by its peer's address, looked up only when a message needs it. */
-  private record Remote(WebSocket ws) {
-    @Override
-    public String toString() {
-      return "ws " + ws.remoteAddress();
-    }
+  @Override
+  protected String description() {
+    return "ws " + ws.remoteAddress();
   }
 
   @Override
@@ -142,7 +143,8 @@ public final class WebSocketChannel extends VertxChannel {
    * One WebSocket frame: a whole text or binary message is delivered as its bytes; the fragments of
    * a longer one are joined first, bounded by maxFrameBytes like a whole message.
    */
-  private void frame(WebSocketFrame frame) {
+  @Override
+  public void handle(WebSocketFrame frame) {
     heardSincePing = true;
     boolean data = frame.isText() || frame.isBinary();
     if (!data && !frame.isContinuation()) {
