@@ -43,12 +43,6 @@ public final class BenchMain {
           ws("B3 stream events", "tetherEvents", "rawEvents", "events/s"),
           mcp("B8 MCP tools/call vs MCP Java SDK, 1 in flight", "tether1", "sdk1"),
           mcp("B8 MCP tools/call vs MCP Java SDK, 16 in flight", "tether16", "sdk16"),
-          new Comparison(
-              "B9 LSP documentSymbol vs LSP4J",
-              LspBenchmark.class.getName() + ".tetherSymbols",
-              LspBenchmark.class.getName() + ".lsp4jSymbols",
-              "requests/s",
-              1.0),
           stdio(
               "stdio round trips vs plain loop, 1 in flight",
               "tetherRoundTrip1",
@@ -114,23 +108,70 @@ public final class BenchMain {
     }
     quietBaselineLogs();
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-    Progress progress = Progress.onTerminal();
-    report(run(profile, progress), json, out);
+    runAll(profile, json, out, Progress.onTerminal());
+  }
+
+  /**
+   * What one {@code bench} run measured, besides the rows it printed: the scores and last answers
+   * of the benchmark methods (answers only in the smoke profile) and each runner's result.
+   */
+  record Results(
+      Map<String, Double> scores,
+      Map<String, Object> answers,
+      LspRounds.Result lsp,
+      ReconnectLatency.Result reconnect,
+      SocketMemoryFootprint.Result socketMemory,
+      ProcessMemoryFootprint.Result processMemory,
+      ReconnectStorm.Result storm,
+      McpRestart.Result restart) {}
+
+  /** Runs every comparison of {@code profile} and prints each row to {@code out}. */
+  static Results runAll(Profile profile, boolean json, PrintStream out, Progress progress)
+      throws RunnerException {
+    Map<String, Object> answers = new HashMap<>();
+    Map<String, Double> scores = run(profile, progress, answers);
+    report(scores, json, out);
+    progress.step("B9 LSP documentSymbol, interleaved");
+    LspRounds.Result b9 = lspRounds(profile);
+    LspRounds.report(b9, json, out);
     progress.step("B5 memory (simulator)");
-    memory(profile == Profile.FULL ? 100_000 : 10_000, json, out);
+    memory(simulatorSessions(profile), json, out);
     progress.step("B4 reconnect latency");
-    reconnect(profile, json, out);
+    ReconnectLatency.Result b4 = reconnect(profile, json, out);
     progress.step("B5 memory (WebSocket)");
-    socketMemory(socketSessions(profile), json, out);
+    SocketMemoryFootprint.Result b5ws = socketMemory(socketSessions(profile), json, out);
     progress.step("B5 memory (process sessions)");
-    ProcessMemoryFootprint.report(
-        ProcessMemoryFootprint.measure(processSessions(profile)), json, out);
+    ProcessMemoryFootprint.Result b5process =
+        ProcessMemoryFootprint.measure(processSessions(profile));
+    ProcessMemoryFootprint.report(b5process, json, out);
     progress.step("B7 reconnect storm");
-    ReconnectStorm.report(
-        ReconnectStorm.measure(stormSessions(profile), stormOutage(profile)), json, out);
+    ReconnectStorm.Result b7 = ReconnectStorm.measure(stormSessions(profile), stormOutage(profile));
+    ReconnectStorm.report(b7, json, out);
     progress.step("B8 restart-to-ready after kill -9");
-    mcpRestart(restartRounds(profile), json, out);
+    McpRestart.Result b8 = mcpRestart(restartRounds(profile), json, out);
     progress.done();
+    return new Results(scores, answers, b9, b4, b5ws, b5process, b7, b8);
+  }
+
+  /**
+   * B9, both sides interleaved ({@link LspRounds}): warm-up rounds, then rounds of requests per
+   * side. At ≈ 40 requests/s a full round is about a second.
+   */
+  static LspRounds.Result lspRounds(Profile profile) {
+    return switch (profile) {
+      case SMOKE -> LspRounds.measure(0, 1, SMOKE_INVOCATIONS);
+      case QUICK -> LspRounds.measure(2, 10, 10);
+      case FULL -> LspRounds.measure(5, 30, 20);
+    };
+  }
+
+  /** B5 on the simulator: sessions on the virtual clock. */
+  static int simulatorSessions(Profile profile) {
+    return switch (profile) {
+      case SMOKE -> 1_000;
+      case QUICK -> 10_000;
+      case FULL -> 100_000;
+    };
   }
 
   /** B5 process sessions: each is a child process ({@code cat}) and a few threads. */
@@ -144,13 +185,13 @@ public final class BenchMain {
 
   /** B7's outage: the 2 s; shorter in the smoke pass, which only proves it runs. */
   static java.time.Duration stormOutage(Profile profile) {
-    return profile == Profile.SMOKE ? java.time.Duration.ofMillis(500) : ReconnectStorm.OUTAGE;
+    return profile == Profile.SMOKE ? java.time.Duration.ofMillis(200) : ReconnectStorm.OUTAGE;
   }
 
-  /** B7 sessions: the 10,000 in the full profile; a few hundred for the smoke pass. */
+  /** B7 sessions: the 10,000 in the full profile; a hundred for the smoke pass. */
   static int stormSessions(Profile profile) {
     return switch (profile) {
-      case SMOKE -> 200;
+      case SMOKE -> 100;
       case QUICK -> 2_000;
       case FULL -> 10_000;
     };
@@ -209,10 +250,12 @@ public final class BenchMain {
   /**
    * B5 sessions on real sockets: the issue's 10,000 in the full profile. The server runs in a child
    * JVM, so each session is one descriptor in each process (a 20,000 limit per process holds it).
+   * The smoke pass connects 500 of each kind: half of what it took at 1,000, and still ≈ 8 MB of
+   * Tether sessions, far above the heap's noise after GC in a test JVM.
    */
   static int socketSessions(Profile profile) {
     return switch (profile) {
-      case SMOKE -> 1_000;
+      case SMOKE -> 500;
       case QUICK -> 2_000;
       case FULL -> 10_000;
     };
@@ -356,14 +399,23 @@ public final class BenchMain {
 
   /** Runs all comparisons; returns the score of each benchmark method by its full name. */
   static Map<String, Double> run(Profile profile) throws RunnerException {
-    return run(profile, Progress.NONE);
+    return run(profile, Progress.NONE, new HashMap<>());
   }
 
   /**
-   * Runs all comparisons, one JMH run per benchmark class (each a progress step), always silent:
-   * stdout carries only the results.
+   * Calls per benchmark method in the smoke pass: a couple of requests each, to prove they run
+   * (and, through {@code answers}, what they compute).
    */
-  static Map<String, Double> run(Profile profile, Progress progress) throws RunnerException {
+  static final int SMOKE_INVOCATIONS = 2;
+
+  /**
+   * Runs all comparisons, one JMH run per benchmark class (each a progress step), always silent:
+   * stdout carries only the results. The smoke profile calls each class directly instead ({@link
+   * SmokePass}: its children started once, not once per method as JMH would) and puts the methods'
+   * last answers into {@code answers} by full name.
+   */
+  static Map<String, Double> run(Profile profile, Progress progress, Map<String, Object> answers)
+      throws RunnerException {
     Map<String, Set<String>> byClass = new LinkedHashMap<>();
     for (Comparison c : COMPARISONS) {
       for (String method : List.of(c.tether(), c.baseline())) {
@@ -374,14 +426,33 @@ public final class BenchMain {
     Map<String, Double> scores = new HashMap<>();
     for (var e : byClass.entrySet()) {
       progress.step(e.getKey().substring(e.getKey().lastIndexOf('.') + 1));
-      ChainedOptionsBuilder o = options(profile);
-      e.getValue().forEach(m -> o.include(Pattern.quote(m) + "$"));
-      Collection<RunResult> results = new Runner(o.build()).run();
-      for (RunResult r : results) {
-        scores.put(r.getParams().getBenchmark(), r.getPrimaryResult().getScore());
+      if (profile == Profile.SMOKE) {
+        SmokePass.run(benchmarkClass(e.getKey()), e.getValue(), SMOKE_INVOCATIONS, scores, answers);
+      } else {
+        scores.putAll(jmh(profile, e.getValue()));
       }
     }
     return scores;
+  }
+
+  /** One silent JMH run of {@code methods} (full names) with the options of {@code profile}. */
+  static Map<String, Double> jmh(Profile profile, Collection<String> methods)
+      throws RunnerException {
+    ChainedOptionsBuilder o = options(profile);
+    methods.forEach(m -> o.include(Pattern.quote(m) + "$"));
+    Map<String, Double> scores = new HashMap<>();
+    for (RunResult r : new Runner(o.build()).run()) {
+      scores.put(r.getParams().getBenchmark(), r.getPrimaryResult().getScore());
+    }
+    return scores;
+  }
+
+  private static Class<?> benchmarkClass(String name) {
+    try {
+      return Class.forName(name);
+    } catch (ClassNotFoundException e) {
+      throw new IllegalArgumentException("a row names a benchmark class that is missing: " + name);
+    }
   }
 
   /**

