@@ -92,6 +92,23 @@ final class SimulateCommand implements Callable<Integer> {
       description = "safety (faults heal) | liveness (faults stop at half time, I8 checked).")
   String regime;
 
+  @Option(
+      names = "--handshakes",
+      arity = "0..1",
+      fallbackValue = "8s",
+      paramLabel = "D",
+      description =
+          "Connection sessions run a handshake on each new channel that the server completes"
+              + " within D (default when given without a value: 8s), so closes meet it (I4).")
+  String handshakes;
+
+  @Option(
+      names = "--rpc-every",
+      paramLabel = "N",
+      description =
+          "One session in N (0, N, 2N, ...) is an RPC session with the default traffic; 1: all.")
+  Integer rpcEvery;
+
   @Option(names = "--plan", description = "Replay an explicit fault plan from FILE instead.")
   Path plan;
 
@@ -167,7 +184,7 @@ final class SimulateCommand implements Callable<Integer> {
     }
     if (r.passed()) {
       writeReport(r, null);
-      print(out, r);
+      print(out, r, config);
       return 0;
     }
     FaultPlan shrunk = simulation(config, seed, explicit).build().shrink(r);
@@ -175,10 +192,10 @@ final class SimulateCommand implements Callable<Integer> {
     if (json) {
       // The summary stays the one line on stdout; the explanation goes to stderr.
       explain(spec.commandLine().getErr(), config, r, shrunk);
-      out.println(SimulationJson.summary(r, shrunk));
+      out.println(SimulationJson.summary(r, shrunk, config));
       out.flush();
     } else {
-      print(out, r);
+      print(out, r, config);
       explain(out, config, r, shrunk);
     }
     return EXIT_VIOLATION;
@@ -209,9 +226,9 @@ final class SimulateCommand implements Callable<Integer> {
     return variant.apply(b);
   }
 
-  private void print(PrintWriter out, SimulationResult r) {
+  private void print(PrintWriter out, SimulationResult r, SimConfig config) {
     if (json) {
-      out.println(SimulationJson.summary(r, null));
+      out.println(SimulationJson.summary(r, null, config));
       return;
     }
     out.printf(
@@ -372,12 +389,38 @@ final class SimulateCommand implements Callable<Integer> {
     Regime r = parse("--regime", regime, Regime::parse);
     SimConfig config =
         new SimConfig(
-            sessions, duration, parse("--faults", faults, FaultProfile::parse), intensity, r);
+            sessions,
+            duration,
+            parse("--faults", faults, FaultProfile::parse),
+            intensity,
+            r,
+            handshakes(),
+            rpcEvery());
     LivenessFit.problem(r, simulated).ifPresent(why -> fail("--duration", duration, why));
     conflicts();
     writable("--report", report);
     writable("--trace", trace);
     return config;
+  }
+
+  /** The {@code --handshakes} bound as typed, checked; null without the option. */
+  private String handshakes() {
+    if (handshakes == null) {
+      return null;
+    }
+    var unused = parse("--handshakes", handshakes, Durations::parse);
+    return handshakes;
+  }
+
+  /** The {@code --rpc-every} value, checked; 0 without the option. */
+  private int rpcEvery() {
+    if (rpcEvery == null) {
+      return 0;
+    }
+    if (rpcEvery < 1) {
+      throw fail("--rpc-every", String.valueOf(rpcEvery), "must be 1 or more");
+    }
+    return rpcEvery;
   }
 
   private void conflicts() {

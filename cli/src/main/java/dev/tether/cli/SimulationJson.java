@@ -16,8 +16,11 @@ import java.util.Map;
 final class SimulationJson {
   private SimulationJson() {}
 
-  /** The summary line; {@code shrunk} (the shrunk plan of a failing seed) may be null. */
-  static ObjectNode summary(SimulationResult r, FaultPlan shrunk) {
+  /**
+   * The summary line; {@code shrunk} (the shrunk plan of a failing seed) may be null. After {@code
+   * sessions}: {@code handshakeMillis} and {@code rpcEvery} when {@code config} has them.
+   */
+  static ObjectNode summary(SimulationResult r, FaultPlan shrunk, SimConfig config) {
     ObjectNode figures;
     try {
       figures = (ObjectNode) LifecycleJson.MAPPER.readTree(r.toJson(shrunk));
@@ -31,6 +34,15 @@ final class SimulationJson {
         case "violation" ->
             r.violation()
                 .ifPresent(v -> n.set("violation", JsonLines.error(v.invariant(), v.message())));
+        case "sessions" -> {
+          n.set(f.getKey(), f.getValue());
+          if (config.handshakes() != null) {
+            n.put("handshakeMillis", Durations.parse(config.handshakes()).toMillis());
+          }
+          if (config.rpcEvery() > 0) {
+            n.put("rpcEvery", config.rpcEvery());
+          }
+        }
         default -> n.set(f.getKey(), f.getValue());
       }
     }

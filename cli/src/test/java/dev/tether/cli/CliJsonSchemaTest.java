@@ -242,6 +242,8 @@ class CliJsonSchemaTest {
   private void simulate() throws IOException {
     String[] small = {"--sessions", "3", "--duration", "10m"};
     record(with("simulate", "--seed", "1", small, "--json"));
+    record(with("simulate", "--seed", "1", small, "--handshakes", "--rpc-every", "2", "--json"));
+    record(with("simulate", "--seeds", "1..2", small, "--handshakes", "3s", "--rpc-every", "2"));
     SimulateCommandTest.Outcome failing =
         SimulateCommandTest.runWithLostTerminalEvents(
             SimulateCommandTest.with(SimulateCommandTest.OUTAGES, "--json"));

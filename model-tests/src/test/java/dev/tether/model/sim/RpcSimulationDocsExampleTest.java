@@ -72,7 +72,7 @@ class RpcSimulationDocsExampleTest {
               .faults(FaultProfile.CHAOS) // slow consumers, crash loops, revoked credentials, …
               .rpc(RpcTraffic.defaults()) // every session an RpcConnection, all four dialects
               .onRpcConnection((client, i) -> followers.put(i, new Follower(client)))
-              .oracle(new NeverBackwards(followers))
+              .oracleFactory(() -> new NeverBackwards(followers)) // a new one per run
               .build();
       SimulationResult result = sim.run();
       if (!result.passed()) {

@@ -1,9 +1,13 @@
 package dev.tether.stub.sim;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -44,11 +48,25 @@ public final class FaultPlan {
   }
 
   private final List<Fault> faults;
+  private final Set<RpcTraffic.Part> trafficOff;
+  private final int trafficSlower;
 
   private FaultPlan(List<Fault> faults) {
+    this(faults, EnumSet.noneOf(RpcTraffic.Part.class), 1);
+  }
+
+  private FaultPlan(List<Fault> faults, Set<RpcTraffic.Part> trafficOff, int trafficSlower) {
     List<Fault> sorted = new ArrayList<>(faults);
     sorted.sort(ORDER);
     this.faults = List.copyOf(sorted);
+    EnumSet<RpcTraffic.Part> off = EnumSet.noneOf(RpcTraffic.Part.class);
+    off.addAll(trafficOff);
+    this.trafficOff = Collections.unmodifiableSet(off);
+    if (trafficSlower < 1 || trafficSlower > RpcTraffic.MAX_SLOWER) {
+      throw new IllegalArgumentException(
+          "traffic slower must be in 1.." + RpcTraffic.MAX_SLOWER + ", was " + trafficSlower);
+    }
+    this.trafficSlower = trafficSlower;
   }
 
   /** A plan with exactly these faults (in time order). */
@@ -69,6 +87,34 @@ public final class FaultPlan {
   /** Number of faults. */
   public int size() {
     return faults.size();
+  }
+
+  /**
+   * The parts of the simulation's {@link RpcTraffic} this plan turns off (a {@code traffic without
+   * …} line; empty for a drawn plan). Shrinking turns off every part a failure does not need, so
+   * the shrunk plan names the traffic that matters.
+   */
+  public Set<RpcTraffic.Part> trafficOff() {
+    return trafficOff;
+  }
+
+  /**
+   * By how much this plan slows the simulation's {@link RpcTraffic} down ({@code traffic slower
+   * N}): every period of its requests, events, server requests and toggles times this; 1 for a
+   * drawn plan.
+   */
+  public int trafficSlower() {
+    return trafficSlower;
+  }
+
+  /**
+   * This plan's faults with the traffic cut to {@code off} and {@code slower} (replacing this
+   * plan's own). Runs without {@link Simulation.Builder#rpc RPC traffic} ignore both.
+   *
+   * @throws IllegalArgumentException if {@code slower} is not in 1..{@link RpcTraffic#MAX_SLOWER}
+   */
+  public FaultPlan withTraffic(Set<RpcTraffic.Part> off, int slower) {
+    return new FaultPlan(faults, off, slower);
   }
 
   /**
@@ -199,25 +245,56 @@ public final class FaultPlan {
 
   /**
    * Reads a plan in the form {@link #toString()} prints: one fault per line, {@code kind session
-   * atMillis [lengthMillis [param]]}; blank lines and {@code #} comments are ignored.
+   * atMillis [lengthMillis [param]]}, and the traffic lines {@code traffic without PART...} and
+   * {@code traffic slower N} (see {@link #trafficOff()}, {@link #trafficSlower()}); blank lines and
+   * {@code #} comments are ignored.
    *
    * @throws IllegalArgumentException naming the line that does not parse
    */
   public static FaultPlan parse(String text) {
     List<Fault> out = new ArrayList<>();
+    EnumSet<RpcTraffic.Part> off = EnumSet.noneOf(RpcTraffic.Part.class);
+    int slower = 1;
     for (String raw : text.split("\n", -1)) {
       String line = raw.strip();
       if (line.isEmpty() || line.startsWith("#")) {
         continue;
       }
       try {
-        out.add(parseLine(line.split("\\s+", -1)));
+        String[] words = line.split("\\s+", -1);
+        if (words[0].equalsIgnoreCase(TRAFFIC)) {
+          slower = trafficLine(words, off, slower);
+        } else {
+          out.add(parseLine(words));
+        }
       } catch (RuntimeException e) {
         throw new IllegalArgumentException(
             "cannot parse fault '" + line + "': " + e.getMessage(), e);
       }
     }
-    return new FaultPlan(out);
+    return new FaultPlan(out, off, slower);
+  }
+
+  /** The first word of a traffic line. */
+  private static final String TRAFFIC = "traffic";
+
+  /** Reads a traffic line into {@code off}; returns the slow-down it sets (or {@code slower}). */
+  private static int trafficLine(String[] words, Set<RpcTraffic.Part> off, int slower) {
+    if (words.length >= 3 && words[1].equalsIgnoreCase("without")) {
+      for (int i = 2; i < words.length; i++) {
+        off.add(RpcTraffic.Part.of(words[i]));
+      }
+      return slower;
+    }
+    if (words.length == 3 && words[1].equalsIgnoreCase("slower")) {
+      long n = number(words[2], "slower");
+      if (n < 1 || n > RpcTraffic.MAX_SLOWER) {
+        throw new IllegalArgumentException(
+            "slower must be in 1.." + RpcTraffic.MAX_SLOWER + ", was " + n);
+      }
+      return (int) n;
+    }
+    throw new IllegalArgumentException("expected traffic without PART... or traffic slower N");
   }
 
   private static Fault parseLine(String[] f) {
@@ -263,7 +340,7 @@ public final class FaultPlan {
   FaultPlan without(int from, int to) {
     List<Fault> rest = new ArrayList<>(faults.subList(0, from));
     rest.addAll(faults.subList(to, faults.size()));
-    return new FaultPlan(rest);
+    return new FaultPlan(rest, trafficOff, trafficSlower);
   }
 
   /** The faults that hit {@code session} (partitions covering it included). */
@@ -275,7 +352,7 @@ public final class FaultPlan {
         out.add(f);
       }
     }
-    return new FaultPlan(out);
+    return new FaultPlan(out, trafficOff, trafficSlower);
   }
 
   static void check(int session, long atMillis, long lengthMillis) {
@@ -294,10 +371,23 @@ public final class FaultPlan {
     return kind.name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
-  /** One fault per line, in the form {@link #parse} reads. */
+  /**
+   * The traffic lines (if the plan cuts the traffic), then one fault per line: what {@link #parse}
+   * reads.
+   */
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder();
+    if (!trafficOff.isEmpty()) {
+      sb.append(TRAFFIC).append(" without");
+      for (RpcTraffic.Part p : trafficOff) {
+        sb.append(' ').append(p.keyword());
+      }
+      sb.append('\n');
+    }
+    if (trafficSlower != 1) {
+      sb.append(TRAFFIC).append(" slower ").append(trafficSlower).append('\n');
+    }
     for (Fault f : faults) {
       sb.append(f).append('\n');
     }
@@ -306,11 +396,14 @@ public final class FaultPlan {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof FaultPlan p && p.faults.equals(faults);
+    return o instanceof FaultPlan p
+        && p.faults.equals(faults)
+        && p.trafficOff.equals(trafficOff)
+        && p.trafficSlower == trafficSlower;
   }
 
   @Override
   public int hashCode() {
-    return faults.hashCode();
+    return Objects.hash(faults, trafficOff, trafficSlower);
   }
 }

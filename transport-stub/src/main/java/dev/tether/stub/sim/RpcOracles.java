@@ -16,8 +16,8 @@ import java.util.TreeSet;
  * session: each request, event, answer, frame read and fault.
  *
  * <p>The factories are thread-safe; {@link #subscriptionsRestored()} remembers each session's
- * reported refusals (per run: a re-run of the same simulation starts afresh), so give every
- * simulation its own ({@link #standard()} builds new ones).
+ * reported refusals, so give every run its own ({@link #standard()} builds new ones; a {@link
+ * Simulation} calls it for every run).
  */
 public final class RpcOracles {
   private RpcOracles() {}
@@ -109,10 +109,8 @@ public final class RpcOracles {
    */
   public static Oracle subscriptionsRestored() {
     return new Oracle() {
-      // Per session index: the session's view at its last up and its refusals then. A new run
-      // (shrinking re-runs the simulation with the same oracles) has new views: it starts at 0.
-      private final Map<Integer, Map.Entry<RpcSessionView, Long>> refusalsAtLastUp =
-          new HashMap<>();
+      // Per session index: its refusals reported at its last up (one oracle per run).
+      private final Map<Integer, Long> refusalsAtLastUp = new HashMap<>();
 
       @Override
       public String invariant() {
@@ -132,9 +130,8 @@ public final class RpcOracles {
                 || e instanceof LifecycleEvent.Reconnected)) {
           return null;
         }
-        Map.Entry<RpcSessionView, Long> last = refusalsAtLastUp.get(s.index());
-        long before = last != null && last.getKey() == r ? last.getValue() : 0L;
-        refusalsAtLastUp.put(s.index(), Map.entry(r, r.refusalsReported()));
+        Long last = refusalsAtLastUp.put(s.index(), r.refusalsReported());
+        long before = last == null ? 0L : last;
         return restored(r, e, before);
       }
     };

@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
@@ -96,7 +97,8 @@ final class RpcSimSession implements RpcSessionView {
   private final Executor consumer = this::consumerTask;
   private final List<Long> slowConsumers = new ArrayList<>();
   private final Map<String, StubConnection> asked = new HashMap<>();
-  private final List<Scheduler.Cancellable> timers = new ArrayList<>();
+  // The application's tick timers: requests, events, server requests, toggles (null: part off).
+  private final Scheduler.Cancellable[] timers = new Scheduler.Cancellable[4];
   private final Map<String, String> problems = new HashMap<>();
   private Scheduler.Cancellable flooder;
   private Scheduler.Cancellable pusher;
@@ -113,6 +115,8 @@ final class RpcSimSession implements RpcSessionView {
   private long serverAsked;
   private long serverAnswered;
   private boolean ended;
+  private final Heartbeat heartbeat; // null: the traffic runs none
+  private long slowConsumerEndedNanos; // when the last slow-consumer window ended
 
   RpcSimSession(
       SimSession session,
@@ -154,8 +158,9 @@ final class RpcSimSession implements RpcSessionView {
                       throw new IllegalStateException("served handler bug (simulated)");
                     }))
             .serve("slow", SERVE_TIMEOUT, p -> slowAnswer());
-    if (traffic.heartbeat()) {
-      b.heartbeat(Heartbeat.defaults().withProbe("ping"));
+    this.heartbeat = traffic.heartbeat() ? Heartbeat.defaults().withProbe("ping") : null;
+    if (heartbeat != null) {
+      b.heartbeat(heartbeat);
     }
     if (traffic.handshake()) {
       b.handshakeHook((caller, epoch) -> caller.request("hello", null).thenApply(v -> null));
@@ -189,17 +194,27 @@ final class RpcSimSession implements RpcSessionView {
     }
   }
 
-  /** Starts the connection and the application's traffic. */
+  /** Starts the connection and the application's traffic (the parts that are on). */
   void start() {
-    for (String s : streams) {
-      listen(s);
+    if (traffic.has(RpcTraffic.Part.SUBSCRIPTIONS)) {
+      for (String s : streams) {
+        listen(s);
+      }
+      listen(RpcTraffic.REFUSED_STREAM);
     }
-    listen(RpcTraffic.REFUSED_STREAM);
     client.start();
-    timers.add(run.clock.schedule(gap(traffic.requestPeriod()), this::requestTick));
-    timers.add(run.clock.schedule(traffic.eventPeriod(), this::eventTick));
-    timers.add(run.clock.schedule(gap(traffic.serverRequestPeriod()), this::askTick));
-    timers.add(run.clock.schedule(traffic.togglePeriod(), this::toggleTick));
+    if (traffic.has(RpcTraffic.Part.REQUESTS)) {
+      timers[0] = run.clock.schedule(gap(traffic.requestPeriod()), this::requestTick);
+    }
+    if (traffic.has(RpcTraffic.Part.EVENTS)) {
+      timers[1] = run.clock.schedule(traffic.eventPeriod(), this::eventTick);
+    }
+    if (traffic.has(RpcTraffic.Part.SERVER_REQUESTS)) {
+      timers[2] = run.clock.schedule(gap(traffic.serverRequestPeriod()), this::askTick);
+    }
+    if (traffic.has(RpcTraffic.Part.SUBSCRIPTIONS) && traffic.has(RpcTraffic.Part.TOGGLE)) {
+      timers[3] = run.clock.schedule(traffic.togglePeriod(), this::toggleTick);
+    }
   }
 
   // ------------------------------------------------------------------ the application
@@ -209,13 +224,13 @@ final class RpcSimSession implements RpcSessionView {
     int kind = random.nextInt(10);
     RequestOptions o = RequestOptions.defaults();
     String method = "echo";
-    if (kind == 6) {
+    if (kind == 6 && traffic.has(RpcTraffic.Part.SLOW_REQUESTS)) {
       method = "slow";
-    } else if (kind == 7) {
+    } else if (kind == 7 && traffic.has(RpcTraffic.Part.REMOTE_ERRORS)) {
       method = "boom";
-    } else if (kind == 8) {
+    } else if (kind == 8 && traffic.has(RpcTraffic.Part.IDEMPOTENT)) {
       o = o.idempotent(true);
-    } else if (kind == 9) {
+    } else if (kind == 9 && traffic.has(RpcTraffic.Part.WAIT_FOR_READY)) {
       o = o.waitForReady(true);
     }
     request(method, o);
@@ -441,6 +456,7 @@ final class RpcSimSession implements RpcSessionView {
 
   void slowConsumerOff(long perFrameMillis) {
     slowConsumers.remove(Long.valueOf(perFrameMillis));
+    slowConsumerEndedNanos = run.clock.nanoTime();
     if (slowConsumers.isEmpty() && pusher != null) {
       pusher.cancel();
       pusher = null;
@@ -464,6 +480,32 @@ final class RpcSimSession implements RpcSessionView {
     session.check();
   }
 
+  // ------------------------------------------------------------------ half-open detection
+
+  /**
+   * How long the session's heartbeat may leave a half-open channel unnoticed: a probe goes out
+   * within an interval, and {@code misses} probes in a row time out, the last {@code misses}
+   * intervals plus a timeout after the channel went silent at the latest. Empty without a
+   * heartbeat: then nothing can notice.
+   */
+  Optional<Duration> halfOpenDetectionBound() {
+    return heartbeat == null
+        ? Optional.empty()
+        : Optional.of(
+            heartbeat.interval().multipliedBy(heartbeat.misses()).plus(heartbeat.timeout()));
+  }
+
+  /**
+   * When the heartbeat's bound starts for a channel silenced at {@code silencedAtNanos}: then, or
+   * when the slow consumer last let go of reading, if later (a probe that times out while reading
+   * is held is no miss: its answer may sit unread behind the held events, R4).
+   */
+  long detectableSinceNanos(long silencedAtNanos) {
+    return slowConsumers.isEmpty()
+        ? Math.max(silencedAtNanos, slowConsumerEndedNanos)
+        : run.clock.nanoTime();
+  }
+
   // ------------------------------------------------------------------ lifecycle
 
   /** At the end the application stops: no timer of its outlives the connection (I4). */
@@ -473,7 +515,9 @@ final class RpcSimSession implements RpcSessionView {
     }
     ended = true;
     for (Scheduler.Cancellable t : timers) {
-      t.cancel();
+      if (t != null) {
+        t.cancel();
+      }
     }
     floodOff();
     if (pusher != null) {
@@ -484,7 +528,7 @@ final class RpcSimSession implements RpcSessionView {
 
   private void reschedule(int slot, Duration delay, Runnable task) {
     if (!ended) {
-      timers.set(slot, run.clock.schedule(delay, task));
+      timers[slot] = run.clock.schedule(delay, task);
     }
   }
 

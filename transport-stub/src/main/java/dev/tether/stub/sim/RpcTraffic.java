@@ -7,9 +7,14 @@ import dev.tether.runtime.spi.Transport;
 import dev.tether.stub.rpc.ScriptedRpcPeer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.StringJoiner;
 import java.util.function.UnaryOperator;
 
 /**
@@ -38,6 +43,66 @@ public final class RpcTraffic {
   /** The stream every RPC session listens to and cancels in turns. */
   public static final String TOGGLED_STREAM = "toggled";
 
+  /**
+   * Largest {@link #slower slow-down} of the traffic's rates: shrinking tries 2, 4, … up to it; a
+   * failure that still shows at a request every {@code 64 x} the period needs few of them.
+   */
+  public static final int MAX_SLOWER = 64;
+
+  /**
+   * A class of the traffic that can be turned off ({@link Builder#without}, or a {@code traffic
+   * without} line of a {@link FaultPlan}): shrinking turns off every class a failure does not need.
+   * Its {@link #keyword()} is the name a plan line uses.
+   */
+  public enum Part {
+    /** The application's requests (all of them). */
+    REQUESTS,
+    /** Requests to the slow method, answered after their deadline (then plain requests). */
+    SLOW_REQUESTS,
+    /** Requests the server answers with an error (then plain requests). */
+    REMOTE_ERRORS,
+    /** Idempotent requests (then plain requests). */
+    IDEMPOTENT,
+    /** Wait-for-ready requests (then plain requests). */
+    WAIT_FOR_READY,
+    /** The server's events on the served streams. */
+    EVENTS,
+    /** Listening to streams at all: the served ones and the refused one. */
+    SUBSCRIPTIONS,
+    /** Listening to and cancelling {@link #TOGGLED_STREAM} in turns. */
+    TOGGLE,
+    /** Requests from the server to the client. */
+    SERVER_REQUESTS,
+    /** The heartbeat. */
+    HEARTBEAT,
+    /** The handshake hook. */
+    HANDSHAKE;
+
+    /** The part's name in a plan line: {@code wait-for-ready}. */
+    public String keyword() {
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /**
+     * The part a plan line names, in any case.
+     *
+     * @throws IllegalArgumentException naming the known parts if none is called {@code word}
+     */
+    public static Part of(String word) {
+      String name = word.toUpperCase(Locale.ROOT).replace('-', '_');
+      for (Part p : values()) {
+        if (p.name().equals(name)) {
+          return p;
+        }
+      }
+      StringJoiner known = new StringJoiner("|");
+      for (Part p : values()) {
+        known.add(p.keyword());
+      }
+      throw new IllegalArgumentException("unknown traffic part '" + word + "', expected " + known);
+    }
+  }
+
   private final int everyNth;
   private final Duration requestPeriod;
   private final Duration eventPeriod;
@@ -51,6 +116,8 @@ public final class RpcTraffic {
   private final UnaryOperator<Transport> transports;
   private final UnaryOperator<Dialect> dialects;
   private final UnaryOperator<RequestOptions> requestOptions;
+  private final Set<Part> off;
+  private final int slower;
 
   private RpcTraffic(Builder b) {
     this.everyNth = b.everyNth;
@@ -66,6 +133,58 @@ public final class RpcTraffic {
     this.transports = b.transports;
     this.dialects = b.dialects;
     this.requestOptions = b.requestOptions;
+    this.off = Collections.unmodifiableSet(EnumSet.copyOf(b.off));
+    this.slower = 1;
+  }
+
+  private RpcTraffic(RpcTraffic t, Set<Part> off, int slower) {
+    this.everyNth = t.everyNth;
+    this.requestPeriod = t.requestPeriod;
+    this.eventPeriod = t.eventPeriod;
+    this.streams = t.streams;
+    this.serverRequestPeriod = t.serverRequestPeriod;
+    this.togglePeriod = t.togglePeriod;
+    this.heartbeat = t.heartbeat;
+    this.handshake = t.handshake;
+    this.floodsPerHour = t.floodsPerHour;
+    this.writeStallsPerHour = t.writeStallsPerHour;
+    this.transports = t.transports;
+    this.dialects = t.dialects;
+    this.requestOptions = t.requestOptions;
+    this.off = off;
+    this.slower = slower;
+  }
+
+  /**
+   * This traffic with the parts {@code without} turned off as well and its rates divided by {@code
+   * slower} (every period of requests, events, server requests and toggles multiplied): what a
+   * {@link FaultPlan}'s {@code traffic} lines ask for. The model's own faults (floods, write
+   * stalls) are the plan's, not the traffic's.
+   *
+   * @throws IllegalArgumentException if {@code slower} is not in 1..{@link #MAX_SLOWER}
+   */
+  public RpcTraffic cut(Set<Part> without, int slower) {
+    if (slower < 1 || slower > MAX_SLOWER) {
+      throw new IllegalArgumentException("slower must be in 1.." + MAX_SLOWER + ", was " + slower);
+    }
+    if (without.isEmpty() && slower == 1) {
+      return this;
+    }
+    EnumSet<Part> all = EnumSet.noneOf(Part.class);
+    all.addAll(off);
+    all.addAll(without);
+    return new RpcTraffic(
+        this, Collections.unmodifiableSet(all), Math.min(MAX_SLOWER, this.slower * slower));
+  }
+
+  /** Whether {@code part} of the traffic runs (not turned off). */
+  public boolean has(Part part) {
+    return !off.contains(part);
+  }
+
+  /** The parts turned off, in {@link Part} order. */
+  public Set<Part> off() {
+    return off;
   }
 
   /** The defaults: see {@link Builder}. */
@@ -95,12 +214,12 @@ public final class RpcTraffic {
 
   /** Mean time between two requests of a session. */
   public Duration requestPeriod() {
-    return requestPeriod;
+    return requestPeriod.multipliedBy(slower);
   }
 
   /** Time between two events of one stream. */
   public Duration eventPeriod() {
-    return eventPeriod;
+    return eventPeriod.multipliedBy(slower);
   }
 
   /** Streams each session listens to that the server serves (besides the refused one). */
@@ -110,22 +229,22 @@ public final class RpcTraffic {
 
   /** Mean time between two requests from the server. */
   public Duration serverRequestPeriod() {
-    return serverRequestPeriod;
+    return serverRequestPeriod.multipliedBy(slower);
   }
 
   /** Time between two flips of {@link #TOGGLED_STREAM}. */
   public Duration togglePeriod() {
-    return togglePeriod;
+    return togglePeriod.multipliedBy(slower);
   }
 
   /** Whether the sessions run a heartbeat. */
   public boolean heartbeat() {
-    return heartbeat;
+    return heartbeat && has(Part.HEARTBEAT);
   }
 
   /** Whether the sessions run a handshake hook. */
   public boolean handshake() {
-    return handshake;
+    return handshake && has(Part.HANDSHAKE);
   }
 
   /**
@@ -231,9 +350,11 @@ public final class RpcTraffic {
         + ", serverRequest="
         + serverRequestPeriod
         + ", heartbeat="
-        + heartbeat
+        + heartbeat()
         + ", handshake="
-        + handshake
+        + handshake()
+        + (off.isEmpty() ? "" : ", off=" + off)
+        + (slower == 1 ? "" : ", slower=" + slower)
         + "]";
   }
 
@@ -252,8 +373,17 @@ public final class RpcTraffic {
     private UnaryOperator<Transport> transports = UnaryOperator.identity();
     private UnaryOperator<Dialect> dialects = UnaryOperator.identity();
     private UnaryOperator<RequestOptions> requestOptions = UnaryOperator.identity();
+    private final Set<Part> off = EnumSet.noneOf(Part.class);
 
     private Builder() {}
+
+    /** Turns {@code parts} of the traffic off (see {@link Part}); the rest runs as configured. */
+    public Builder without(Part... parts) {
+      for (Part p : parts) {
+        off.add(Objects.requireNonNull(p, "part"));
+      }
+      return this;
+    }
 
     /**
      * Puts your own layer between each RPC client and the simulated network (a codec, a channel

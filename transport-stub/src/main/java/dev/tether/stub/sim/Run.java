@@ -27,6 +27,8 @@ final class Run {
   final VirtualScheduler clock = new VirtualScheduler();
   final StubNetwork network = new StubNetwork(clock);
   final Trace trace;
+  final List<Oracle> oracles;
+  final RpcTraffic traffic; // the simulation's, cut as the plan says; null without RPC sessions
   final List<SimSession> sessions = new ArrayList<>();
   Violation violation;
   long transitions;
@@ -47,6 +49,9 @@ final class Run {
     this.sim = sim;
     this.plan = plan;
     this.trace = new Trace(sim.traceSink);
+    this.oracles = sim.newOracles(); // fresh for every run: nothing carries into a shrink's re-run
+    this.traffic =
+        sim.traffic == null ? null : sim.traffic.cut(plan.trafficOff(), plan.trafficSlower());
   }
 
   SimulationResult execute() {
@@ -110,7 +115,7 @@ final class Run {
     clock.advance(SETTLE);
     for (SimSession s : sessions) {
       s.lateSubscriberCheck();
-      for (Oracle o : sim.oracles) {
+      for (Oracle o : oracles) {
         report(o.invariant(), s, o.atEnd(s));
         report(o.invariant(), s, o.onCheck(s));
       }
@@ -139,7 +144,7 @@ final class Run {
   }
 
   private void afterHeal(SimSession s, long healNanos) {
-    for (Oracle o : sim.oracles) {
+    for (Oracle o : oracles) {
       report(o.invariant(), s, o.afterHeal(s, healNanos));
     }
   }
@@ -246,7 +251,7 @@ final class Run {
 
   void observe(SimSession s, LifecycleEvent prev, LifecycleEvent e) {
     lifecycleEvents++;
-    for (Oracle o : sim.oracles) {
+    for (Oracle o : oracles) {
       report(o.invariant(), s, o.onEvent(s, prev, e));
     }
   }
@@ -280,13 +285,13 @@ final class Run {
       highAttempts++;
     }
     trace.record(clock.nanoTime(), s.index, e.name(), a, b);
-    for (Oracle o : sim.oracles) {
+    for (Oracle o : oracles) {
       report(o.invariant(), s, o.onEmit(s, e));
     }
   }
 
   void check(SimSession s) {
-    for (Oracle o : sim.oracles) {
+    for (Oracle o : oracles) {
       report(o.invariant(), s, o.onCheck(s));
     }
   }

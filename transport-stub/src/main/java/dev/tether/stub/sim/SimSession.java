@@ -121,7 +121,7 @@ final class SimSession implements SessionView {
     endpoint.onFrame(this::serverRead);
     this.timeline = index < run.sim.timelines ? new ArrayList<>() : null;
     this.timers = new TimerLedger(run.clock);
-    RpcTraffic traffic = run.sim.traffic;
+    RpcTraffic traffic = run.traffic;
     if (traffic != null && traffic.isRpc(index)) {
       this.rpc = new RpcSimSession(this, traffic, policy, random.split(), timers, this::open);
       this.connection = rpc.client.connection();
@@ -218,9 +218,17 @@ final class SimSession implements SessionView {
 
   @Override
   public OptionalLong halfOpenSinceNanos() {
-    return silenced != null && silenced.isOpen()
-        ? OptionalLong.of(silencedAtNanos)
-        : OptionalLong.empty();
+    if (silenced == null || !silenced.isOpen()) {
+      return OptionalLong.empty();
+    }
+    return OptionalLong.of(
+        rpc == null ? silencedAtNanos : rpc.detectableSinceNanos(silencedAtNanos));
+  }
+
+  /** An RPC session's heartbeat bounds how long a half-open channel goes unnoticed. */
+  @Override
+  public Optional<Duration> halfOpenDetectionBound() {
+    return rpc == null ? Optional.empty() : rpc.halfOpenDetectionBound();
   }
 
   @Override

@@ -7,14 +7,17 @@ import dev.tether.runtime.LifecycleListener;
 import dev.tether.stub.VirtualScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import java.util.function.LongConsumer;
 import java.util.function.ObjIntConsumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -55,7 +58,7 @@ public final class Simulation {
   final FaultPlan explicitPlan;
   final IntFunction<BackoffPolicy> policies;
   final UnaryOperator<LifecycleListener> listenerDecorator;
-  final List<Oracle> oracles;
+  private final List<Supplier<? extends Oracle>> extraOracles;
   final Consumer<String> traceSink;
   final int timelines;
   final LongConsumer progress;
@@ -74,12 +77,7 @@ public final class Simulation {
     this.explicitPlan = b.plan;
     this.policies = b.policies;
     this.listenerDecorator = b.listenerDecorator;
-    List<Oracle> all = new ArrayList<>(Oracles.standard());
-    if (b.traffic != null) {
-      all.addAll(RpcOracles.standard());
-    }
-    all.addAll(b.extraOracles);
-    this.oracles = List.copyOf(all);
+    this.extraOracles = List.copyOf(b.extraOracles);
     this.traceSink = b.traceSink;
     this.timelines = b.timelines;
     this.progress = b.progress;
@@ -143,6 +141,23 @@ public final class Simulation {
     return longest;
   }
 
+  /**
+   * The oracles of one run, built afresh: the standard ones (and the RPC ones with traffic), then
+   * the builder's, a new one from each {@link Builder#oracleFactory factory}. So no oracle state
+   * carries from one run into the next, above all from a failing run into the re-runs that shrink
+   * it.
+   */
+  List<Oracle> newOracles() {
+    List<Oracle> all = new ArrayList<>(Oracles.standard());
+    if (traffic != null) {
+      all.addAll(RpcOracles.standard());
+    }
+    for (Supplier<? extends Oracle> f : extraOracles) {
+      all.add(Objects.requireNonNull(f.get(), "an oracle factory returned null"));
+    }
+    return all;
+  }
+
   /** Runs the simulation with its plan. */
   public SimulationResult run() {
     return run(plan());
@@ -155,10 +170,15 @@ public final class Simulation {
 
   /**
    * Shrinks the plan of a failed run by delta debugging: removes ever smaller groups of faults
-   * while the run still violates the same invariant. Bounded by {@link #MAX_SHRINK_RUNS} re-runs.
+   * while the run still violates the same invariant; then, with {@link Builder#rpc RPC traffic},
+   * turns off each {@link RpcTraffic.Part part} of the traffic the failure does not need and slows
+   * what is left as far as it still fails ({@link #shrinkTraffic}). Bounded by {@link
+   * #MAX_SHRINK_RUNS} re-runs for the faults, plus one per traffic part and slow-down tried. Every
+   * re-run builds its oracles afresh.
    *
    * @param failed a result of this simulation with a violation
-   * @return a plan, no larger than the failed one, that still violates the same invariant
+   * @return a plan, no larger than the failed one, that still violates the same invariant; its
+   *     {@code traffic} lines (printed first) name the traffic cut
    * @throws IllegalArgumentException if {@code failed} has no violation
    */
   public FaultPlan shrink(SimulationResult failed) {
@@ -171,7 +191,53 @@ public final class Simulation {
     // faults alone, which usually removes almost everything in one run.
     FaultPlan local = failed.plan().touching(v.session());
     FaultPlan start = v.session() >= 0 && fails.test(local) ? local : failed.plan();
-    return shrink(start, fails);
+    FaultPlan faults = shrink(start, fails);
+    return traffic == null ? faults : shrinkTraffic(faults, fails);
+  }
+
+  /**
+   * The traffic half of shrinking: turns off, one at a time in {@link RpcTraffic.Part} order, each
+   * part of the traffic without which {@code fails} still holds, then doubles the slow-down (2, 4,
+   * … up to {@link RpcTraffic#MAX_SLOWER}) while it still holds. At most one re-run per part and
+   * per doubling.
+   *
+   * @param plan a plan for which {@code fails} holds
+   * @param fails whether a plan still shows the failure
+   * @return {@code plan}'s faults with the traffic cut as far as {@code fails} still holds
+   */
+  /** The traffic's parts with a rate, which {@code traffic slower N} slows down. */
+  private static final Set<RpcTraffic.Part> PACED =
+      EnumSet.of(
+          RpcTraffic.Part.REQUESTS,
+          RpcTraffic.Part.EVENTS,
+          RpcTraffic.Part.SERVER_REQUESTS,
+          RpcTraffic.Part.TOGGLE);
+
+  static FaultPlan shrinkTraffic(FaultPlan plan, Predicate<FaultPlan> fails) {
+    FaultPlan current = plan;
+    for (RpcTraffic.Part part : RpcTraffic.Part.values()) {
+      if (current.trafficOff().contains(part)) {
+        continue;
+      }
+      EnumSet<RpcTraffic.Part> off = EnumSet.of(part);
+      off.addAll(current.trafficOff());
+      FaultPlan candidate = current.withTraffic(off, current.trafficSlower());
+      if (fails.test(candidate)) {
+        current = candidate;
+      }
+    }
+    // Slowing down matters only while some paced part still runs.
+    boolean paced = !current.trafficOff().containsAll(PACED);
+    for (int slower = current.trafficSlower() * 2;
+        paced && slower <= RpcTraffic.MAX_SLOWER;
+        slower *= 2) {
+      FaultPlan candidate = current.withTraffic(current.trafficOff(), slower);
+      if (!fails.test(candidate)) {
+        break;
+      }
+      current = candidate;
+    }
+    return current;
   }
 
   private static boolean sameFailure(SimulationResult r, String invariant) {
@@ -226,7 +292,7 @@ public final class Simulation {
     private FaultPlan plan;
     private IntFunction<BackoffPolicy> policies = Builder::defaultPolicy;
     private UnaryOperator<LifecycleListener> listenerDecorator = UnaryOperator.identity();
-    private final List<Oracle> extraOracles = new ArrayList<>();
+    private final List<Supplier<? extends Oracle>> extraOracles = new ArrayList<>();
     private Consumer<String> traceSink;
     private int timelines;
     private LongConsumer progress = t -> {};
@@ -335,9 +401,25 @@ public final class Simulation {
       return this;
     }
 
-    /** Adds an oracle to the standard ones. */
+    /**
+     * Adds an oracle to the standard ones: this one instance watches every run of the simulation,
+     * re-runs while {@link Simulation#shrink shrinking} included. For an oracle that remembers
+     * anything between callbacks use {@link #oracleFactory}, or state from one run leaks into the
+     * next and the shrink goes wrong.
+     */
     public Builder oracle(Oracle oracle) {
-      extraOracles.add(Objects.requireNonNull(oracle, "oracle"));
+      Objects.requireNonNull(oracle, "oracle");
+      extraOracles.add(() -> oracle);
+      return this;
+    }
+
+    /**
+     * Adds an oracle to the standard ones, a new one from {@code factory} for every run: each
+     * re-run while {@link Simulation#shrink shrinking} starts with an oracle that has seen nothing,
+     * as the standard oracles do.
+     */
+    public Builder oracleFactory(Supplier<? extends Oracle> factory) {
+      extraOracles.add(Objects.requireNonNull(factory, "factory"));
       return this;
     }
 

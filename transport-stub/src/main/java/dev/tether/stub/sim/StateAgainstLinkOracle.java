@@ -19,7 +19,7 @@ import java.util.OptionalLong;
  * <p>Checked at every emitted event and every link check; the simulation runs a link check when a
  * channel ends and again {@link Oracles#LINK_LOSS_BOUND} later, so a disagreement that lasts is
  * seen. Remembers since when each session's state and link disagree (an entry only while they do).
- * Not thread-safe: one instance per simulation.
+ * Not thread-safe: one instance per run (the simulation builds a new one for every run).
  */
 final class StateAgainstLinkOracle implements Oracle {
   private final Map<Integer, Long> disagreeingSince = new HashMap<>();
@@ -31,9 +31,6 @@ final class StateAgainstLinkOracle implements Oracle {
 
   @Override
   public String onEmit(SessionView s, LifecycleEvent e) {
-    if (e instanceof LifecycleEvent.Connecting c && c.attempt() == 1) {
-      disagreeingSince.remove(s.index()); // a fresh run (shrinking re-runs the simulation)
-    }
     return onCheck(s);
   }
 
