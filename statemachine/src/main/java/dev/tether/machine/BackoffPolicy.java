@@ -79,6 +79,14 @@ public final class BackoffPolicy {
 
   private static final BackoffPolicy DEFAULTS = builder().build();
 
+  /**
+   * Most exponential base delays computed when the policy is built: more than the default policy's
+   * 10 below its cap, and few enough (≤ 264 B per policy) for a policy built per connection.
+   */
+  private static final int MAX_PRECOMPUTED = 32;
+
+  private static final double[] NONE = {};
+
   private final Duration initialDelay;
   private final double multiplier;
   private final Duration maxDelay;
@@ -92,6 +100,11 @@ public final class BackoffPolicy {
   // Built once per policy, not per connection: every connection's machine names it on a timeout,
   // and B5 counts each connection's own bytes.
   private final Cause connectTimeoutCause;
+  // baseNanos(n) of exponential delays for retry n = 1, 2, … up to the first that reaches the cap
+  // (every later one is the cap: the multiplier is >= 1) or MAX_PRECOMPUTED; empty for explicit
+  // delays. The same expression, so the same doubles: traces do not change. A Math.pow per retry
+  // was the costliest call of a failed attempt's step (TransitionBenchmark.tetherStep, B1).
+  private final double[] exponentialNanos;
 
   private BackoffPolicy(Builder b) {
     this.initialDelay = b.initialDelay;
@@ -106,6 +119,20 @@ public final class BackoffPolicy {
     this.flapWindow = b.flapWindow;
     this.connectTimeoutCause =
         Cause.of(Cause.Kind.CONNECT_TIMEOUT, "did not connect within " + connectTimeout);
+    this.exponentialNanos = delays.isEmpty() ? precomputed() : NONE;
+  }
+
+  private double[] precomputed() {
+    double cap = maxDelay.toNanos();
+    int n = 1;
+    while (n < MAX_PRECOMPUTED && computedNanos(n) < cap) {
+      n++;
+    }
+    double[] table = new double[n];
+    for (int retry = 1; retry <= n; retry++) {
+      table[retry - 1] = computedNanos(retry);
+    }
+    return table;
   }
 
   /** The cause of an attempt that did not connect within {@link #connectTimeout()}. */
@@ -227,6 +254,15 @@ public final class BackoffPolicy {
     if (!delays.isEmpty()) {
       return delays.get(Math.min(retry, delays.size()) - 1).toNanos();
     }
+    double[] table = exponentialNanos;
+    if (retry <= table.length) {
+      return table[retry - 1];
+    }
+    double last = table[table.length - 1];
+    return last >= maxDelay.toNanos() ? last : computedNanos(retry);
+  }
+
+  private double computedNanos(int retry) {
     double grown = initialDelay.toNanos() * Math.pow(multiplier, retry - 1.0);
     return Math.min(grown, (double) maxDelay.toNanos());
   }

@@ -131,4 +131,33 @@ class BackoffPolicyTest {
     assertThatThrownBy(() -> BackoffPolicy.defaults().delay(1, 1.0))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void precomputedDelaysAreTheFormulasForEveryRetry() {
+    List<BackoffPolicy> policies =
+        List.of(
+            BackoffPolicy.defaults(),
+            BackoffPolicy.builder()
+                .exponential(Duration.ofMillis(10), 1.0, Duration.ofSeconds(1))
+                .build(),
+            BackoffPolicy.builder() // below its cap for more retries than are precomputed
+                .exponential(Duration.ofMillis(1), 1.05, Duration.ofHours(1))
+                .build(),
+            BackoffPolicy.builder()
+                .exponential(Duration.ofMillis(300), 1.6, Duration.ofSeconds(120))
+                .build());
+    for (BackoffPolicy p : policies) {
+      double cap = p.delayCap().toNanos();
+      for (int retry = 1; retry <= 200; retry++) {
+        double base =
+            Math.min(p.initialDelay().toNanos() * Math.pow(p.multiplier(), retry - 1.0), cap);
+        for (double random : new double[] {0.0, 0.37, 0.5, 0.999}) {
+          double factor = 1.0 + p.jitter() * (2.0 * random - 1.0);
+          assertThat(p.delay(retry, random))
+              .as("%s retry %d random %s", p, retry, random)
+              .isEqualTo(Duration.ofNanos(Math.round(base * factor)));
+        }
+      }
+    }
+  }
 }
