@@ -24,6 +24,23 @@ final class LspRounds {
   private LspRounds() {}
 
   /**
+   * B9 alone: {@code java -cp benchmarks/target/benchmarks.jar dev.tether.bench.LspRounds [warmUp
+   * rounds perRound] [--json]} (the full profile's 5, 30 and 20 by default).
+   */
+  public static void main(String[] args) {
+    List<String> rest = new java.util.ArrayList<>(List.of(args));
+    boolean json = rest.remove("--json");
+    int[] n = {5, 30, 20};
+    for (int i = 0; i < Math.min(3, rest.size()); i++) {
+      n[i] = Integer.parseInt(rest.get(i));
+    }
+    report(
+        measure(n[0], n[1], n[2]),
+        json,
+        new PrintStream(System.out, true, java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /**
    * Per-round figures: requests per second per side, their medians, and the median, smallest and
    * largest per-round ratio (Tether ÷ LSP4J); both sides' outline of the last answer.
    */
