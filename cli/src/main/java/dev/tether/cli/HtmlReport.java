@@ -134,17 +134,19 @@ final class HtmlReport {
 
   /** Row labels of the {@link Coverage} counters. */
   static final Map<String, String> COVERAGE_LABELS =
-      Map.of(
-          "permanentlyDisconnected", "permanently disconnected",
-          "closedByUser", "closed by user",
-          "reconnected", "reconnects",
-          "highAttempts", "attempts numbered " + Coverage.HIGH_ATTEMPT + " or more",
-          "closeDuringBackoff", "closes during a backoff",
-          "staleCallbacks", "stale callbacks ignored",
-          "halfOpen", "half-open channels",
-          "slowReaderFrames", "frames read by slow readers",
-          "writesBlocked", "writes held back by backpressure",
-          "flapping", "ended by the flap guard (FLAPPING)");
+      Map.ofEntries(
+          Map.entry("permanentlyDisconnected", "permanently disconnected"),
+          Map.entry("closedByUser", "closed by user"),
+          Map.entry("reconnected", "reconnects"),
+          Map.entry("highAttempts", "attempts numbered " + Coverage.HIGH_ATTEMPT + " or more"),
+          Map.entry("closeDuringBackoff", "closes during a backoff"),
+          Map.entry("staleCallbacks", "stale callbacks ignored"),
+          Map.entry("halfOpen", "half-open channels"),
+          Map.entry("slowReaderFrames", "frames read by slow readers"),
+          Map.entry("writesBlocked", "writes held back by backpressure"),
+          Map.entry("flapping", "ended by the flap guard (FLAPPING)"),
+          Map.entry("abandonedOpens", "opens abandoned by the client (answered late or never)"),
+          Map.entry("lateAcceptsClosed", "late-accepted channels closed at once"));
 
   private static void row(StringBuilder h, String name, Object value) {
     h.append("<tr><th>")

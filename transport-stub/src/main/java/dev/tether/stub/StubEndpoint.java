@@ -49,6 +49,7 @@ public final class StubEndpoint {
   private int peakOpen;
   private long accepted;
   private long refused;
+  private long opens;
 
   StubEndpoint(URI uri, VirtualScheduler scheduler) {
     this.uri = uri;
@@ -175,8 +176,22 @@ public final class StubEndpoint {
     return refused;
   }
 
+  /** Opens clients started at this endpoint so far, answered or not. */
+  public long opens() {
+    return opens;
+  }
+
+  /**
+   * Opens never answered so far: started and neither accepted nor refused ({@link Mode#HANG}, or
+   * still within their connect latency).
+   */
+  public long unanswered() {
+    return opens - accepted - refused;
+  }
+
   CompletionStage<Channel> open(ChannelListener listener) {
     CompletableFuture<Channel> result = new CompletableFuture<>();
+    opens++;
     Mode m = mode;
     if (m == Mode.HANG) {
       return result;

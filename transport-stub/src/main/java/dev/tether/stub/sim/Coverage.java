@@ -17,6 +17,10 @@ package dev.tether.stub.sim;
  * @param writesBlocked times the simulated writer found its channel not writable (backpressure)
  * @param flapping sessions the flap guard ended (PermanentlyDisconnected with cause FLAPPING, I10);
  *     also counted in {@code permanentlyDisconnected}
+ * @param abandonedOpens opens the client gave up (attempt timed out, closed, superseded, or the
+ *     connection ended) before the server answered: answered later, or never (a hung server)
+ * @param lateAcceptsClosed of those, the ones the server accepted later and the client closed at
+ *     once (I4)
  */
 public record Coverage(
     long permanentlyDisconnected,
@@ -28,7 +32,9 @@ public record Coverage(
     long halfOpen,
     long slowReaderFrames,
     long writesBlocked,
-    long flapping) {
+    long flapping,
+    long abandonedOpens,
+    long lateAcceptsClosed) {
 
   /** The attempt number that counts as a high attempt count: most of the default budget of 10. */
   public static final int HIGH_ATTEMPT = 8;
@@ -45,11 +51,13 @@ public record Coverage(
         halfOpen + o.halfOpen,
         slowReaderFrames + o.slowReaderFrames,
         writesBlocked + o.writesBlocked,
-        flapping + o.flapping);
+        flapping + o.flapping,
+        abandonedOpens + o.abandonedOpens,
+        lateAcceptsClosed + o.lateAcceptsClosed);
   }
 
   /** All zero. */
   public static Coverage zero() {
-    return new Coverage(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    return new Coverage(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
   }
 }

@@ -231,7 +231,10 @@ public final class Oracles {
    * I4: when the terminal event is emitted, the machine has cancelled every timer it started and
    * closed every channel (seen at the emit itself, before the connection's clean-up could hide a
    * leak); after it, no open channel, no live timer, no further event; at the end of the run no
-   * live timer anywhere (checked by the simulation on its scheduler).
+   * live timer anywhere (checked by the simulation on its scheduler). Abandoned opens count too: a
+   * channel the server accepts after the client gave its attempt up (or ended) must be closed by
+   * the client at once ({@link SessionView#lateAcceptLeak()}); an open the server never answers is
+   * no leak (the transport SPI has no cancel), only counted in {@link Coverage#abandonedOpens()}.
    */
   public static Oracle quiescence() {
     return new Oracle() {
@@ -260,6 +263,10 @@ public final class Oracles {
 
       @Override
       public String onCheck(SessionView s) {
+        String leak = s.lateAcceptLeak();
+        if (leak != null) {
+          return leak;
+        }
         if (!s.connection().state().isTerminal()) {
           return null;
         }

@@ -99,7 +99,9 @@ final class Run {
             halfOpen,
             slowReaderFrames(),
             writesBlocked,
-            flapping),
+            flapping,
+            abandonedOpens(),
+            lateAcceptsClosed()),
         finalStates,
         timelines(),
         plan);
@@ -312,6 +314,22 @@ final class Run {
               message,
               s == null ? List.of() : s.recent());
     }
+  }
+
+  private long abandonedOpens() {
+    long n = 0;
+    for (SimSession s : sessions) {
+      n += s.abandonedOpens();
+    }
+    return n;
+  }
+
+  private long lateAcceptsClosed() {
+    long n = 0;
+    for (SimSession s : sessions) {
+      n += s.lateAcceptsClosed;
+    }
+    return n;
   }
 
   private long slowReaderFrames() {

@@ -116,6 +116,15 @@ public interface SessionView {
    */
   record AttemptStart(long sequence, int attempt, boolean reconnect, long atNanos) {}
 
+  /**
+   * What an open the client abandoned (its attempt given up by timeout, close or a newer attempt,
+   * or the connection ended) left behind when the server accepted it later: null if the client
+   * closed every such channel at once, else what is wrong. Defaults to null: not tracked.
+   */
+  default String lateAcceptLeak() {
+    return null;
+  }
+
   /** The session's RPC side, if it is an RPC session ({@link Simulation.Builder#rpc}). */
   default Optional<RpcSessionView> rpc() {
     return Optional.empty();

@@ -106,6 +106,10 @@ final class SimSession implements SessionView {
   private AttemptStart lastAttemptStart;
   private long attemptStarts;
   private long reconnectNowNanos = -1;
+  private long emits; // events the connection emitted
+  private long lateAnswered; // opens answered after the client abandoned them
+  long lateAcceptsClosed; // of those, accepted and closed by the client at once
+  private String lateAcceptLeak; // what the first badly handled late accept left behind
   private StubConnection silenced;
   private long silencedAtNanos;
 
@@ -290,6 +294,7 @@ final class SimSession implements SessionView {
   // ------------------------------------------------------------------ observation
 
   private void probe(LifecycleEvent e) {
+    emits++;
     run.probe(this, e);
     remember(e);
     if (e instanceof LifecycleEvent.Connecting || e instanceof LifecycleEvent.Reconnecting) {
@@ -386,6 +391,7 @@ final class SimSession implements SessionView {
 
   private CompletionStage<Channel> open(URI uri, ChannelListener listener) {
     long started = run.clock.nanoTime();
+    long emitsAtStart = emits;
     CompletableFuture<Channel> mine = new CompletableFuture<>();
     run.network
         .transport()
@@ -397,10 +403,17 @@ final class SimSession implements SessionView {
               boolean late =
                   connection.state().isTerminal()
                       || run.clock.nanoTime() - started >= policy.connectTimeout().toNanos();
+              // The attempt ended while its open was under way: the machine emits nothing while
+              // it waits for an open, except when it gives the attempt up (timeout, close, a newer
+              // attempt) or the connection ends.
+              boolean abandoned = emits != emitsAtStart || connection.state().isTerminal();
               if (error != null) {
                 mine.completeExceptionally(error);
               } else {
                 mine.complete(channel);
+              }
+              if (abandoned) {
+                lateAnswers(started, channel);
               }
               if (late || (channel instanceof StubConnection sc && !sc.isOpen())) {
                 run.staleCallbacks++;
@@ -409,6 +422,38 @@ final class SimSession implements SessionView {
               return null;
             });
     return mine;
+  }
+
+  /**
+   * An open the client abandoned was answered: an accepted channel must be closed by the client at
+   * once, by the time the open's completion returned (I4).
+   */
+  private void lateAnswers(long started, Channel channel) {
+    lateAnswered++;
+    if (!(channel instanceof StubConnection sc) || lateAcceptLeak != null) {
+      return;
+    }
+    String open = "the channel the server accepted at " + SimText.clock(run.clock.nanoTime());
+    String abandoned = " for an open started at " + SimText.clock(started) + " and abandoned since";
+    if (sc.isOpen()) {
+      lateAcceptLeak = open + abandoned + " is still open: the client did not close it";
+    } else {
+      lateAcceptsClosed++;
+    }
+  }
+
+  @Override
+  public String lateAcceptLeak() {
+    return lateAcceptLeak;
+  }
+
+  /** Opens this session's client abandoned: answered after it gave them up, or never answered. */
+  long abandonedOpens() {
+    long n = lateAnswered;
+    for (StubEndpoint e : addresses) {
+      n += e.unanswered(); // at the end every session has terminated: each one was abandoned
+    }
+    return n;
   }
 
   /**

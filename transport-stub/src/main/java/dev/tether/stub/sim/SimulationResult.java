@@ -102,6 +102,10 @@ public record SimulationResult(
         + coverage.writesBlocked()
         + ",\"flapping\":"
         + coverage.flapping()
+        + ",\"abandonedOpens\":"
+        + coverage.abandonedOpens()
+        + ",\"lateAcceptsClosed\":"
+        + coverage.lateAcceptsClosed()
         + "}"
         + (shrunk == null ? "" : ",\"shrunkPlan\":" + Json.quote(shrunk.toString()))
         + "}";
