@@ -64,16 +64,7 @@ public final class PlantedMachineBugs {
    * channel is open while its handshake runs (it closes channels only when up, or while opening).
    */
   public static Variant channelKeptOnCloseDuringHandshake() {
-    MachineState[] before = {MachineState.initial()};
-    return (input, t) -> {
-      boolean handshaking = before[0].stage() instanceof MachineState.Stage.Handshaking;
-      Transition out =
-          input instanceof Input.CloseRequested && handshaking
-              ? without(t, e -> e instanceof Effect.CloseChannel)
-              : t;
-      before[0] = out.next();
-      return out;
-    };
+    return channelKeptWhileHandshaking(Input.CloseRequested.class);
   }
 
   /**
@@ -99,6 +90,68 @@ public final class PlantedMachineBugs {
         input instanceof Input.ConnectTimedOut || input instanceof Input.ChannelOpened
             ? without(t, e -> e instanceof Effect.CloseChannel)
             : t;
+  }
+
+  /**
+   * A connect timeout that meets the handshake drops the {@code CloseChannel} effect: the machine
+   * gives the attempt up and retries, but closes the attempt's channel only while it is still
+   * opening, not once it is handshaking. The kept channel stays open beside the next attempt's
+   * (I5).
+   */
+  public static Variant channelKeptOnConnectTimeoutDuringHandshake() {
+    return channelKeptWhileHandshaking(Input.ConnectTimedOut.class);
+  }
+
+  /** An input of type {@code on} that meets a handshake drops the {@code CloseChannel} effect. */
+  private static Variant channelKeptWhileHandshaking(Class<? extends Input> on) {
+    MachineState[] before = {MachineState.initial()};
+    return (input, t) -> {
+      boolean handshaking = before[0].stage() instanceof MachineState.Stage.Handshaking;
+      Transition out =
+          on.isInstance(input) && handshaking
+              ? without(t, e -> e instanceof Effect.CloseChannel)
+              : t;
+      before[0] = out.next();
+      return out;
+    };
+  }
+
+  /**
+   * A handshake's success is taken without comparing its attempt: the late success of an attempt
+   * already given up (its channel was lost mid-handshake) completes the handshake the next attempt
+   * is running, which is announced up before its own handshake finished (I5: a late callback
+   * changed state). The event's downtime reads zero (the variant has no clock; no oracle reads it).
+   */
+  public static Variant handshakeSuccessOfAnyAttempt() {
+    MachineState[] before = {MachineState.initial()};
+    return (input, t) -> {
+      Transition out = t;
+      if (input instanceof Input.HandshakeSucceeded ok
+          && before[0].stage() instanceof MachineState.Stage.Handshaking h
+          && h.attempt().id() != ok.attemptId()) {
+        out = up(before[0], h.attempt());
+      }
+      before[0] = out.next();
+      return out;
+    };
+  }
+
+  /** What the machine does when attempt {@code a}'s own handshake succeeds, downtime zero. */
+  private static Transition up(MachineState s, MachineState.Attempt a) {
+    long epoch = s.lastEpoch() + 1;
+    LifecycleEvent event =
+        a.reconnect()
+            ? new LifecycleEvent.Reconnected(epoch, a.number(), Duration.ZERO)
+            : new LifecycleEvent.Connected(epoch);
+    return new Transition(
+        new MachineState(
+            new MachineState.Stage.Up(epoch, a.id()),
+            s.lastAttemptId(),
+            epoch,
+            s.recentLossesNanos()),
+        List.of(
+            new Effect.CancelTimer(Effect.TimerKind.CONNECT_TIMEOUT, a.id()),
+            new Effect.Emit(event)));
   }
 
   /**

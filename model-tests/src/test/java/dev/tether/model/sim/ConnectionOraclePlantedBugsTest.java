@@ -174,7 +174,7 @@ class ConnectionOraclePlantedBugsTest {
   }
 
   /** Finds the bug within {@link #SEEDS}, checks the oracle, shrinks and replays the plan. */
-  private static Violation caughtAndShrunk(
+  static Violation caughtAndShrunk(
       String invariant, LongFunction<Simulation> buggy, int maxFaults) {
     SimulationResult caught = null;
     for (long seed = 1; seed <= SEEDS && caught == null; seed++) {

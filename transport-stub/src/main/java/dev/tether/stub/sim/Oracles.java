@@ -21,8 +21,8 @@ public final class Oracles {
   private Oracles() {}
 
   /**
-   * Every connection oracle: I1, I2, I3 (both), I4, I5, I8, I10, R4 and state against link (new
-   * instances on every call).
+   * Every connection oracle: I1, I2, I3 (both), I4, I5 (both halves), I8, I10, R4 and state against
+   * link (new instances on every call).
    */
   public static List<Oracle> standard() {
     return List.of(
@@ -32,6 +32,7 @@ public final class Oracles {
         retryWaits(),
         quiescence(),
         oneLiveChannel(),
+        lateCallbacks(),
         liveness(),
         flapGuard(),
         readBackpressure(),
@@ -280,7 +281,7 @@ public final class Oracles {
     };
   }
 
-  /** I5: at most one open channel per connection after every step. */
+  /** I5, its first half: at most one open channel per connection after every step. */
   public static Oracle oneLiveChannel() {
     return new Oracle() {
       @Override
@@ -292,6 +293,32 @@ public final class Oracles {
       public String onCheck(SessionView s) {
         int open = s.endpoint().openCount();
         return open > 1 ? open + " channels open at once" : null;
+      }
+    };
+  }
+
+  /**
+   * I5, its second half: late callbacks from an earlier attempt never change state. While the
+   * connection handles a callback of an open whose attempt it already gave up (the open's late
+   * completion, its handshake's late success, a frame or the end of its channel), it emits no
+   * lifecycle event and hands no frame to the user ({@link SessionView#lateCallbackEffect()}):
+   * checked at the emit itself and after every step.
+   */
+  public static Oracle lateCallbacks() {
+    return new Oracle() {
+      @Override
+      public String invariant() {
+        return "I5";
+      }
+
+      @Override
+      public String onEmit(SessionView s, LifecycleEvent e) {
+        return s.lateCallbackEffect();
+      }
+
+      @Override
+      public String onCheck(SessionView s) {
+        return s.lateCallbackEffect();
       }
     };
   }

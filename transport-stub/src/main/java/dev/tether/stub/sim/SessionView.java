@@ -125,6 +125,19 @@ public interface SessionView {
     return null;
   }
 
+  /**
+   * What the first late callback did for the user: a lifecycle event the connection emitted, or a
+   * frame it handed to its frame listener, while it handled a callback of an open whose attempt it
+   * had given up (timed out, failed, closed, superseded, or the channel it brought up already lost)
+   * — the open's late completion, its handshake's success, a frame, the channel's end. Null if no
+   * late callback did anything; else what it did and which callback it was (I5). Frames are
+   * followed for connection sessions, whose frame listener is the simulation's. Defaults to null:
+   * not tracked.
+   */
+  default String lateCallbackEffect() {
+    return null;
+  }
+
   /** The session's RPC side, if it is an RPC session ({@link Simulation.Builder#rpc}). */
   default Optional<RpcSessionView> rpc() {
     return Optional.empty();

@@ -112,6 +112,9 @@ final class SimSession implements SessionView {
   private String lateAcceptLeak; // what the first badly handled late accept left behind
   private StubConnection silenced;
   private long silencedAtNanos;
+  private LinkWatch latest; // the most recent open's: the attempt the client is making, if any
+  private Late lateCallback; // the late callback the connection is handling now, or null
+  private String lateCallbackEffect; // what the first late callback did for the user, or null
 
   SimSession(Run run, int index, BackoffPolicy policy, SplittableRandom random) {
     this.run = run;
@@ -295,6 +298,13 @@ final class SimSession implements SessionView {
 
   private void probe(LifecycleEvent e) {
     emits++;
+    if (lateCallback != null && lateCallbackEffect == null) {
+      lateCallbackEffect = e + " emitted while the connection handled " + lateCallback;
+    }
+    if (latest != null
+        && !(e instanceof LifecycleEvent.Connected || e instanceof LifecycleEvent.Reconnected)) {
+      latest.givenUp(); // the attempt failed, or the channel it brought up was lost or closed
+    }
     run.probe(this, e);
     remember(e);
     if (e instanceof LifecycleEvent.Connecting || e instanceof LifecycleEvent.Reconnecting) {
@@ -393,9 +403,11 @@ final class SimSession implements SessionView {
     long started = run.clock.nanoTime();
     long emitsAtStart = emits;
     CompletableFuture<Channel> mine = new CompletableFuture<>();
+    LinkWatch watch = new LinkWatch(listener, started);
+    latest = watch;
     run.network
         .transport()
-        .open(uri, new LinkWatch(listener))
+        .open(uri, watch)
         // handle, not whenComplete, as in the driver: whenComplete's own stage would fail too,
         // with a CompletionException and its stack trace (17 % of the bytes B6 allocated).
         .handle(
@@ -407,11 +419,13 @@ final class SimSession implements SessionView {
               // it waits for an open, except when it gives the attempt up (timeout, close, a newer
               // attempt) or the connection ends.
               boolean abandoned = emits != emitsAtStart || connection.state().isTerminal();
+              Late outer = watch.enter("the completion of the open");
               if (error != null) {
                 mine.completeExceptionally(error);
               } else {
                 mine.complete(channel);
               }
+              lateCallback = outer;
               if (abandoned) {
                 lateAnswers(started, channel);
               }
@@ -447,6 +461,11 @@ final class SimSession implements SessionView {
     return lateAcceptLeak;
   }
 
+  @Override
+  public String lateCallbackEffect() {
+    return lateCallbackEffect;
+  }
+
   /** Opens this session's client abandoned: answered after it gave them up, or never answered. */
   long abandonedOpens() {
     long n = lateAnswered;
@@ -463,26 +482,83 @@ final class SimSession implements SessionView {
    */
   private final class LinkWatch implements ChannelListener {
     private final ChannelListener client;
+    private final long startedNanos;
+    private long givenUpNanos = -1;
 
-    LinkWatch(ChannelListener client) {
+    LinkWatch(ChannelListener client, long startedNanos) {
       this.client = client;
+      this.startedNanos = startedNanos;
+    }
+
+    /** The client gave this open's attempt up, or the channel it brought up ended (I5). */
+    void givenUp() {
+      if (givenUpNanos < 0) {
+        givenUpNanos = run.clock.nanoTime();
+      }
+    }
+
+    /** Whether callbacks from this open are late: its attempt given up, or a newer one started. */
+    boolean late() {
+      return givenUpNanos >= 0 || this != latest;
+    }
+
+    /**
+     * Marks {@code callback} of this open as the one the connection handles now, if it is late;
+     * returns the mark to restore after it.
+     */
+    Late enter(String callback) {
+      Late outer = lateCallback;
+      if (late()) {
+        lateCallback = new Late(callback, this);
+      }
+      return outer;
     }
 
     @Override
     public void onFrame(byte[] frame) {
+      if (!late()) {
+        client.onFrame(frame);
+        return;
+      }
+      Late outer = enter("a frame");
       client.onFrame(frame);
+      lateCallback = outer;
     }
 
     @Override
     public void onWritabilityChanged(boolean writable) {
+      Late outer = enter("a writability change");
       client.onWritabilityChanged(writable);
+      lateCallback = outer;
     }
 
     @Override
     public void onClosed(Cause cause) {
+      Late outer = enter("the end");
       client.onClosed(cause);
+      lateCallback = outer;
       run.check(SimSession.this);
       run.clock.schedule(Oracles.LINK_LOSS_BOUND, () -> run.check(SimSession.this));
+    }
+
+    @Override
+    public String toString() {
+      return "of the channel opened at "
+          + SimText.clock(startedNanos)
+          + (givenUpNanos >= 0
+              ? ", whose attempt was given up at " + SimText.clock(givenUpNanos)
+              : ", superseded by a newer open");
+    }
+  }
+
+  /**
+   * A late callback the connection is handling: {@code what} of {@code watch}'s open. Described
+   * only when a late callback did something (most late callbacks are channel ends after a close).
+   */
+  private record Late(String what, LinkWatch watch) {
+    @Override
+    public String toString() {
+      return what + " " + watch;
     }
   }
 
@@ -545,7 +621,14 @@ final class SimSession implements SessionView {
   /** The simulated server completes the handshake after {@code nanos}. */
   private CompletionStage<Void> handshake(long nanos) {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    run.clock.schedule(Duration.ofNanos(nanos), () -> done.complete(null));
+    LinkWatch of = latest; // the handshake runs on the channel that just opened
+    run.clock.schedule(
+        Duration.ofNanos(nanos),
+        () -> {
+          Late outer = of == null ? lateCallback : of.enter("the handshake's success");
+          done.complete(null);
+          lateCallback = outer;
+        });
     return done;
   }
 
@@ -747,6 +830,10 @@ final class SimSession implements SessionView {
    * The simulated client's frame listener: holds the frame for its consumer; pauses at the bound.
    */
   private void clientRead(long epoch, byte[] frame) {
+    if (lateCallback != null && lateCallbackEffect == null) {
+      lateCallbackEffect =
+          "a frame reached the frame listener while the connection handled " + lateCallback;
+    }
     ByteBuffer b = ByteBuffer.wrap(frame);
     held.add(new long[] {b.getLong(0), b.getLong(Long.BYTES)});
     if (held.size() >= MAX_FRAMES_HELD && !readingPaused) {
