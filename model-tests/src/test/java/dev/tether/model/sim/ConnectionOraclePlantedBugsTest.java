@@ -42,11 +42,7 @@ class ConnectionOraclePlantedBugsTest {
       BackoffPolicy.builder().unlimitedAttempts().flapLimit(2, Duration.ofMinutes(5)).build();
 
   static Simulation.Builder chaos(long seed) {
-    return Simulation.builder()
-        .seed(seed)
-        .sessions(16)
-        .duration(Duration.ofHours(2))
-        .faults(FaultProfile.CHAOS, 2.0);
+    return SimulationHarness.simulation(seed, 16, Duration.ofHours(2), FaultProfile.CHAOS, 2.0);
   }
 
   static Simulation.Builder withBug(
@@ -82,11 +78,7 @@ class ConnectionOraclePlantedBugsTest {
    * Many sessions with long handshakes and many user closes and drops, so closes meet handshakes.
    */
   static Simulation.Builder handshaking(long seed) {
-    return Simulation.builder()
-        .seed(seed)
-        .sessions(64)
-        .duration(Duration.ofHours(1))
-        .faults(FaultProfile.CHAOS, 10.0)
+    return SimulationHarness.simulation(seed, 64, Duration.ofHours(1), FaultProfile.CHAOS, 10.0)
         .handshakes(Duration.ofSeconds(8));
   }
 

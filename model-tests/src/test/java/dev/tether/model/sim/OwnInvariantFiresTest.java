@@ -40,11 +40,7 @@ class OwnInvariantFiresTest {
   }
 
   static Simulation lagging(long seed) {
-    return Simulation.builder()
-        .seed(seed)
-        .sessions(20)
-        .duration(Duration.ofHours(6))
-        .faults(FaultProfile.CHAOS)
+    return SimulationHarness.simulation(seed, 20, Duration.ofHours(6), FaultProfile.CHAOS, 1.0)
         .listenerDecorator(LaggingIndicator::new)
         .oracle(new SimulationDocsExampleTest.IndicatorIsHonest())
         .build();

@@ -54,11 +54,7 @@ class PlantedBugTest {
 
   static Simulation withRelay(long seed, boolean buggy) {
     UnaryOperator<LifecycleListener> relay = l -> new BatchingRelay(l, buggy);
-    return Simulation.builder()
-        .seed(seed)
-        .sessions(16)
-        .duration(Duration.ofHours(2))
-        .faults(FaultProfile.OUTAGES, 2.0)
+    return SimulationHarness.simulation(seed, 16, Duration.ofHours(2), FaultProfile.OUTAGES, 2.0)
         .listenerDecorator(relay)
         .build();
   }

@@ -31,11 +31,7 @@ class RpcPlantedBugTest {
   static final int SEEDS = 10;
 
   static Simulation simulation(long seed, RpcTraffic traffic, Runnable atStart) {
-    return Simulation.builder()
-        .seed(seed)
-        .sessions(4)
-        .duration(Duration.ofHours(1))
-        .faults(FaultProfile.CHAOS, 2.0)
+    return SimulationHarness.simulation(seed, 4, Duration.ofHours(1), FaultProfile.CHAOS, 2.0)
         .rpc(traffic)
         .onRpcConnection(
             (client, index) -> {

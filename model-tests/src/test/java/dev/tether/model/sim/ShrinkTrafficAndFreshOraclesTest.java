@@ -101,11 +101,7 @@ class ShrinkTrafficAndFreshOraclesTest {
   }
 
   static Simulation counting(long seed) {
-    return Simulation.builder()
-        .seed(seed)
-        .sessions(4)
-        .duration(Duration.ofHours(2))
-        .faults(FaultProfile.FLAKY)
+    return SimulationHarness.simulation(seed, 4, Duration.ofHours(2), FaultProfile.FLAKY, 1.0)
         .oracleFactory(FiresAtTheThirdReconnect::new)
         .build();
   }

@@ -3,8 +3,10 @@ package dev.tether.model.sim;
 import dev.tether.model.prop.Property;
 import dev.tether.stub.sim.Coverage;
 import dev.tether.stub.sim.FaultPlan;
+import dev.tether.stub.sim.FaultProfile;
 import dev.tether.stub.sim.Simulation;
 import dev.tether.stub.sim.SimulationResult;
+import java.time.Duration;
 import java.util.function.LongFunction;
 
 /**
@@ -17,6 +19,19 @@ import java.util.function.LongFunction;
  */
 final class SimulationHarness {
   private SimulationHarness() {}
+
+  /**
+   * The set-up the simulation tests share: {@code sessions} sessions for {@code duration} under
+   * random faults of {@code profile} at {@code intensity}, everything drawn from {@code seed}.
+   */
+  static Simulation.Builder simulation(
+      long seed, int sessions, Duration duration, FaultProfile profile, double intensity) {
+    return Simulation.builder()
+        .seed(seed)
+        .sessions(sessions)
+        .duration(duration)
+        .faults(profile, intensity);
+  }
 
   /**
    * Runs {@code defaultSeeds} seeds (or the one given by {@code -Dtether.seed}).

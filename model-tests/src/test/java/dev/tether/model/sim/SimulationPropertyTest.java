@@ -28,22 +28,17 @@ class SimulationPropertyTest {
   }
 
   static Simulation.Builder safetyBuilder(long seed) {
-    return Simulation.builder()
-        .seed(seed)
-        .sessions(16)
-        .duration(Duration.ofHours(2))
-        .faults(PROFILES[(int) (seed % PROFILES.length)], 2.0)
-        .regime(Regime.SAFETY);
+    return profiled(seed).regime(Regime.SAFETY);
   }
 
   static Simulation liveness(long seed) {
-    return Simulation.builder()
-        .seed(seed)
-        .sessions(16)
-        .duration(Duration.ofHours(2))
-        .faults(PROFILES[(int) (seed % PROFILES.length)], 2.0)
-        .regime(Regime.LIVENESS)
-        .build();
+    return profiled(seed).regime(Regime.LIVENESS).build();
+  }
+
+  /** 16 sessions for 2 h under the seed's fault profile (the seeds take turns) at intensity 2. */
+  private static Simulation.Builder profiled(long seed) {
+    return SimulationHarness.simulation(
+        seed, 16, Duration.ofHours(2), PROFILES[(int) (seed % PROFILES.length)], 2.0);
   }
 
   @Test
