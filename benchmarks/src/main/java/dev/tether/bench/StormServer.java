@@ -146,7 +146,9 @@ final class StormServer {
   /** The backlog the kernel grants: {@link #ACCEPT_BACKLOG} capped by somaxconn; -1 unknown. */
   static int effectiveBacklog() {
     try {
-      String max = Files.readString(Path.of("/proc/sys/net/core/somaxconn")).trim();
+      // One buffered read: a sysctl file answers end-of-file to a read from any offset but 0, so
+      // Files.readString (a first read of 0 bytes, then 1 byte, then EOF) would give "4" of 4096.
+      String max = Files.readAllLines(Path.of("/proc/sys/net/core/somaxconn")).get(0).trim();
       return Math.min(ACCEPT_BACKLOG, Integer.parseInt(max));
     } catch (IOException | RuntimeException e) {
       return -1; // not Linux: reported as unknown

@@ -74,6 +74,18 @@ class StormHostTest {
     }
   }
 
+  /**
+   * The backlog reported is the kernel's cap whole, at least Linux's smallest default of 128 where
+   * it is known (a read of the sysctl file from a non-zero offset gave "4" of 4096).
+   */
+  @Test
+  void backlogReadFromProcIsNotItsFirstDigit() {
+    int backlog = StormServer.effectiveBacklog();
+    if (backlog != -1) {
+      assertThat(backlog).isBetween(128, StormServer.ACCEPT_BACKLOG);
+    }
+  }
+
   private void listenCountAndKill(StormHost host) throws Exception {
     long bound = host.listen(0);
     assertThat(bound).as("bound, on this JVM's clock").isLessThanOrEqualTo(System.nanoTime());
