@@ -145,7 +145,8 @@ public final class BenchMain {
         ProcessMemoryFootprint.measure(processSessions(profile));
     ProcessMemoryFootprint.report(b5process, json, out);
     progress.step("B7 reconnect storm");
-    ReconnectStorm.Result b7 = ReconnectStorm.measure(stormSessions(profile), stormOutage(profile));
+    ReconnectStorm.Result b7 =
+        ReconnectStorm.measure(stormSessions(profile), stormOutage(profile), stormHosting(profile));
     ReconnectStorm.report(b7, json, out);
     progress.step("B8 restart-to-ready after kill -9");
     McpRestart.Result b8 = mcpRestart(restartRounds(profile), json, out);
@@ -186,6 +187,13 @@ public final class BenchMain {
   /** B7's outage: the 2 s; shorter in the smoke pass, which only proves it runs. */
   static java.time.Duration stormOutage(Profile profile) {
     return profile == Profile.SMOKE ? java.time.Duration.ofMillis(200) : ReconnectStorm.OUTAGE;
+  }
+
+  /** B7's servers: child JVMs when measuring; in this JVM for the smoke pass (no JVM to start). */
+  static ReconnectStorm.Hosting stormHosting(Profile profile) {
+    return profile == Profile.SMOKE
+        ? ReconnectStorm.Hosting.IN_PROCESS
+        : ReconnectStorm.Hosting.CHILD_JVM;
   }
 
   /** B7 sessions: the 10,000 in the full profile; a hundred for the smoke pass. */

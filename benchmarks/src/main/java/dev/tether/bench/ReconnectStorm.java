@@ -1,8 +1,8 @@
 package dev.tether.bench;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tether.machine.BackoffPolicy;
 import dev.tether.machine.LifecycleEvent;
@@ -18,7 +18,6 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,17 +40,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
  * B7: a reconnect storm. {@code sessions} WebSocket sessions are connected to one {@link
- * StormServer} in a child JVM; the server process is killed, and {@link #OUTAGE} later a second one
- * (started beforehand, so no JVM start is timed) listens on the same port. Measured per side: the
- * time from the server's return until each session is back (p50, p99, max), the server's peak of
- * new connections within any 100 ms, attempts that failed after the return, and sessions lost (not
- * back within {@link #GIVE_UP}, or ended for good).
+ * StormServer} in a child JVM ({@link StormHost}); the server process is killed, and {@link
+ * #OUTAGE} later a second one (started beforehand, so no JVM start is timed) listens on the same
+ * port. Measured per side: the time from the server's return until each session is back (p50, p99,
+ * max), the server's peak of new connections within any 100 ms, attempts that failed after the
+ * return, and sessions lost (not back within {@link #GIVE_UP}, or ended for good).
  *
- * <p>Three sides in one run, one after the other, each with server processes of its own: Tether
+ * <p>Three sides in one run, one after the other, each with a standby server of its own: Tether
  * ({@link RpcConnection}s on one {@link VertxTransport}, one context each) with its default policy;
  * the same with jitter 0; and the naive loop users write on raw Vert.x ({@link NaiveFleet}): on
  * close, retry every {@link #NAIVE_INTERVAL} (Tether's initial delay) until connected.
@@ -90,6 +90,8 @@ final class ReconnectStorm {
    *     #CONNECT_ALLOWANCE}
    * @param offeredPeak the most connect attempts the clients started within any 100 ms after the
    *     return: the load offered, which the server's peak shows only up to what it can accept
+   * @param offeredPerWindow the connect attempts the clients started per fixed 100 ms window from
+   *     the return
    * @param listenOverflows the kernel's count of connections dropped for a full accept queue
    *     ({@code TcpExtListenOverflows}, system-wide) during the storm; -1 where unreadable
    * @param failureKinds the failures after the return by kind
@@ -108,6 +110,7 @@ final class ReconnectStorm {
       double downMillis,
       double boundMillis,
       int offeredPeak,
+      JsonNode offeredPerWindow,
       long listenOverflows,
       Map<String, Integer> failureKinds,
       JsonNode server) {
@@ -161,6 +164,14 @@ final class ReconnectStorm {
       peak.put("goal_note", "Tether's peak <= 0.5x the naive loop's: ratio = naive / Tether >= 2");
       peak.put(
           "ratio_jitter0", r.naive().peakAccepted() / (double) r.tetherNoJitter().peakAccepted());
+      // The server's accept rate caps what it counts; the attempts offered are not capped.
+      peak.put("ratio_offered", r.naive().offeredPeak() / (double) r.tether().offeredPeak());
+      peak.put(
+          "server_note",
+          "each server warmed up with "
+              + r.tether().server().path("warmUpConnections").asInt()
+              + " connections before the storm; listen backlog "
+              + r.tether().server().path("backlog").asInt());
       sides(peak, r);
       out.println(BenchJson.line(peak));
       ObjectNode back = JSON.createObjectNode();
@@ -182,7 +193,7 @@ final class ReconnectStorm {
             Locale.ROOT,
             "%-18s %-22s back p50/p99/max %,.0f/%,.0f/%,.0f ms (goal max <= %,.0f), peak %,d new"
                 + " connections/100 ms (%,d attempts offered), lost %d, failed after return %d"
-                + " (server: %d not upgraded; listen overflows %d)%n",
+                + " (server: first accept after %,.0f ms, %d not upgraded; listen overflows %d)%n",
             "B7 storm (" + s.sessions() + ")",
             s.name(),
             s.p50Millis(),
@@ -193,6 +204,7 @@ final class ReconnectStorm {
             s.offeredPeak(),
             s.lost(),
             s.failedAfterReturn(),
+            s.server().path("firstAcceptedMillis").asDouble(),
             s.unupgraded(),
             s.listenOverflows());
       }
@@ -226,16 +238,37 @@ final class ReconnectStorm {
     n.put("offered_peak_attempts_100ms", s.offeredPeak());
     n.put("listen_overflows", s.listenOverflows());
     n.putPOJO("failures_after_return_by_kind", s.failureKinds());
+    n.set("offered_attempts_per_100ms", s.offeredPerWindow());
     n.set("server_accepted_per_100ms", s.server().path("acceptedPerWindow"));
+    n.set("server_upgraded_per_100ms", s.server().path("upgradedPerWindow"));
+    n.put("server_backlog", s.server().path("backlog").asInt());
+    n.put("server_first_accepted_ms", s.server().path("firstAcceptedMillis").asDouble());
+    n.put("server_first_upgraded_ms", s.server().path("firstUpgradedMillis").asDouble());
+  }
+
+  /** Where the storm's servers run. */
+  enum Hosting {
+    /** Each server in a child JVM of its own, killed with SIGKILL: the quick and full profiles. */
+    CHILD_JVM,
+    /**
+     * Each server on a Vert.x of its own in this JVM, closed at once: the smoke pass, which only
+     * proves that B7 runs (no JVM to start).
+     */
+    IN_PROCESS
+  }
+
+  /** The three sides with each server in a child JVM ({@link Hosting#CHILD_JVM}). */
+  static Result measure(int sessions, Duration outage) {
+    return measure(sessions, outage, Hosting.CHILD_JVM);
   }
 
   /**
    * Runs the three sides, each with {@code sessions} sessions and an outage of {@code outage}, one
-   * after the other (see {@link Servers}).
+   * after the other (see {@link Servers}), with the servers hosted as {@code hosting} says.
    */
-  static Result measure(int sessions, Duration outage) {
+  static Result measure(int sessions, Duration outage, Hosting hosting) {
     Vertx vertx = Vertx.vertx();
-    try (Servers servers = new Servers(SIDES)) {
+    try (Servers servers = new Servers(SIDES, hosting)) {
       long fdsBefore = SocketMemoryFootprint.openFds();
       BackoffPolicy defaults = BackoffPolicy.defaults();
       BackoffPolicy flat = BackoffPolicy.builder().jitter(0).build();
@@ -272,28 +305,31 @@ final class ReconnectStorm {
   private static final int SIDES = 3;
 
   /**
-   * The server processes of one run, all started at once at the beginning (their JVMs start in
-   * parallel, and no side waits for one): the one serving now, on the run's one port, and one
-   * standby per side. A side's storm kills the serving process and its standby takes the port over;
-   * that one then serves the next side. All are ended on close, whatever happened.
+   * The servers of one run, all started at once at the beginning (child JVMs start in parallel, and
+   * no side waits for one): the one serving now, on the run's one port, and one standby per side. A
+   * side's storm kills the serving server and its standby takes the port over; that one then serves
+   * the next side. All are ended on close, whatever happened.
    */
   private static final class Servers implements AutoCloseable {
-    private final ExecutorService starting = Executors.newFixedThreadPool(SIDES);
-    private final List<CompletableFuture<BenchServerProcess>> standbys = new ArrayList<>();
-    private final List<BenchServerProcess> started = new ArrayList<>();
+    private final ExecutorService starting;
+    private final List<CompletableFuture<StormHost>> standbys = new ArrayList<>();
+    private final List<StormHost> started = new ArrayList<>();
     private int next;
-    BenchServerProcess serving;
+    StormHost serving;
     final URI endpoint;
 
-    Servers(int sides) {
-      for (int i = 0; i < sides; i++) {
-        standbys.add(
-            CompletableFuture.supplyAsync(
-                () -> BenchServerProcess.start(StormServer.class, "standby"), starting));
+    Servers(int sides, Hosting hosting) {
+      starting = Executors.newFixedThreadPool(sides + 1);
+      for (int i = 0; i <= sides; i++) {
+        // The first serves the first side's set-up only: no storm meets it cold.
+        boolean warm = i > 0;
+        Supplier<StormHost> host =
+            hosting == Hosting.CHILD_JVM ? () -> StormHost.child(warm) : StormHost::inProcess;
+        standbys.add(CompletableFuture.supplyAsync(host, starting));
       }
       try {
-        serving = BenchServerProcess.start(StormServer.class, "0");
-        started.add(serving);
+        serving = standby();
+        serving.listen(0);
       } catch (RuntimeException e) {
         close();
         throw e;
@@ -301,24 +337,24 @@ final class ReconnectStorm {
       endpoint = serving.endpoint();
     }
 
-    /** The next side's standby, waiting (bounded) for its JVM to have started. */
-    BenchServerProcess standby() {
-      BenchServerProcess s = Rigs.await(standbys.get(next++));
+    /** The next standby, waiting (bounded) for it to have started. */
+    StormHost standby() {
+      StormHost s = Rigs.await(standbys.get(next++));
       started.add(s);
       return s;
     }
 
-    /** Ends every process: those handed out, and the standbys once started. */
+    /** Ends every server: those handed out, and the standbys not handed out once started. */
     @Override
     public void close() {
-      started.forEach(BenchServerProcess::close);
-      for (CompletableFuture<BenchServerProcess> s : standbys) {
-        // A standby that failed to start has no process; that failure went to standby()'s caller,
+      started.forEach(StormHost::close);
+      for (CompletableFuture<StormHost> s : standbys.subList(next, standbys.size())) {
+        // A standby that failed to start has no server; that failure went to standby()'s caller,
         // or is secondary to whatever ended the run, which goes on.
         s.handle(
-                (process, failure) -> {
-                  if (process != null) {
-                    process.close();
+                (host, failure) -> {
+                  if (host != null) {
+                    host.close();
                   }
                   return null;
                 })
@@ -335,7 +371,7 @@ final class ReconnectStorm {
   private static Side side(
       String name, Duration outage, Servers servers, Function<URI, Fleet> fleetAt, Bound bound) {
     try (Fleet fleet = fleetAt.apply(servers.endpoint)) {
-      BenchServerProcess second = servers.standby();
+      StormHost second = servers.standby();
       Side side = storm(name, servers.serving, second, servers.endpoint, fleet, outage, bound);
       servers.serving = second;
       return side;
@@ -383,8 +419,8 @@ final class ReconnectStorm {
    */
   private static Side storm(
       String name,
-      BenchServerProcess first,
-      BenchServerProcess second,
+      StormHost first,
+      StormHost second,
       URI endpoint,
       Fleet fleet,
       Duration outage,
@@ -394,13 +430,10 @@ final class ReconnectStorm {
     long killed = System.nanoTime();
     first.kill();
     sleepUntil(killed + outage.toNanos());
-    String started = second.ask("listen " + endpoint.getPort());
-    if (!started.startsWith("started ")) {
-      throw new IllegalStateException("storm server did not start: " + started);
-    }
-    long returned = Long.parseLong(started.substring("started ".length()));
+    long returned = second.listen(endpoint.getPort());
     if (returned > System.nanoTime() || returned < killed) {
-      throw new IllegalStateException("the server's clock is not this JVM's: " + started);
+      throw new IllegalStateException(
+          "the server's clock is not this JVM's: bound at " + returned + ", killed at " + killed);
     }
     fleet.returned = returned;
     try {
@@ -412,10 +445,10 @@ final class ReconnectStorm {
     // A client may see its upgrade answered before the server's handler has counted it: ask again,
     // briefly, until the server has counted at least the sessions that are back.
     long back = fleet.sessions - fleet.settled.getCount();
-    JsonNode stats = stats(second);
+    JsonNode stats = second.stats();
     for (int i = 0; i < STATS_RETRIES && stats.path("upgraded").asLong() < back; i++) {
       sleepUntil(System.nanoTime() + STATS_RETRY_PAUSE.toNanos());
-      stats = stats(second);
+      stats = second.stats();
     }
     long overflowsAfter = listenOverflows();
     return fleet.side(
@@ -430,14 +463,6 @@ final class ReconnectStorm {
   private static final int STATS_RETRIES = 20;
 
   private static final Duration STATS_RETRY_PAUSE = Duration.ofMillis(50);
-
-  private static JsonNode stats(BenchServerProcess server) {
-    try {
-      return JSON.readTree(server.ask("stats"));
-    } catch (JsonProcessingException e) {
-      throw new UncheckedIOException("storm server's stats are not JSON", e);
-    }
-  }
 
   /** The kernel's {@code TcpExt: ListenOverflows} (system-wide), or -1 where unreadable. */
   static long listenOverflows() {
@@ -527,11 +552,9 @@ final class ReconnectStorm {
       return now;
     }
 
-    /** The most attempts started within any 100 ms after the server's return: the offered load. */
-    final synchronized int offeredPeak() {
-      long[] after =
-          Arrays.stream(attempts, 0, attemptCount).filter(t -> t >= returned).sorted().toArray();
-      return StormServer.peak(after);
+    /** When the attempts started after the server's return began, in order. */
+    final synchronized long[] attemptsAfterReturn() {
+      return Arrays.stream(attempts, 0, attemptCount).filter(t -> t >= returned).sorted().toArray();
     }
 
     /** Failures after the return by kind (exception class and message without numbers). */
@@ -572,6 +595,9 @@ final class ReconnectStorm {
       }
       double[] sorted = back.stream().mapToDouble(Double::doubleValue).toArray();
       Arrays.sort(sorted);
+      long[] offered = attemptsAfterReturn();
+      ArrayNode offeredPerWindow = JSON.createArrayNode();
+      StormServer.perWindow(offeredPerWindow, offered, returned);
       return new Side(
           name,
           sessions,
@@ -584,7 +610,8 @@ final class ReconnectStorm {
           attemptsDown.get(),
           downNanos / 1e6,
           boundMillis,
-          offeredPeak(),
+          StormServer.peak(offered),
+          offeredPerWindow,
           listenOverflows,
           kinds(),
           stats);

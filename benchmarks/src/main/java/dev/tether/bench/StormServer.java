@@ -3,26 +3,40 @@ package dev.tether.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The server of B7 (the reconnect storm), run in a child JVM by {@link BenchServerProcess}: a
  * WebSocket endpoint on 127.0.0.1 that counts the connections it accepts and the WebSocket upgrades
  * it completes, with the time of each.
  *
- * <p>Started with the argument {@code 0} it listens on a free port at once and prints its endpoint;
- * started with {@code standby} it prints {@code standby} and listens only when told {@code listen
- * <port>} on standard input (answering {@code started <nanoTime>}, the moment it was bound, on the
- * same monotonic clock as the parent's {@code System.nanoTime()} on Linux). So the storm's outage
- * is a server process killed and a new one, its JVM already started, taking over the port: as a
- * restarted server would. {@code stats} answers a JSON object ({@link #stats}). The child ends at
- * the end of its standard input.
+ * <p>The child prints {@code standby} and listens only when told {@code listen <port>} on standard
+ * input (0: any free port), answering {@code started <nanoTime> <endpoint>}: the moment it was
+ * bound, on the same monotonic clock as the parent's {@code System.nanoTime()} on Linux. So the
+ * storm's outage is a server process killed and a new one, its JVM already started, taking over the
+ * port: as a restarted server would. {@code stats} answers a JSON object ({@link #stats}). The
+ * child ends at the end of its standard input. {@link StormHost} drives it, or runs one in process.
+ *
+ * <p>Started with {@code warm}, the child warms up ({@link #warmUp}) before it reports {@code
+ * standby}, as every server that returns in a storm does (the first, which only serves the first
+ * side's set-up, does not): the storm measures the clients' reconnects, and a cold server accepting
+ * its first connections while it loads its classes and initialises Netty's allocator (1.6-2.4 s to
+ * its first accept at load 14-18, against 12-21 ms warmed) would measure the server's start.
  */
 final class StormServer {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -42,20 +56,103 @@ final class StormServer {
   private int port;
   private HttpServer server;
   private long startedAt;
+  private int warmedUpWith;
 
   StormServer(Vertx vertx) {
     this.vertx = vertx;
   }
 
-  /** Listens on {@code port} (0: any free port); returns the moment it was bound. */
+  /**
+   * The listen backlog asked for: room for a whole storm's connections, as a server facing 10,000
+   * clients would configure. The kernel caps it at {@code net.core.somaxconn} (see {@link
+   * #effectiveBacklog}); Netty's default is that cap already where it can read it.
+   */
+  static final int ACCEPT_BACKLOG = 65_535;
+
+  /**
+   * Connections a standby child makes to itself before it reports ready ({@link #warmUp}): enough
+   * to load the accept and upgrade path's classes and run its one-time initialisations (Netty's
+   * first buffer chunk registers a JFR event type, which initialises JFR's metadata: 1-6 s on this
+   * loaded machine, on the event loop), so the storm meets a server that accepts at once, as a
+   * running production server would. Few, because four children warm up at once beside the clients'
+   * set-up (2,000 each took over a minute at load 12).
+   */
+  static final int WARM_UP_CONNECTIONS = 200;
+
+  /** The child's argument asking it to {@link #warmUp} before it reports {@code standby}. */
+  static final String WARM = "warm";
+
+  /** Warm-up connections in flight at once. */
+  private static final int WARM_UP_BATCH = 100;
+
+  /**
+   * Listens on {@code port} (0: any free port); returns the moment it was bound, taken on the event
+   * loop when the bind completed (not when this thread woke up to it).
+   */
   long listen(int port) {
-    HttpServer s = vertx.createHttpServer();
+    HttpServer s = newServer();
     s.connectionHandler(c -> accepted.add(System.nanoTime()));
     s.webSocketHandler(ws -> upgraded.add(System.nanoTime()));
-    this.port = Rigs.await(s.listen(port, "127.0.0.1")).actualPort();
+    long bound =
+        Rigs.await(
+            s.listen(port, "127.0.0.1")
+                .map(
+                    listening -> {
+                      this.port = listening.actualPort();
+                      return System.nanoTime();
+                    }));
     server = s;
-    startedAt = System.nanoTime();
-    return startedAt;
+    startedAt = bound;
+    return bound;
+  }
+
+  private HttpServer newServer() {
+    return vertx.createHttpServer(new HttpServerOptions().setAcceptBacklog(ACCEPT_BACKLOG));
+  }
+
+  /**
+   * Runs {@code connections} WebSocket connects and upgrades through a server like the storm's, on
+   * any free port, then closes both ends: the classes are loaded and the path compiled before the
+   * storm. Nothing is counted.
+   */
+  void warmUp(int connections) {
+    warmedUpWith = connections;
+    HttpServer s = newServer();
+    s.webSocketHandler(ws -> {});
+    int warmPort = Rigs.await(s.listen(0, "127.0.0.1")).actualPort();
+    WebSocketClient client =
+        vertx.createWebSocketClient(
+            new WebSocketClientOptions()
+                .setMaxConnections(SocketMemoryFootprint.RAW_MAX_CONNECTIONS));
+    try {
+      for (int from = 0; from < connections; from += WARM_UP_BATCH) {
+        List<Future<WebSocket>> batch = new ArrayList<>(WARM_UP_BATCH);
+        for (int i = from; i < Math.min(connections, from + WARM_UP_BATCH); i++) {
+          batch.add(client.connect(warmPort, "127.0.0.1", "/warm-up"));
+        }
+        Rigs.await(Future.all(batch));
+        List<Future<Void>> closed = new ArrayList<>(batch.size());
+        for (Future<WebSocket> ws : batch) {
+          closed.add(ws.result().close());
+        }
+        Rigs.await(Future.all(closed));
+      }
+    } finally {
+      Rigs.await(client.close());
+      Rigs.await(s.close());
+    }
+  }
+
+  /** The backlog the kernel grants: {@link #ACCEPT_BACKLOG} capped by somaxconn; -1 unknown. */
+  static int effectiveBacklog() {
+    try {
+      // One buffered read: a sysctl file answers end-of-file to a read from any offset but 0, so
+      // Files.readString (a first read of 0 bytes, then 1 byte, then EOF) would give "4" of 4096.
+      String max = Files.readAllLines(Path.of("/proc/sys/net/core/somaxconn")).get(0).trim();
+      return Math.min(ACCEPT_BACKLOG, Integer.parseInt(max));
+    } catch (IOException | RuntimeException e) {
+      return -1; // not Linux: reported as unknown
+    }
   }
 
   String endpoint() {
@@ -72,16 +169,29 @@ final class StormServer {
     long[] a = accepted.sorted();
     long[] u = upgraded.sorted();
     ObjectNode n = JSON.createObjectNode();
+    n.put("backlog", effectiveBacklog());
+    n.put("warmUpConnections", warmedUpWith);
     n.put("accepted", a.length);
     n.put("upgraded", u.length);
     n.put("peakAccepted", peak(a));
     n.put("peakUpgraded", peak(u));
+    n.put("firstAcceptedMillis", a.length == 0 ? 0 : (a[0] - startedAt) / 1e6);
+    n.put("firstUpgradedMillis", u.length == 0 ? 0 : (u[0] - startedAt) / 1e6);
     n.put("lastAcceptedMillis", a.length == 0 ? 0 : (a[a.length - 1] - startedAt) / 1e6);
-    ArrayNode windows = n.putArray("acceptedPerWindow");
+    perWindow(n.putArray("acceptedPerWindow"), a, startedAt);
+    perWindow(n.putArray("upgradedPerWindow"), u, startedAt);
+    return n;
+  }
+
+  /**
+   * Adds to {@code windows} the number of {@code stamps} in each fixed {@link #WINDOW_NANOS} window
+   * from {@code from}, up to the last window with one (at most {@link #WINDOWS_REPORTED}).
+   */
+  static void perWindow(ArrayNode windows, long[] stamps, long from) {
     int[] counts = new int[WINDOWS_REPORTED];
-    for (long t : a) {
-      long w = (t - startedAt) / WINDOW_NANOS;
-      if (w >= 0 && w < WINDOWS_REPORTED) {
+    for (long t : stamps) {
+      long w = (t - from) / WINDOW_NANOS;
+      if (t >= from && w < WINDOWS_REPORTED) {
         counts[(int) w]++;
       }
     }
@@ -92,7 +202,6 @@ final class StormServer {
     for (int i = 0; i < last; i++) {
       windows.add(counts[i]);
     }
-    return n;
   }
 
   /** The most timestamps of {@code sorted} within any half-open window of the window's length. */
@@ -132,12 +241,10 @@ final class StormServer {
   public static void main(String[] args) throws IOException {
     Vertx vertx = Vertx.vertx();
     StormServer server = new StormServer(vertx);
-    if (args.length == 1 && args[0].equals("standby")) {
-      System.out.println("standby");
-    } else {
-      server.listen(Integer.parseInt(args[0]));
-      System.out.println(server.endpoint());
+    if (args.length == 1 && args[0].equals(WARM)) {
+      server.warmUp(WARM_UP_CONNECTIONS);
     }
+    System.out.println("standby");
     System.out.flush();
     BufferedReader in =
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -145,7 +252,8 @@ final class StormServer {
       String command = line.trim();
       String reply;
       if (command.startsWith("listen ")) {
-        reply = "started " + server.listen(Integer.parseInt(command.substring("listen ".length())));
+        long bound = server.listen(Integer.parseInt(command.substring("listen ".length())));
+        reply = "started " + bound + " " + server.endpoint();
       } else if (command.equals("stats")) {
         reply = server.stats().toString();
       } else {

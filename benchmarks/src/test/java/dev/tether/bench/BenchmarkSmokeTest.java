@@ -237,7 +237,8 @@ class BenchmarkSmokeTest {
   /**
    * Every session of every side came back after the server's return, none was lost, and the server
    * counted each reconnect: a side whose sessions never returned, or a server that did not count,
-   * would pass a check of positive figures alone.
+   * would pass a check of positive figures alone. The smoke pass runs the servers in this JVM
+   * ({@link ReconnectStorm.Hosting#IN_PROCESS}); {@link StormHostTest} covers the child JVMs.
    */
   @Test
   void reconnectStormBringsEverySessionBackAndTheServerCountsThem() {
@@ -254,6 +255,9 @@ class BenchmarkSmokeTest {
       assertThat(side.peakAccepted()).as(side.name()).isPositive();
       assertThat(side.maxMillis()).as(side.name()).isPositive();
     }
+    assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive))
+        .as("children of this JVM")
+        .isEmpty();
   }
 
   /** Measured, and every child started (Tether's and the plain ones) is gone afterwards. */
