@@ -37,7 +37,8 @@ final class SocketMemoryFootprint {
 
   private SocketMemoryFootprint() {}
 
-  static Result measure(int sessions) {
+  /** {@code sessions} of each kind; each heap reading the least of {@code gcs} full GCs. */
+  static Result measure(int sessions, int gcs) {
     Vertx vertx = Vertx.vertx();
     BenchServerProcess server = BenchServerProcess.start();
     // One endpoint object for all sessions, as a caller connecting many sessions to one server
@@ -58,7 +59,7 @@ final class SocketMemoryFootprint {
       RawRpcClient warmRaw = Rigs.await(RawRpcClient.connect(client, endpoint));
 
       long fdsBefore = openFds();
-      long before = MemoryFootprint.usedAfterGc();
+      long before = MemoryFootprint.usedAfterGc(gcs);
       List<RpcConnection> live = new ArrayList<>(sessions);
       List<CompletableFuture<Void>> ups = new ArrayList<>(sessions);
       for (int i = 0; i < sessions; i++) {
@@ -69,7 +70,7 @@ final class SocketMemoryFootprint {
       }
       Rigs.await(CompletableFuture.allOf(ups.toArray(CompletableFuture[]::new)));
       ups.clear();
-      long after = MemoryFootprint.usedAfterGc();
+      long after = MemoryFootprint.usedAfterGc(gcs);
       double tether = (after - before) / (double) sessions;
       for (RpcConnection rpc : live) {
         rpc.close();
@@ -82,13 +83,13 @@ final class SocketMemoryFootprint {
       // that, or the raw half could run out of them near the limit (see socketSessions).
       awaitFds(fdsBefore + FD_SLACK);
 
-      long rawBefore = MemoryFootprint.usedAfterGc();
+      long rawBefore = MemoryFootprint.usedAfterGc(gcs);
       List<Future<RawRpcClient>> raws = new ArrayList<>(sessions);
       for (int i = 0; i < sessions; i++) {
         raws.add(RawRpcClient.connect(client, endpoint));
       }
       Rigs.await(Future.all(raws));
-      long rawAfter = MemoryFootprint.usedAfterGc();
+      long rawAfter = MemoryFootprint.usedAfterGc(gcs);
       double raw = (rawAfter - rawBefore) / (double) sessions;
       for (Future<RawRpcClient> f : raws) {
         Rigs.await(f.result().close());
