@@ -1,6 +1,5 @@
 package dev.tether.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -229,13 +228,14 @@ public final class BenchMain {
   static McpRestart.Result mcpRestart(int rounds, boolean json, PrintStream out) {
     McpRestart.Result r = McpRestart.measure(rounds);
     if (json) {
-      ObjectNode n = new ObjectMapper().createObjectNode();
-      n.put("name", "B8 MCP restart-to-ready after kill -9 vs MCP Java SDK, p50");
-      n.put("tether", r.tetherP50());
-      n.put("baseline", r.sdkP50());
-      n.put("ratio", r.sdkP50() / r.tetherP50());
-      n.put("unit", "us");
-      n.putNull("goal");
+      ObjectNode n =
+          BenchJson.row(
+              "B8 MCP restart-to-ready after kill -9 vs MCP Java SDK, p50",
+              r.tetherP50(),
+              r.sdkP50(),
+              r.sdkP50() / r.tetherP50(),
+              "us",
+              null);
       n.put("tether_p90", r.tetherP90());
       n.put("baseline_p90", r.sdkP90());
       n.put("rounds", r.rounds());
@@ -283,27 +283,24 @@ public final class BenchMain {
           case FULL -> ReconnectLatency.measure(500, 50);
         };
     if (json) {
-      ObjectMapper m = new ObjectMapper();
       for (boolean p50 : new boolean[] {true, false}) {
-        ObjectNode n = m.createObjectNode();
-        n.put(
-            "name",
-            "B4 reconnect latency "
-                + (p50 ? "p50" : "p99")
-                + " ("
-                + ReconnectLatency.STREAMS
-                + " streams)");
         double tether = at(p50, r.total());
         double raw = at(p50, r.raw());
-        n.put("tether", tether);
-        n.put("baseline", raw);
-        n.put("ratio", raw / tether); // baseline ÷ Tether: higher is better, as for throughput
-        n.put("unit", "us");
-        if (p50) {
-          n.putNull("goal");
-        } else {
-          // Tether's p99 <= 1.2x raw's, as a floor on raw ÷ Tether like every other ratio.
-          n.put("goal", 1 / B4_MAX_OVER_RAW);
+        // baseline ÷ Tether: higher is better, as for throughput. The goal, Tether's p99 <= 1.2x
+        // raw's, is a floor on raw ÷ Tether like every other ratio.
+        ObjectNode n =
+            BenchJson.row(
+                "B4 reconnect latency "
+                    + (p50 ? "p50" : "p99")
+                    + " ("
+                    + ReconnectLatency.STREAMS
+                    + " streams)",
+                tether,
+                raw,
+                raw / tether,
+                "us",
+                p50 ? null : 1 / B4_MAX_OVER_RAW);
+        if (!p50) {
           n.put(
               "goal_note", "Tether's p99 <= " + B4_MAX_OVER_RAW + "x raw's: raw / Tether >= goal");
           n.put("info_absolute_goal_us", 5000); // the old goal, below raw's floor here
@@ -358,19 +355,23 @@ public final class BenchMain {
     return p50 ? phase.p50Micros() : phase.p99Micros();
   }
 
+  /** B5's goal: at most 2 KiB of Tether's own heap per session. */
+  static final int B5_MAX_BYTES = 2048;
+
   /** B5 on real WebSockets: Tether's bytes per session beyond a raw Vert.x WebSocket's. */
   static SocketMemoryFootprint.Result socketMemory(
       int sessions, int gcs, boolean json, PrintStream out) {
     SocketMemoryFootprint.Result r = SocketMemoryFootprint.measure(sessions, gcs);
     if (json) {
-      ObjectNode n = new ObjectMapper().createObjectNode();
-      n.put("name", "B5 memory (WebSocket, " + sessions + " sessions)");
-      n.put("tether", r.tetherBytes());
-      n.put("baseline", r.rawBytes());
-      n.putNull("ratio");
+      ObjectNode n =
+          BenchJson.row(
+              "B5 memory (WebSocket, " + sessions + " sessions)",
+              r.tetherBytes(),
+              r.rawBytes(),
+              Double.NaN,
+              "bytes/session",
+              B5_MAX_BYTES);
       n.put("over_baseline", r.overRaw());
-      n.put("unit", "bytes/session");
-      n.put("goal", 2048);
       out.println(BenchJson.line(n));
     } else {
       out.printf(
@@ -390,13 +391,14 @@ public final class BenchMain {
   static void memory(int sessions, int gcs, boolean json, PrintStream out) {
     double perSession = MemoryFootprint.bytesPerSession(sessions, gcs);
     if (json) {
-      ObjectNode n = new ObjectMapper().createObjectNode();
-      n.put("name", "B5 memory (simulator, " + sessions + " sessions)");
-      n.put("tether", perSession);
-      n.putNull("baseline");
-      n.putNull("ratio");
-      n.put("unit", "bytes/session");
-      n.put("goal", 2048);
+      ObjectNode n =
+          BenchJson.row(
+              "B5 memory (simulator, " + sessions + " sessions)",
+              perSession,
+              Double.NaN,
+              Double.NaN,
+              "bytes/session",
+              B5_MAX_BYTES);
       out.println(BenchJson.line(n));
     } else {
       out.printf(
@@ -499,19 +501,11 @@ public final class BenchMain {
   }
 
   static List<ObjectNode> rows(Map<String, Double> scores) {
-    ObjectMapper mapper = new ObjectMapper();
     List<ObjectNode> rows = new ArrayList<>();
     for (Comparison c : COMPARISONS) {
       double t = scores.getOrDefault(c.tether(), Double.NaN);
       double b = scores.getOrDefault(c.baseline(), Double.NaN);
-      ObjectNode n = mapper.createObjectNode();
-      n.put("name", c.name());
-      n.put("tether", t);
-      n.put("baseline", b);
-      n.put("ratio", t / b);
-      n.put("unit", c.unit());
-      n.put("goal", c.goal());
-      rows.add(n);
+      rows.add(BenchJson.row(c.name(), t, b, t / b, c.unit(), c.goal()));
     }
     return rows;
   }

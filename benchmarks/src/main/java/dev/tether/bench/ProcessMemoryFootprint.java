@@ -1,6 +1,5 @@
 package dev.tether.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tether.process.ProcessEndpoint;
 import dev.tether.process.ProcessTransport;
@@ -172,14 +171,15 @@ final class ProcessMemoryFootprint {
   /** Prints one row: Tether's own heap per process session (goal 2 KiB, as for WebSockets). */
   static void report(Result r, boolean json, PrintStream out) {
     if (json) {
-      ObjectNode n = new ObjectMapper().createObjectNode();
-      n.put("name", "B5 memory (process, " + r.sessions() + " sessions)");
-      n.put("tether", r.tetherBytes());
-      n.put("baseline", r.rawBytes());
-      n.putNull("ratio");
+      ObjectNode n =
+          BenchJson.row(
+              "B5 memory (process, " + r.sessions() + " sessions)",
+              r.tetherBytes(),
+              r.rawBytes(),
+              Double.NaN,
+              "bytes/session",
+              null);
       n.put("over_baseline", r.overRaw());
-      n.put("unit", "bytes/session");
-      n.putNull("goal");
       n.put("goal_note", "no goal set; the WebSocket sessions' 2,048 B for comparison");
       n.put("child_rss_bytes", r.childRssBytes());
       n.put("threads_per_session", r.threads());
