@@ -18,6 +18,29 @@ final class BenchJson {
 
   private BenchJson() {}
 
+  /**
+   * A row's leading fields, in the order every row has them: its name, Tether's figure, the
+   * baseline's, the ratio (higher is better for Tether), the unit and the goal. A figure that does
+   * not apply is {@code NaN} (no baseline, no ratio), a goal the issues do not set {@code null}:
+   * {@link #line} leaves them out. A goal given as an {@link Integer} prints as a whole number. The
+   * caller adds what else the row reports (spreads, counts, notes).
+   */
+  static ObjectNode row(
+      String name, double tether, double baseline, double ratio, String unit, Number goal) {
+    ObjectNode n = JSON.objectNode();
+    n.put("name", name);
+    n.put("tether", tether);
+    n.put("baseline", baseline);
+    n.put("ratio", ratio);
+    n.put("unit", unit);
+    if (goal instanceof Integer whole) {
+      n.put("goal", whole);
+    } else {
+      n.put("goal", goal == null ? null : goal.doubleValue());
+    }
+    return n;
+  }
+
   /** {@code row} as a JSON line. */
   static String line(ObjectNode row) {
     ObjectNode out = JSON.objectNode().put("type", "comparison");

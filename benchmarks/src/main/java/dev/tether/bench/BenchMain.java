@@ -1,6 +1,5 @@
 package dev.tether.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -135,14 +134,15 @@ public final class BenchMain {
     LspRounds.Result b9 = lspRounds(profile);
     LspRounds.report(b9, json, out);
     progress.step("B5 memory (simulator)");
-    memory(simulatorSessions(profile), json, out);
+    memory(simulatorSessions(profile), gcsPerReading(profile), json, out);
     progress.step("B4 reconnect latency");
     ReconnectLatency.Result b4 = reconnect(profile, json, out);
     progress.step("B5 memory (WebSocket)");
-    SocketMemoryFootprint.Result b5ws = socketMemory(socketSessions(profile), json, out);
+    SocketMemoryFootprint.Result b5ws =
+        socketMemory(socketSessions(profile), gcsPerReading(profile), json, out);
     progress.step("B5 memory (process sessions)");
     ProcessMemoryFootprint.Result b5process =
-        ProcessMemoryFootprint.measure(processSessions(profile));
+        ProcessMemoryFootprint.measure(processSessions(profile), gcsPerReading(profile));
     ProcessMemoryFootprint.report(b5process, json, out);
     progress.step("B7 reconnect storm");
     ReconnectStorm.Result b7 =
@@ -166,13 +166,21 @@ public final class BenchMain {
     };
   }
 
-  /** B5 on the simulator: sessions on the virtual clock. */
+  /**
+   * B5 on the simulator: sessions on the virtual clock. The smoke pass's 5,000 (3 MB at ≈ 630 B
+   * each) keep the figure above the heap's noise after one GC, at little cost.
+   */
   static int simulatorSessions(Profile profile) {
     return switch (profile) {
-      case SMOKE -> 1_000;
+      case SMOKE -> 5_000;
       case QUICK -> 10_000;
       case FULL -> 100_000;
     };
+  }
+
+  /** Full GCs per heap reading of B5 ({@link MemoryFootprint#GCS}; one in the smoke pass). */
+  static int gcsPerReading(Profile profile) {
+    return profile == Profile.SMOKE ? 1 : MemoryFootprint.GCS;
   }
 
   /** B5 process sessions: each is a child process ({@code cat}) and a few threads. */
@@ -228,13 +236,14 @@ public final class BenchMain {
   static McpRestart.Result mcpRestart(int rounds, boolean json, PrintStream out) {
     McpRestart.Result r = McpRestart.measure(rounds);
     if (json) {
-      ObjectNode n = new ObjectMapper().createObjectNode();
-      n.put("name", "B8 MCP restart-to-ready after kill -9 vs MCP Java SDK, p50");
-      n.put("tether", r.tetherP50());
-      n.put("baseline", r.sdkP50());
-      n.put("ratio", r.sdkP50() / r.tetherP50());
-      n.put("unit", "us");
-      n.putNull("goal");
+      ObjectNode n =
+          BenchJson.row(
+              "B8 MCP restart-to-ready after kill -9 vs MCP Java SDK, p50",
+              r.tetherP50(),
+              r.sdkP50(),
+              r.sdkP50() / r.tetherP50(),
+              "us",
+              null);
       n.put("tether_p90", r.tetherP90());
       n.put("baseline_p90", r.sdkP90());
       n.put("rounds", r.rounds());
@@ -258,12 +267,13 @@ public final class BenchMain {
   /**
    * B5 sessions on real sockets: the issue's 10,000 in the full profile. The server runs in a child
    * JVM, so each session is one descriptor in each process (a 20,000 limit per process holds it).
-   * The smoke pass connects 500 of each kind: half of what it took at 1,000, and still ≈ 8 MB of
-   * Tether sessions, far above the heap's noise after GC in a test JVM.
+   * The smoke pass, which proves the runner runs and not the figure, connects 100 of each kind:
+   * about 1.5 MB of Tether sessions (15 KB each with Vert.x's), above the heap's noise after one
+   * GC.
    */
   static int socketSessions(Profile profile) {
     return switch (profile) {
-      case SMOKE -> 500;
+      case SMOKE -> 100;
       case QUICK -> 2_000;
       case FULL -> 10_000;
     };
@@ -281,27 +291,24 @@ public final class BenchMain {
           case FULL -> ReconnectLatency.measure(500, 50);
         };
     if (json) {
-      ObjectMapper m = new ObjectMapper();
       for (boolean p50 : new boolean[] {true, false}) {
-        ObjectNode n = m.createObjectNode();
-        n.put(
-            "name",
-            "B4 reconnect latency "
-                + (p50 ? "p50" : "p99")
-                + " ("
-                + ReconnectLatency.STREAMS
-                + " streams)");
         double tether = at(p50, r.total());
         double raw = at(p50, r.raw());
-        n.put("tether", tether);
-        n.put("baseline", raw);
-        n.put("ratio", raw / tether); // baseline ÷ Tether: higher is better, as for throughput
-        n.put("unit", "us");
-        if (p50) {
-          n.putNull("goal");
-        } else {
-          // Tether's p99 <= 1.2x raw's, as a floor on raw ÷ Tether like every other ratio.
-          n.put("goal", 1 / B4_MAX_OVER_RAW);
+        // baseline ÷ Tether: higher is better, as for throughput. The goal, Tether's p99 <= 1.2x
+        // raw's, is a floor on raw ÷ Tether like every other ratio.
+        ObjectNode n =
+            BenchJson.row(
+                "B4 reconnect latency "
+                    + (p50 ? "p50" : "p99")
+                    + " ("
+                    + ReconnectLatency.STREAMS
+                    + " streams)",
+                tether,
+                raw,
+                raw / tether,
+                "us",
+                p50 ? null : 1 / B4_MAX_OVER_RAW);
+        if (!p50) {
           n.put(
               "goal_note", "Tether's p99 <= " + B4_MAX_OVER_RAW + "x raw's: raw / Tether >= goal");
           n.put("info_absolute_goal_us", 5000); // the old goal, below raw's floor here
@@ -356,18 +363,23 @@ public final class BenchMain {
     return p50 ? phase.p50Micros() : phase.p99Micros();
   }
 
+  /** B5's goal: at most 2 KiB of Tether's own heap per session. */
+  static final int B5_MAX_BYTES = 2048;
+
   /** B5 on real WebSockets: Tether's bytes per session beyond a raw Vert.x WebSocket's. */
-  static SocketMemoryFootprint.Result socketMemory(int sessions, boolean json, PrintStream out) {
-    SocketMemoryFootprint.Result r = SocketMemoryFootprint.measure(sessions);
+  static SocketMemoryFootprint.Result socketMemory(
+      int sessions, int gcs, boolean json, PrintStream out) {
+    SocketMemoryFootprint.Result r = SocketMemoryFootprint.measure(sessions, gcs);
     if (json) {
-      ObjectNode n = new ObjectMapper().createObjectNode();
-      n.put("name", "B5 memory (WebSocket, " + sessions + " sessions)");
-      n.put("tether", r.tetherBytes());
-      n.put("baseline", r.rawBytes());
-      n.putNull("ratio");
+      ObjectNode n =
+          BenchJson.row(
+              "B5 memory (WebSocket, " + sessions + " sessions)",
+              r.tetherBytes(),
+              r.rawBytes(),
+              Double.NaN,
+              "bytes/session",
+              B5_MAX_BYTES);
       n.put("over_baseline", r.overRaw());
-      n.put("unit", "bytes/session");
-      n.put("goal", 2048);
       out.println(BenchJson.line(n));
     } else {
       out.printf(
@@ -384,16 +396,17 @@ public final class BenchMain {
   }
 
   /** B5 on the simulator: an absolute figure against its goal, not a ratio. */
-  static void memory(int sessions, boolean json, PrintStream out) {
-    double perSession = MemoryFootprint.bytesPerSession(sessions);
+  static void memory(int sessions, int gcs, boolean json, PrintStream out) {
+    double perSession = MemoryFootprint.bytesPerSession(sessions, gcs);
     if (json) {
-      ObjectNode n = new ObjectMapper().createObjectNode();
-      n.put("name", "B5 memory (simulator, " + sessions + " sessions)");
-      n.put("tether", perSession);
-      n.putNull("baseline");
-      n.putNull("ratio");
-      n.put("unit", "bytes/session");
-      n.put("goal", 2048);
+      ObjectNode n =
+          BenchJson.row(
+              "B5 memory (simulator, " + sessions + " sessions)",
+              perSession,
+              Double.NaN,
+              Double.NaN,
+              "bytes/session",
+              B5_MAX_BYTES);
       out.println(BenchJson.line(n));
     } else {
       out.printf(
@@ -411,10 +424,10 @@ public final class BenchMain {
   }
 
   /**
-   * Calls per benchmark method in the smoke pass: a couple of requests each, to prove they run
-   * (and, through {@code answers}, what they compute).
+   * Calls per benchmark method in the smoke pass: one proves it runs (and, through {@code answers},
+   * what it computes).
    */
-  static final int SMOKE_INVOCATIONS = 2;
+  static final int SMOKE_INVOCATIONS = 1;
 
   /**
    * Runs all comparisons, one JMH run per benchmark class (each a progress step), always silent:
@@ -496,19 +509,11 @@ public final class BenchMain {
   }
 
   static List<ObjectNode> rows(Map<String, Double> scores) {
-    ObjectMapper mapper = new ObjectMapper();
     List<ObjectNode> rows = new ArrayList<>();
     for (Comparison c : COMPARISONS) {
       double t = scores.getOrDefault(c.tether(), Double.NaN);
       double b = scores.getOrDefault(c.baseline(), Double.NaN);
-      ObjectNode n = mapper.createObjectNode();
-      n.put("name", c.name());
-      n.put("tether", t);
-      n.put("baseline", b);
-      n.put("ratio", t / b);
-      n.put("unit", c.unit());
-      n.put("goal", c.goal());
-      rows.add(n);
+      rows.add(BenchJson.row(c.name(), t, b, t / b, c.unit(), c.goal()));
     }
     return rows;
   }

@@ -1,7 +1,6 @@
 package dev.tether.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -130,13 +129,14 @@ final class LspRounds {
   /** The B9 row: medians per side, the median ratio, its spread; goal at least LSP4J's rate. */
   static void report(Result r, boolean json, PrintStream out) {
     if (json) {
-      ObjectNode n = new ObjectMapper().createObjectNode();
-      n.put("name", "B9 LSP documentSymbol vs LSP4J");
-      n.put("tether", r.tetherMedian());
-      n.put("baseline", r.lsp4jMedian());
-      n.put("ratio", r.ratioMedian());
-      n.put("unit", "requests/s");
-      n.put("goal", 1.0);
+      ObjectNode n =
+          BenchJson.row(
+              "B9 LSP documentSymbol vs LSP4J",
+              r.tetherMedian(),
+              r.lsp4jMedian(),
+              r.ratioMedian(),
+              "requests/s",
+              1.0);
       n.put("ratio_min", r.ratioMin());
       n.put("ratio_max", r.ratioMax());
       n.put("rounds", r.rounds());

@@ -1,6 +1,5 @@
 package dev.tether.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tether.process.ProcessEndpoint;
 import dev.tether.process.ProcessTransport;
@@ -56,12 +55,13 @@ final class ProcessMemoryFootprint {
     boolean json = rest.remove("--json");
     int sessions = rest.isEmpty() ? 1_000 : Integer.parseInt(rest.get(0));
     report(
-        measure(sessions),
+        measure(sessions, MemoryFootprint.GCS),
         json,
         new PrintStream(System.out, true, java.nio.charset.StandardCharsets.UTF_8));
   }
 
-  static Result measure(int sessions) {
+  /** {@code sessions} of each kind; each heap reading the least of {@code gcs} full GCs. */
+  static Result measure(int sessions, int gcs) {
     ProcessTransport transport = ProcessTransport.create(ProcessEndpoint.of(CHILD));
     List<RpcConnection> live = new ArrayList<>(sessions + 1);
     List<Process> plain = new ArrayList<>(sessions + 1);
@@ -70,20 +70,20 @@ final class ProcessMemoryFootprint {
       connect(transport, live, 1);
       plain.add(startPlain());
       int threadsBefore = Thread.activeCount();
-      long before = MemoryFootprint.usedAfterGc();
+      long before = MemoryFootprint.usedAfterGc(gcs);
       connect(transport, live, sessions);
-      long after = MemoryFootprint.usedAfterGc();
+      long after = MemoryFootprint.usedAfterGc(gcs);
       double threads = (Thread.activeCount() - threadsBefore) / (double) sessions;
       double rss = meanRss(ProcessTransport.liveProcesses());
       List<RpcConnection> measured = new ArrayList<>(live.subList(1, live.size()));
       live.subList(1, live.size()).clear();
       close(measured);
       measured.clear();
-      long rawBefore = MemoryFootprint.usedAfterGc();
+      long rawBefore = MemoryFootprint.usedAfterGc(gcs);
       for (int i = 0; i < sessions; i++) {
         plain.add(startPlain());
       }
-      long rawAfter = MemoryFootprint.usedAfterGc();
+      long rawAfter = MemoryFootprint.usedAfterGc(gcs);
       return new Result(
           sessions,
           (after - before) / (double) sessions,
@@ -171,14 +171,15 @@ final class ProcessMemoryFootprint {
   /** Prints one row: Tether's own heap per process session (goal 2 KiB, as for WebSockets). */
   static void report(Result r, boolean json, PrintStream out) {
     if (json) {
-      ObjectNode n = new ObjectMapper().createObjectNode();
-      n.put("name", "B5 memory (process, " + r.sessions() + " sessions)");
-      n.put("tether", r.tetherBytes());
-      n.put("baseline", r.rawBytes());
-      n.putNull("ratio");
+      ObjectNode n =
+          BenchJson.row(
+              "B5 memory (process, " + r.sessions() + " sessions)",
+              r.tetherBytes(),
+              r.rawBytes(),
+              Double.NaN,
+              "bytes/session",
+              null);
       n.put("over_baseline", r.overRaw());
-      n.put("unit", "bytes/session");
-      n.putNull("goal");
       n.put("goal_note", "no goal set; the WebSocket sessions' 2,048 B for comparison");
       n.put("child_rss_bytes", r.childRssBytes());
       n.put("threads_per_session", r.threads());

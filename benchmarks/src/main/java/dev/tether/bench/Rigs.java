@@ -12,11 +12,15 @@ import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /** Shared set-up of the real-socket benchmarks. */
 final class Rigs {
@@ -108,6 +112,31 @@ final class Rigs {
     }
     if (failure != null) {
       throw new IllegalStateException("could not stop a benchmark side", failure);
+    }
+  }
+
+  /**
+   * Starts {@code n} operations (connects, typically) with at most {@code batchSize} in flight:
+   * after each batch of {@code start} calls, {@code awaitBatch} waits for all of the batch (as
+   * {@link #await(CompletionStage)} does, within {@link #SETUP_TIMEOUT_SECONDS}) before the next
+   * batch starts. Thousands started at once on a loaded machine can outrun one set-up bound; in
+   * batches the set-up is slow there, but completes.
+   */
+  static void inBatches(
+      int n,
+      int batchSize,
+      Supplier<? extends CompletionStage<?>> start,
+      Consumer<CompletableFuture<Void>> awaitBatch) {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batchSize must be at least 1: " + batchSize);
+    }
+    List<CompletableFuture<?>> batch = new ArrayList<>(Math.min(n, batchSize));
+    for (int i = 0; i < n; i++) {
+      batch.add(start.get().toCompletableFuture());
+      if (batch.size() == batchSize || i == n - 1) {
+        awaitBatch.accept(CompletableFuture.allOf(batch.toArray(CompletableFuture[]::new)));
+        batch.clear();
+      }
     }
   }
 

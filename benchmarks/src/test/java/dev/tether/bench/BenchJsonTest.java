@@ -36,7 +36,7 @@ class BenchJsonTest {
   @Test
   void aRealRowIsPrintedByTheRules() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    BenchMain.memory(1_000, true, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+    BenchMain.memory(1_000, 1, true, new PrintStream(bytes, true, StandardCharsets.UTF_8));
     String line = bytes.toString(StandardCharsets.UTF_8).strip();
 
     assertThat(line)

@@ -44,6 +44,13 @@ class BenchmarkSmokeTest {
   private static final List<String> ROWS_WITHOUT_A_GOAL =
       List.of("B4 reconnect latency p50", "B5 memory (process", "B8 MCP restart-to-ready");
 
+  static {
+    // The JMH path's one run (jmhRunsABenchmarkWithTheSmokeOptions) measures nothing: it must not
+    // fail because a benchmark elsewhere on the machine holds JMH's lock (/tmp/jmh.lock). JMH
+    // reads the property once, when its Runner is first loaded, which is after this.
+    System.setProperty("jmh.ignoreLock", "true");
+  }
+
   private static BenchMain.Results results;
   private static List<JsonNode> printed;
 
@@ -51,9 +58,11 @@ class BenchmarkSmokeTest {
   static void runTheSmokeProfile() throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-    results = BenchMain.runAll(BenchMain.Profile.SMOKE, true, out, Progress.NONE);
+    // Each step's wall time, in the test's output (surefire's report of this class).
+    results = BenchMain.runAll(BenchMain.Profile.SMOKE, true, out, Progress.to(System.out));
     ObjectMapper json = new ObjectMapper();
     printed = new ArrayList<>();
+    System.out.print(bytes.toString(StandardCharsets.UTF_8)); // the rows, for the reader
     for (String line : bytes.toString(StandardCharsets.UTF_8).split("\n", -1)) {
       if (!line.isBlank()) {
         printed.add(json.readTree(line));
@@ -96,13 +105,13 @@ class BenchmarkSmokeTest {
     }
   }
 
+  /** What the smoke pass's replays returned (Spring Statemachine is built once, by the pass). */
   @Test
-  void bothMachinesAgreeOnTheTraceOutcome() throws Exception {
-    InputTrace trace = new InputTrace(42, TransitionBenchmark.TRACE_LENGTH);
-    assertThat(trace.replay()).isPositive();
-    SpringConnectionMachine spring = new SpringConnectionMachine(trace.policy.maxAttempts());
+  void bothMachinesAgreeOnTheTraceOutcome() {
+    String b1 = TransitionBenchmark.class.getName() + ".";
+    assertThat((Integer) results.answers().get(b1 + "tetherStep")).isPositive();
     // Both end Closed: "CLOSED".length()
-    assertThat(spring.replay(trace.kinds)).isEqualTo("CLOSED".length());
+    assertThat(results.answers().get(b1 + "springStatemachine")).isEqualTo("CLOSED".length());
   }
 
   /**
@@ -217,12 +226,14 @@ class BenchmarkSmokeTest {
   }
 
   /**
-   * Both halves are measured. The raw half (≈ 12 KB per session, 6 MB for the smoke pass's 500) is
-   * only checked to be a number: the heap's noise after GC in a test JVM has been seen at 2.5 MB.
+   * Both halves are measured. The raw half (≈ 12 KB per session) is only checked to be a number: it
+   * is measured after Tether's sessions are closed, and what they leave for a later GC has made it
+   * negative at 200 sessions.
    */
   @Test
   void socketMemoryFootprintIsMeasurable() {
-    assertThat(results.socketMemory().sessions()).isEqualTo(500);
+    assertThat(results.socketMemory().sessions())
+        .isEqualTo(BenchMain.socketSessions(BenchMain.Profile.SMOKE));
     assertThat(results.socketMemory().tetherBytes()).isPositive();
     assertThat(results.socketMemory().rawBytes()).isFinite();
   }
