@@ -412,6 +412,14 @@ final class ConnectionDriver implements Connection {
       openFailed(attemptId, namingEndpoint(Causes.openFailed(e), slot));
       return;
     }
+    CompletableFuture<Channel> done = Stages.readable(opening);
+    if (done != null && done.isDone() && !done.isCompletedExceptionally()) {
+      // Open already (a stub transport, a child started inline): the same continuation that handle
+      // would run here at once, on this thread, without handle's own stage. A failed one takes
+      // handle: reading its error means join(), which builds a CompletionException.
+      slot.apply(done.join(), null);
+      return;
+    }
     // handle, not whenComplete: a failed open would fail whenComplete's own stage too, wrapping the
     // error in a CompletionException whose stack trace costs ≈ 10 % of a failed attempt
     // (TransitionBenchmark.tetherDriver, BENCHMARKS.md B1). The slot is the callback: no lambda.
