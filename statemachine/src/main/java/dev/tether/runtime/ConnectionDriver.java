@@ -412,6 +412,14 @@ final class ConnectionDriver implements Connection {
       openFailed(attemptId, namingEndpoint(Causes.openFailed(e), slot));
       return;
     }
+    CompletableFuture<Channel> done = Stages.readable(opening);
+    if (done != null && done.isDone() && !done.isCompletedExceptionally()) {
+      // Open already (a stub transport, a child started inline): the same continuation that handle
+      // would run here at once, on this thread, without handle's own stage. A failed one takes
+      // handle: reading its error means join(), which builds a CompletionException.
+      slot.apply(done.join(), null);
+      return;
+    }
     // handle, not whenComplete: a failed open would fail whenComplete's own stage too, wrapping the
     // error in a CompletionException whose stack trace costs ≈ 10 % of a failed attempt
     // (TransitionBenchmark.tetherDriver, BENCHMARKS.md B1). The slot is the callback: no lambda.
@@ -798,19 +806,9 @@ final class ConnectionDriver implements Connection {
 
   /** Unlists {@code slot}; whether it was listed. */
   private boolean removeSlot(Slot slot) {
-    Slot prev = null;
-    for (Slot s = channels; s != null; prev = s, s = s.next) {
-      if (s == slot) {
-        if (prev == null) {
-          channels = s.next;
-        } else {
-          prev.next = s.next;
-        }
-        s.next = null;
-        return true;
-      }
-    }
-    return false;
+    boolean listed = listed(channels, slot);
+    channels = unlink(channels, slot);
+    return listed;
   }
 
   /** Unlists and returns the live timer of {@code kind} for {@code attemptId}, or null. */
@@ -826,29 +824,53 @@ final class ConnectionDriver implements Connection {
 
   /** Unlists {@code timer}; whether it was live. */
   private boolean removeTimer(Timer timer) {
-    Timer prev = null;
-    for (Timer t = timers; t != null; prev = t, t = t.next) {
-      if (t == timer) {
-        if (prev == null) {
-          timers = t.next;
-        } else {
-          prev.next = t.next;
-        }
-        t.next = null;
+    boolean listed = listed(timers, timer);
+    timers = unlink(timers, timer);
+    return listed;
+  }
+
+  /** Whether {@code node} is in the list that starts at {@code head}. */
+  private static <N extends Node<N>> boolean listed(N head, N node) {
+    for (N n = head; n != null; n = n.next) {
+      if (n == node) {
         return true;
       }
     }
     return false;
   }
 
+  /**
+   * The list that starts at {@code head} without {@code node}, whose link is cleared; the same list
+   * if {@code node} is not in it.
+   */
+  private static <N extends Node<N>> N unlink(N head, N node) {
+    if (head == node) {
+      N rest = node.next;
+      node.next = null;
+      return rest;
+    }
+    for (N n = head; n != null; n = n.next) {
+      if (n.next == node) {
+        n.next = node.next;
+        node.next = null;
+        break;
+      }
+    }
+    return head;
+  }
+
   // ---------------------------------------------------------------- types
 
+  /** An element of one of the intrusive lists (channels, timers): its link to the next one. */
+  private abstract static class Node<N extends Node<N>> {
+    N next;
+  }
+
   /** A live timer, and the task the scheduler runs when it fires (no lambda per timer). */
-  private final class Timer implements Runnable {
+  private final class Timer extends Node<Timer> implements Runnable {
     final Effect.TimerKind kind;
     final long attemptId;
     Scheduler.Cancellable cancellable; // set once scheduled
-    Timer next; // in the live list
 
     Timer(Effect.TimerKind kind, long attemptId) {
       this.kind = kind;
@@ -878,12 +900,12 @@ final class ConnectionDriver implements Connection {
    * One channel, from the request to open it until it ends. It is also the callback of the
    * transport's open ({@link BiFunction}, for {@code handle}): one object per attempt, no lambda.
    */
-  private final class Slot implements ChannelListener, BiFunction<Channel, Throwable, Void> {
+  private final class Slot extends Node<Slot>
+      implements ChannelListener, BiFunction<Channel, Throwable, Void> {
     final long id;
     final ReadGate gate = new ReadGate();
     Channel channel; // wrapped in a WriteWatch once open, unless the write timeout is off
     URI endpoint; // once resolved
-    Slot next; // in the list of channels
     boolean resolving;
     boolean asking; // the connect parameters provider
     boolean abandoned;

@@ -131,9 +131,11 @@ final class WriteWatch implements Channel {
 
   /**
    * The stage as a future whose completion can be polled: itself for the usual {@code
-   * CompletableFuture} (no allocation), else the copy every JDK stage can make.
+   * CompletableFuture} (no allocation), else the copy every JDK stage can make (a minimal stage's
+   * own {@code isDone()} throws).
    */
   private static Future<?> pollable(CompletionStage<Void> stage) {
-    return stage instanceof Future<?> f ? f : stage.toCompletableFuture();
+    Future<?> f = Stages.readable(stage);
+    return f != null ? f : stage.toCompletableFuture();
   }
 }

@@ -3,10 +3,14 @@ package dev.tether.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.machine.BackoffPolicy;
+import dev.tether.machine.Cause;
 import dev.tether.machine.ConnectionState;
 import dev.tether.machine.LifecycleEvent;
+import dev.tether.runtime.spi.Channel;
+import dev.tether.runtime.spi.ChannelListener;
 import dev.tether.runtime.spi.ConnectParameters;
 import dev.tether.runtime.spi.ConnectParametersProvider;
+import dev.tether.runtime.spi.Transport;
 import dev.tether.stub.StubEndpoint;
 import dev.tether.stub.StubNetwork;
 import dev.tether.stub.VirtualScheduler;
@@ -144,5 +148,43 @@ class ConnectionDriverBookkeepingTest {
     c.close("done");
     clock.runUntilIdle();
     assertThat(c.state()).isEqualTo(new ConnectionState.Closed("done"));
+  }
+
+  @Test
+  void everyChannelIsClosedOnceHoweverOftenItsAttemptWasListedAndUnlisted() {
+    // The channels and timers live in intrusive lists: one left listed after its removal would be
+    // closed again, as a leak, when the connection ends.
+    List<int[]> closes = new ArrayList<>();
+    ChannelListener[] listener = new ChannelListener[1];
+    Transport counting =
+        (uri, l) -> {
+          listener[0] = l;
+          int[] count = new int[1];
+          closes.add(count);
+          CompletableFuture<Channel> opened = new CompletableFuture<>();
+          clock.execute(
+              () ->
+                  opened.complete(
+                      new ConnectionDriverTest.NullChannel() {
+                        @Override
+                        public void close() {
+                          count[0]++;
+                          super.close();
+                        }
+                      }));
+          return opened;
+        };
+    Connection c = builder().transport(counting).build();
+    c.start();
+    clock.runUntilIdle();
+    for (int i = 0; i < 3; i++) {
+      clock.execute(() -> listener[0].onClosed(Cause.of(Cause.Kind.CHANNEL_CLOSED, "lost")));
+      clock.advance(Duration.ofMillis(100));
+      assertThat(c.state()).isEqualTo(new ConnectionState.Connected(i + 2));
+    }
+    c.close("done");
+    clock.runUntilIdle();
+    assertThat(closes).hasSize(4).allSatisfy(count -> assertThat(count[0]).isEqualTo(1));
+    assertThat(clock.pendingTasks()).as("live timers").isZero();
   }
 }

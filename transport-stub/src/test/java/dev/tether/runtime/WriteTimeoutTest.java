@@ -230,6 +230,36 @@ class WriteTimeoutTest {
     Connection.builder().writeTimeout(ConnectionBuilder.MAX_WRITE_TIMEOUT).writeTimeout(NANO);
   }
 
+  @Test
+  void minimalStagesFromSendAreWatchedNotCalledIsDoneOn() {
+    // Regression: the watch polled a send's stage through Future.isDone(), which a minimal stage
+    // (CompletableFuture.completedStage, minimalCompletionStage()) refuses: send threw.
+    List<CompletableFuture<Void>> writes = new ArrayList<>();
+    Transport transport =
+        (uri, listener) ->
+            CompletableFuture.completedFuture(
+                new ConnectionDriverTest.NullChannel() {
+                  @Override
+                  public CompletionStage<Void> send(byte[] frame) {
+                    if (writes.isEmpty()) {
+                      writes.add(CompletableFuture.completedFuture(null));
+                      return CompletableFuture.completedStage(null);
+                    }
+                    CompletableFuture<Void> pending = new CompletableFuture<>();
+                    writes.add(pending);
+                    return pending.minimalCompletionStage();
+                  }
+                });
+    Connection c = connect(builder(transport).writeTimeout(TIMEOUT));
+    send(c, 1); // drained at once: no timer
+    assertThat(sent).hasSize(1);
+    assertThat(clock.pendingTasks()).isZero();
+    send(c, 1); // stays pending
+    assertThat(sent).hasSize(2);
+    clock.advance(TIMEOUT);
+    assertThat(lastLossCause().kind()).isEqualTo(Cause.Kind.WRITE_TIMEOUT);
+  }
+
   /** Opens channels at once whose sends stay pending until the test drains them. */
   final class ManualChannels implements Transport {
     final List<ManualChannel> channels = new ArrayList<>();

@@ -1,6 +1,5 @@
 package dev.tether.runtime.spi;
 
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -64,10 +63,11 @@ public interface Channel {
    *
    * <p>Must complete, normally or exceptionally (both count as done), in bounded time after the
    * channel ended, whatever happens; it is not expected to complete before the channel ended. A
-   * transport that has nothing to wait for keeps this default, which is complete at once. May be
-   * called from any thread.
+   * transport that has nothing to wait for keeps this default, which is complete at once: one stage
+   * shared by every such channel, which callers can read but not complete or obtrude. May be called
+   * from any thread.
    */
   default CompletionStage<Void> released() {
-    return CompletableFuture.completedStage(null);
+    return NothingToRelease.INSTANCE;
   }
 }
