@@ -17,6 +17,9 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -330,17 +333,18 @@ class VertxTransportChannelTest {
 
   @Test
   void refusedConnectFailsNamingTheEndpoint() throws Exception {
-    URI endpoint = tcpServer(socket -> {});
-    NetServer gone = lastNetServer;
-    gone.close()
-        .toCompletionStage()
-        .toCompletableFuture()
-        .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    transport = rig.transport();
-    CompletableFuture<Channel> opening =
-        transport.open(endpoint, new RecordingListener()).toCompletableFuture();
-    assertThatThrownBy(() -> opening.get(WAIT.toMillis(), TimeUnit.MILLISECONDS))
-        .hasMessageContaining("cannot open " + endpoint);
+    // A port this test holds bound but not listening: a connect to it is refused, and nothing else
+    // can listen there meanwhile. (A server's port closed before the connect could be taken by a
+    // server of a parallel build, and the connect then succeeded.)
+    try (Socket held = new Socket()) {
+      held.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      URI endpoint = URI.create("tcp://127.0.0.1:" + held.getLocalPort());
+      transport = rig.transport();
+      CompletableFuture<Channel> opening =
+          transport.open(endpoint, new RecordingListener()).toCompletableFuture();
+      assertThatThrownBy(() -> opening.get(WAIT.toMillis(), TimeUnit.MILLISECONDS))
+          .hasMessageContaining("cannot open " + endpoint);
+    }
   }
 
   @Test
@@ -484,15 +488,12 @@ class VertxTransportChannelTest {
 
   // ---------------------------------------------------------------- fixtures
 
-  private NetServer lastNetServer;
-
   private URI tcpServer(Consumer<NetSocket> onConnect) throws Exception {
     return tcpServer(vertx, onConnect);
   }
 
   private URI tcpServer(Vertx on, Consumer<NetSocket> onConnect) throws Exception {
     NetServer server = on.createNetServer().connectHandler(onConnect::accept);
-    lastNetServer = server;
     int port = await(server.listen(0, "127.0.0.1")).actualPort();
     return URI.create("tcp://127.0.0.1:" + port);
   }
