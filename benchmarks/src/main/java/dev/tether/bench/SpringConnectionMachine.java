@@ -36,9 +36,11 @@ final class SpringConnectionMachine {
     b.configureStates()
         .withStates()
         .initial(Stage.IDLE)
-        .states(EnumSet.allOf(Stage.class))
-        .end(Stage.PERMANENT)
-        .end(Stage.CLOSED);
+        // PERMANENT and CLOSED are not declared end states, though nothing leaves them: a Spring
+        // machine that has completed (reached an end state) is not restarted by stop, reset and
+        // start (it then stays idle and denies every event), and B1 replays the trace thousands of
+        // times on one machine. No transition leaves them, so the machine is the same.
+        .states(EnumSet.allOf(Stage.class));
     b.configureTransitions()
         .withExternal()
         .source(Stage.IDLE)

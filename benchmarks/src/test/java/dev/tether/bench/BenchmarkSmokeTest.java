@@ -115,6 +115,32 @@ class BenchmarkSmokeTest {
   }
 
   /**
+   * JMH calls each replay thousands of times on one instance: every replay must run the whole trace
+   * again from a fresh start, on every side. (Spring Statemachine's machine, once it had reached an
+   * end state, could not be restarted by stop, reset and start: every later replay stayed idle and
+   * denied each event, so B1's Spring row measured a machine doing nothing.)
+   */
+  @Test
+  void everyB1SideReplaysTheWholeTraceAgainOnTheSameInstance() throws Exception {
+    InputTrace trace = new InputTrace(42, TransitionBenchmark.TRACE_LENGTH);
+    SpringConnectionMachine spring = new SpringConnectionMachine(trace.policy.maxAttempts());
+    Stateless4jConnectionMachine s4j = new Stateless4jConnectionMachine(trace.policy.maxAttempts());
+    DriverReplay driver = new DriverReplay(trace);
+    int step = trace.replay();
+    int driven = driver.replay();
+    for (int round = 1; round <= 3; round++) {
+      assertThat(spring.replay(trace.kinds))
+          .as("Spring replay %d", round)
+          .isEqualTo("CLOSED".length());
+      assertThat(s4j.replay(trace.kinds))
+          .as("stateless4j replay %d", round)
+          .isEqualTo("CLOSED".length());
+      assertThat(trace.replay()).as("step replay %d", round).isEqualTo(step);
+      assertThat(driver.replay()).as("driver replay %d", round).isEqualTo(driven);
+    }
+  }
+
+  /**
    * The baseline runs the same machine: after every input of the trace it is in the stage, and at
    * the attempt number, Tether's machine is in (a baseline that ignored stale inputs differently,
    * or counted attempts differently, would part ways at the first such input).
