@@ -477,8 +477,9 @@ public final class BenchMain {
   }
 
   /**
-   * JMH options of a profile. Full: 2 forks × (3 × 1 s warm-up + 5 × 1 s measurement) per
-   * benchmark, so the whole {@code bench} stays near ten minutes.
+   * JMH options of a profile. Full: 2 forks × (8 × 1 s warm-up + 5 × 1 s measurement) per
+   * benchmark: B1's pure step is still being compiled after 3 s (some forks deoptimise and
+   * recompile in the measurement), and B2 at 64 in flight reaches its steady ratio after ≈ 4 s.
    */
   private static ChainedOptionsBuilder options(Profile profile) {
     ChainedOptionsBuilder o =
@@ -501,7 +502,7 @@ public final class BenchMain {
               .measurementTime(TimeValue.seconds(1));
       case FULL ->
           o.forks(2)
-              .warmupIterations(3)
+              .warmupIterations(8)
               .warmupTime(TimeValue.seconds(1))
               .measurementIterations(5)
               .measurementTime(TimeValue.seconds(1));
