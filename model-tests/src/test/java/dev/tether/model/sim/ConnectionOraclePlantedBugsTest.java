@@ -124,14 +124,12 @@ class ConnectionOraclePlantedBugsTest {
 
   @Test
   void jitterFromASharedRandomIsCaughtByI9() {
-    SimulationResult caught = null;
-    for (long seed = 1; seed <= SEEDS && caught == null; seed++) {
-      SimulationResult first = sharedJitter(seed, null).run();
-      if (!sameTrace(first, sharedJitter(seed, null).run())) {
-        caught = first;
-      }
-    }
-    assertThat(caught).as("I9 broken within %d seeds", SEEDS).isNotNull();
+    SimulationResult caught =
+        SimulationHarness.firstFailingRun(
+            "I9 broken",
+            SEEDS,
+            seed -> sharedJitter(seed, null).run(),
+            first -> !sameTrace(first, sharedJitter(first.seed(), null).run()));
     long seed = caught.seed();
     FaultPlan shrunk =
         Simulation.shrink(
@@ -168,22 +166,13 @@ class ConnectionOraclePlantedBugsTest {
   /** Finds the bug within {@link #SEEDS}, checks the oracle, shrinks and replays the plan. */
   static Violation caughtAndShrunk(
       String invariant, LongFunction<Simulation> buggy, int maxFaults) {
-    SimulationResult caught = null;
-    for (long seed = 1; seed <= SEEDS && caught == null; seed++) {
-      SimulationResult r = buggy.apply(seed).run();
-      if (!r.passed()) {
-        caught = r;
-      }
-    }
-    assertThat(caught)
-        .as("%s: the bug must be caught within %d seeds", invariant, SEEDS)
-        .isNotNull();
-    Violation v = caught.violation().orElseThrow();
+    SimulationHarness.Caught caught =
+        SimulationHarness.firstFailingSeed(invariant + ": the bug must be caught", SEEDS, buggy);
+    Violation v = caught.violation();
     assertThat(v.invariant()).as("%s", v).isEqualTo(invariant);
-    Simulation sim = buggy.apply(caught.seed());
-    FaultPlan shrunk = sim.shrink(caught);
+    FaultPlan shrunk = caught.shrink();
     assertThat(shrunk.size()).as("shrunk plan:\n%s", shrunk).isLessThanOrEqualTo(maxFaults);
-    SimulationResult replay = sim.run(FaultPlan.parse(shrunk.toString()));
+    SimulationResult replay = caught.replayPrinted(shrunk);
     assertThat(replay.violation().map(Violation::invariant)).contains(invariant);
     System.out.println(
         invariant
@@ -192,7 +181,7 @@ class ConnectionOraclePlantedBugsTest {
             + ": "
             + v
             + "\nshrunk from "
-            + caught.plan().size()
+            + caught.failed().plan().size()
             + " to:\n"
             + shrunk);
     return v;

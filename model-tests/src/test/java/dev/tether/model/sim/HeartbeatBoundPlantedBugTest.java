@@ -77,21 +77,17 @@ class HeartbeatBoundPlantedBugTest {
 
   @Test
   void heartbeatThatNeverDetectsAHalfOpenChannelIsCaughtByStateAgainstLink() {
-    SimulationResult caught = null;
-    for (long seed = 1; seed <= RpcPlantedBugTest.SEEDS && caught == null; seed++) {
-      SimulationResult r = proxied(seed).run();
-      caught = r.passed() ? null : r;
-    }
-    assertThat(caught).as("caught within %d seeds", RpcPlantedBugTest.SEEDS).isNotNull();
-    Violation v = caught.violation().orElseThrow();
+    SimulationHarness.Caught caught =
+        SimulationHarness.firstFailingSeed(
+            "caught", RpcPlantedBugTest.SEEDS, HeartbeatBoundPlantedBugTest::proxied);
+    Violation v = caught.violation();
     assertThat(v.invariant()).as("%s", v).isEqualTo("link");
     assertThat(v.message()).contains("half-open", "past the detection bound PT1M35S");
 
-    Simulation sim = proxied(caught.seed());
-    FaultPlan shrunk = sim.shrink(caught);
+    FaultPlan shrunk = caught.shrink();
     assertThat(shrunk.faults()).as("shrunk plan:%n%s", shrunk).hasSizeLessThanOrEqualTo(2);
     assertThat(shrunk.trafficOff()).doesNotContain(RpcTraffic.Part.HEARTBEAT);
-    SimulationResult replay = sim.run(FaultPlan.parse(shrunk.toString()));
+    SimulationResult replay = caught.replayPrinted(shrunk);
     assertThat(replay.violation().map(Violation::invariant)).contains("link");
     System.out.println("link caught at seed " + caught.seed() + ": " + v + "\nshrunk:\n" + shrunk);
   }

@@ -11,7 +11,6 @@ import dev.tether.runtime.PlantedMachineBugs;
 import dev.tether.stub.sim.Fault;
 import dev.tether.stub.sim.FaultPlan;
 import dev.tether.stub.sim.Simulation;
-import dev.tether.stub.sim.SimulationResult;
 import dev.tether.stub.sim.Violation;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -105,15 +104,12 @@ class LateCallbackPlantedBugsTest {
 
   @Test
   void framesOfAKeptChannelReachingTheUserAreCaughtByI5() {
-    SimulationResult caught = null;
-    for (long seed = 1; seed <= ConnectionOraclePlantedBugsTest.SEEDS && caught == null; seed++) {
-      SimulationResult r = framesFromKeptChannels(seed).run();
-      caught = r.passed() ? null : r;
-    }
-    assertThat(caught)
-        .as("caught within %d seeds", ConnectionOraclePlantedBugsTest.SEEDS)
-        .isNotNull();
-    Violation v = caught.violation().orElseThrow();
+    SimulationHarness.Caught caught =
+        SimulationHarness.firstFailingSeed(
+            "caught",
+            ConnectionOraclePlantedBugsTest.SEEDS,
+            LateCallbackPlantedBugsTest::framesFromKeptChannels);
+    Violation v = caught.violation();
     assertThat(v.invariant()).as("%s", v).isEqualTo("I5");
     assertThat(v.message())
         .as("%s", v)
@@ -121,17 +117,17 @@ class LateCallbackPlantedBugsTest {
         .contains("whose attempt was given up at");
     // Shrunk by the frame itself: with no fault left, the kept channel is still seen (by the other
     // half, when the next attempt opens ten minutes later), but no frame reaches the user.
-    Simulation sim = framesFromKeptChannels(caught.seed());
+    Simulation sim = caught.simulation();
     FaultPlan shrunk =
         Simulation.shrink(
-            caught.plan(),
+            caught.failed().plan(),
             p ->
                 sim.run(p)
                     .violation()
                     .filter(x -> x.invariant().equals("I5") && x.message().contains(LATE_FRAME))
                     .isPresent());
     assertThat(shrunk.size()).as("shrunk plan:%n%s", shrunk).isEqualTo(1);
-    assertThat(sim.run(FaultPlan.parse(shrunk.toString())).violation().orElseThrow().message())
+    assertThat(caught.replayPrinted(shrunk).violation().orElseThrow().message())
         .contains(LATE_FRAME);
     System.out.println(
         "I5 (frames) caught at seed " + caught.seed() + ": " + v + "\nshrunk to:\n" + shrunk);

@@ -27,21 +27,15 @@ class OraclesThatCanFailTest {
 
   /** Runs the low seeds with {@code bug}, asserts the first violation, shrinks and replays it. */
   static Violation caughtAndShrunk(Consumer<Connection> bug, String invariant) {
-    SimulationResult caught = null;
-    for (long seed = 1; seed <= LOW_SEEDS && caught == null; seed++) {
-      SimulationResult r = planted(seed, bug).run();
-      if (!r.passed()) {
-        caught = r;
-      }
-    }
-    assertThat(caught).as("the planted bug must be caught within %d seeds", LOW_SEEDS).isNotNull();
-    Violation v = caught.violation().orElseThrow();
+    SimulationHarness.Caught caught =
+        SimulationHarness.firstFailingSeed(
+            "the planted bug must be caught", LOW_SEEDS, seed -> planted(seed, bug));
+    Violation v = caught.violation();
     assertThat(v.invariant()).as("caught by %s: %s", invariant, v).isEqualTo(invariant);
 
-    Simulation sim = planted(caught.seed(), bug);
-    FaultPlan shrunk = sim.shrink(caught);
-    assertThat(shrunk.size()).isLessThan(caught.plan().size()).isLessThanOrEqualTo(3);
-    SimulationResult replay = sim.run(FaultPlan.parse(shrunk.toString()));
+    FaultPlan shrunk = caught.shrink();
+    assertThat(shrunk.size()).isLessThan(caught.failed().plan().size()).isLessThanOrEqualTo(3);
+    SimulationResult replay = caught.replayPrinted(shrunk);
     assertThat(replay.violation().map(Violation::invariant)).contains(invariant);
     System.out.println(
         invariant
@@ -52,7 +46,7 @@ class OraclesThatCanFailTest {
             + "\nshrunk plan ("
             + shrunk.size()
             + " of "
-            + caught.plan().size()
+            + caught.failed().plan().size()
             + " faults):\n"
             + shrunk);
     return v;

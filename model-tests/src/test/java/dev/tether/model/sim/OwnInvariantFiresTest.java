@@ -7,7 +7,6 @@ import dev.tether.runtime.LifecycleListener;
 import dev.tether.stub.sim.FaultPlan;
 import dev.tether.stub.sim.FaultProfile;
 import dev.tether.stub.sim.Simulation;
-import dev.tether.stub.sim.SimulationResult;
 import dev.tether.stub.sim.Violation;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -48,20 +47,15 @@ class OwnInvariantFiresTest {
 
   @Test
   void theDocumentedInvariantFiresOnAnIndicatorThatLags() {
-    SimulationResult caught = null;
-    for (long seed = 1; seed <= 5 && caught == null; seed++) {
-      SimulationResult r = lagging(seed).run();
-      if (!r.passed()) {
-        caught = r;
-      }
-    }
-    assertThat(caught).as("the lagging indicator is caught within 5 seeds").isNotNull();
-    Violation v = caught.violation().orElseThrow();
+    SimulationHarness.Caught caught =
+        SimulationHarness.firstFailingSeed(
+            "the lagging indicator is caught", 5, OwnInvariantFiresTest::lagging);
+    Violation v = caught.violation();
     assertThat(v.invariant()).isEqualTo("indicator-honest");
     assertThat(v.message()).startsWith("indicator shows Connected but the connection is");
-    Simulation sim = lagging(caught.seed());
-    FaultPlan shrunk = sim.shrink(caught);
+    FaultPlan shrunk = caught.shrink();
     assertThat(shrunk.size()).isLessThanOrEqualTo(ConnectionOraclePlantedBugsTest.SMALL);
-    assertThat(sim.run(shrunk).violation().map(Violation::invariant)).contains("indicator-honest");
+    assertThat(caught.simulation().run(shrunk).violation().map(Violation::invariant))
+        .contains("indicator-honest");
   }
 }

@@ -6,7 +6,6 @@ import dev.tether.machine.LifecycleEvent;
 import dev.tether.runtime.LifecycleListener;
 import dev.tether.stub.sim.FaultProfile;
 import dev.tether.stub.sim.Simulation;
-import dev.tether.stub.sim.SimulationResult;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.function.UnaryOperator;
@@ -61,20 +60,12 @@ class PlantedBugTest {
 
   @Test
   void droppedTerminalEventIsCaughtWithinTheDefaultSeeds() {
-    SimulationResult caught = null;
-    long seed = 1;
-    for (; seed <= SEEDS && caught == null; seed++) {
-      SimulationResult r = withRelay(seed, true).run();
-      if (!r.passed()) {
-        caught = r;
-      }
-    }
-    assertThat(caught).as("the planted bug must be caught within %d seeds", SEEDS).isNotNull();
-    assertThat(caught.violation().orElseThrow().invariant()).isEqualTo("I1");
-    Simulation sim = withRelay(caught.seed(), true);
-    assertThat(sim.shrink(caught).size()).isLessThan(caught.plan().size());
-    System.out.println(
-        "planted bug caught at seed " + caught.seed() + ": " + caught.violation().get());
+    SimulationHarness.Caught caught =
+        SimulationHarness.firstFailingSeed(
+            "the planted bug must be caught", SEEDS, seed -> withRelay(seed, true));
+    assertThat(caught.violation().invariant()).isEqualTo("I1");
+    assertThat(caught.shrink().size()).isLessThan(caught.failed().plan().size());
+    System.out.println("planted bug caught at seed " + caught.seed() + ": " + caught.violation());
   }
 
   @Test

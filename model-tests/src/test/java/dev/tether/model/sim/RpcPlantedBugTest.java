@@ -52,30 +52,24 @@ class RpcPlantedBugTest {
    */
   static void caughtAndShrunk(
       RpcTraffic traffic, Runnable atStart, String invariant, String messagePart) {
-    SimulationResult caught = null;
-    for (long seed = 1; seed <= SEEDS && caught == null; seed++) {
-      SimulationResult r = simulation(seed, traffic, atStart).run();
-      if (!r.passed()) {
-        caught = r;
-      }
-    }
-    assertThat(caught)
-        .as("the planted %s bug must be caught within %d seeds", invariant, SEEDS)
-        .isNotNull();
-    Violation v = caught.violation().orElseThrow();
+    SimulationHarness.Caught caught =
+        SimulationHarness.firstFailingSeed(
+            "the planted " + invariant + " bug must be caught",
+            SEEDS,
+            seed -> simulation(seed, traffic, atStart));
+    Violation v = caught.violation();
     assertThat(v.invariant()).as("%s", v).isEqualTo(invariant);
     assertThat(v.message()).contains(messagePart);
-    Simulation sim = simulation(caught.seed(), traffic, atStart);
-    FaultPlan shrunk = sim.shrink(caught);
-    assertThat(shrunk.size()).isLessThan(caught.plan().size());
-    SimulationResult replay = sim.run(FaultPlan.parse(shrunk.toString()));
+    FaultPlan shrunk = caught.shrink();
+    assertThat(shrunk.size()).isLessThan(caught.failed().plan().size());
+    SimulationResult replay = caught.replayPrinted(shrunk);
     assertThat(replay.violation().map(Violation::invariant)).contains(invariant);
     System.out.println(
         invariant
             + " bug caught at seed "
             + caught.seed()
             + ", plan shrunk from "
-            + caught.plan().size()
+            + caught.failed().plan().size()
             + " to "
             + shrunk.size()
             + " faults: "

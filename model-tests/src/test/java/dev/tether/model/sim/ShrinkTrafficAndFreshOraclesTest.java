@@ -32,17 +32,15 @@ class ShrinkTrafficAndFreshOraclesTest {
 
   @Test
   void plantedRpcBugShrinksToTheTrafficItNeedsAndTheReplayShowsIt() {
-    SimulationResult caught = null;
-    for (long seed = 1; seed <= RpcPlantedBugTest.SEEDS && caught == null; seed++) {
-      SimulationResult r = refusalTakenForSuccess(seed).run();
-      caught = r.passed() ? null : r;
-    }
-    assertThat(caught).as("the planted I7 bug is caught at a low seed").isNotNull();
-    Violation v = caught.violation().orElseThrow();
+    SimulationHarness.Caught caught =
+        SimulationHarness.firstFailingSeed(
+            "the planted I7 bug is caught at a low seed",
+            RpcPlantedBugTest.SEEDS,
+            ShrinkTrafficAndFreshOraclesTest::refusalTakenForSuccess);
+    Violation v = caught.violation();
     assertThat(v.invariant()).isEqualTo("I7");
 
-    Simulation sim = refusalTakenForSuccess(caught.seed());
-    FaultPlan shrunk = sim.shrink(caught);
+    FaultPlan shrunk = caught.shrink();
     // A refused resubscription that nobody reports needs subscriptions, and none of the rest.
     assertThat(shrunk.trafficOff())
         .as("shrunk plan:%n%s", shrunk)
@@ -54,7 +52,7 @@ class ShrinkTrafficAndFreshOraclesTest {
         .doesNotContain(RpcTraffic.Part.SUBSCRIPTIONS);
     assertThat(shrunk.toString()).startsWith("traffic without ");
 
-    SimulationResult replay = sim.run(FaultPlan.parse(shrunk.toString()));
+    SimulationResult replay = caught.replayPrinted(shrunk);
     assertThat(replay.violation().map(Violation::invariant)).contains("I7");
     assertThat(replay.violation().orElseThrow().message()).contains("not reported");
     System.out.println(

@@ -6,8 +6,10 @@ import dev.tether.stub.sim.FaultPlan;
 import dev.tether.stub.sim.FaultProfile;
 import dev.tether.stub.sim.Simulation;
 import dev.tether.stub.sim.SimulationResult;
+import dev.tether.stub.sim.Violation;
 import java.time.Duration;
 import java.util.function.LongFunction;
+import java.util.function.Predicate;
 
 /**
  * {@link Property} for simulations: the same seeds ({@link Property#seeds}: {@code -Dtether.seed=N}
@@ -51,6 +53,66 @@ final class SimulationHarness {
       total = total.plus(r.coverage());
     }
     return total;
+  }
+
+  /**
+   * A planted bug's first failing run, found by {@link #firstFailingSeed}: the failed run and its
+   * seed's simulation, built afresh (as a user replaying the seed would) for shrinking and replays.
+   */
+  record Caught(Simulation simulation, SimulationResult failed) {
+    long seed() {
+      return failed.seed();
+    }
+
+    Violation violation() {
+      return failed.violation().orElseThrow();
+    }
+
+    /** Shrinks the failed run's plan with {@link Simulation#shrink} (each call shrinks again). */
+    FaultPlan shrink() {
+      return simulation.shrink(failed);
+    }
+
+    /**
+     * Runs {@code plan} as printed and read back ({@link FaultPlan#parse}): what a user replays.
+     */
+    SimulationResult replayPrinted(FaultPlan plan) {
+      return simulation.run(FaultPlan.parse(plan.toString()));
+    }
+  }
+
+  /**
+   * Runs seeds 1..{@code seeds} of {@code simulation} until one reports a violation.
+   *
+   * @param expectation what the test expects, for the failure message
+   * @throws AssertionError when every seed passes: {@code expectation}, then "no failing seed
+   *     within seeds 1..N"
+   */
+  static Caught firstFailingSeed(
+      String expectation, int seeds, LongFunction<Simulation> simulation) {
+    SimulationResult failed =
+        firstFailingRun(expectation, seeds, seed -> simulation.apply(seed).run(), r -> !r.passed());
+    return new Caught(simulation.apply(failed.seed()), failed);
+  }
+
+  /**
+   * {@link #firstFailingSeed} for a failure that is not a violation (two runs of a seed that
+   * differ, for I9): the first run of seeds 1..{@code seeds} that {@code fails}.
+   *
+   * @throws AssertionError when no seed's run fails
+   */
+  static SimulationResult firstFailingRun(
+      String expectation,
+      int seeds,
+      LongFunction<SimulationResult> run,
+      Predicate<SimulationResult> fails) {
+    for (long seed = 1; seed <= seeds; seed++) {
+      SimulationResult r = run.apply(seed);
+      if (fails.test(r)) {
+        return r;
+      }
+    }
+    throw new AssertionError(expectation + ": no failing seed within seeds 1.." + seeds);
   }
 
   static AssertionError failure(

@@ -24,24 +24,18 @@ class TimerLeakPlantedBugTest {
 
   @Test
   void backoffTimerLeakedOnCloseIsCaughtWithinTheDefaultSeeds() {
-    SimulationResult caught = null;
-    for (long seed = 1; seed <= SimulationPropertyTest.SEEDS && caught == null; seed++) {
-      SimulationResult r = leaky(seed).run();
-      if (!r.passed()) {
-        caught = r;
-      }
-    }
-    assertThat(caught)
-        .as("the leak must be caught within %d seeds", SimulationPropertyTest.SEEDS)
-        .isNotNull();
-    Violation v = caught.violation().orElseThrow();
+    SimulationHarness.Caught caught =
+        SimulationHarness.firstFailingSeed(
+            "the leak must be caught",
+            SimulationPropertyTest.SEEDS,
+            TimerLeakPlantedBugTest::leaky);
+    Violation v = caught.violation();
     assertThat(v.invariant()).isEqualTo("I4");
     assertThat(v.message()).contains("timer(s) still live when Closed");
 
-    Simulation sim = leaky(caught.seed());
-    FaultPlan shrunk = sim.shrink(caught);
-    assertThat(shrunk.size()).isLessThan(caught.plan().size());
-    SimulationResult replay = sim.run(FaultPlan.parse(shrunk.toString()));
+    FaultPlan shrunk = caught.shrink();
+    assertThat(shrunk.size()).isLessThan(caught.failed().plan().size());
+    SimulationResult replay = caught.replayPrinted(shrunk);
     assertThat(replay.violation().map(Violation::invariant)).contains("I4");
     System.out.println(
         "timer leak caught at seed " + caught.seed() + ": " + v + "\nshrunk plan:\n" + shrunk);
