@@ -7,8 +7,8 @@ import java.util.Optional;
 
 /**
  * How the simulator writes for a person (violations, their preceding events): simulated time as
- * {@code h:mm:ss.SSS}, durations in milliseconds, events as their name and fields, never {@code
- * PT0.1S} or a record's {@code toString()}.
+ * {@code h:mm:ss.SSS}, durations in milliseconds, events as their name and fields, faults as the
+ * plan lines a user writes, never {@code PT0.1S} or a record's {@code toString()}.
  */
 final class SimText {
   private SimText() {}
@@ -26,12 +26,13 @@ final class SimText {
   }
 
   /**
-   * A trace entry: a record (a lifecycle event) as its name and its fields ({@code Reconnecting
-   * attempt 1, maxAttempts -1, delay 108 ms, cause CHANNEL_ERROR: dropped}); anything else as it
-   * prints itself (a fault prints as its plan line).
+   * A trace entry: a fault as its fault plan line ({@code outage 0 1836170 694813}: what {@link
+   * FaultPlan#parse} reads, so a person can copy it into a plan); another record (a lifecycle
+   * event) as its name and its fields ({@code Reconnecting attempt 1, maxAttempts -1, delay 108 ms,
+   * cause CHANNEL_ERROR: dropped}); anything else as it prints itself.
    */
   static String entry(Object entry) {
-    if (!(entry instanceof Record r)) {
+    if (entry instanceof Fault || !(entry instanceof Record r)) {
       return String.valueOf(entry);
     }
     StringBuilder sb = new StringBuilder(r.getClass().getSimpleName());
