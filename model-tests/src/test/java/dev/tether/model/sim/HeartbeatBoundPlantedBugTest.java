@@ -79,7 +79,9 @@ class HeartbeatBoundPlantedBugTest {
   void heartbeatThatNeverDetectsAHalfOpenChannelIsCaughtByStateAgainstLink() {
     SimulationHarness.Caught caught =
         SimulationHarness.firstFailingSeed(
-            "caught", RpcPlantedBugTest.SEEDS, HeartbeatBoundPlantedBugTest::proxied);
+            "the half-open channel must be caught",
+            RpcPlantedBugTest.SEEDS,
+            HeartbeatBoundPlantedBugTest::proxied);
     Violation v = caught.violation();
     assertThat(v.invariant()).as("%s", v).isEqualTo("link");
     assertThat(v.message()).contains("half-open", "past the detection bound PT1M35S");

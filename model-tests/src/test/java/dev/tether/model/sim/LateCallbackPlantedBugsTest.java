@@ -106,7 +106,7 @@ class LateCallbackPlantedBugsTest {
   void framesOfAKeptChannelReachingTheUserAreCaughtByI5() {
     SimulationHarness.Caught caught =
         SimulationHarness.firstFailingSeed(
-            "caught",
+            "the late channel's frame must be caught",
             ConnectionOraclePlantedBugsTest.SEEDS,
             LateCallbackPlantedBugsTest::framesFromKeptChannels);
     Violation v = caught.violation();

@@ -6,6 +6,7 @@ import dev.tether.rpc.ConnectionStats;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,27 +25,28 @@ class RpcSimulationTest {
         .rpc(RpcTraffic.builder().faults(1.0, 1.0).build());
   }
 
+  /** An oracle that never fires: it hands each session's view to {@code books} as the run ends. */
+  static Oracle atEnd(Consumer<SessionView> books) {
+    return new Oracle() {
+      @Override
+      public String invariant() {
+        return "books";
+      }
+
+      @Override
+      public String atEnd(SessionView s) {
+        books.accept(s);
+        return null;
+      }
+    };
+  }
+
   @Test
   void rpcSessionsUnderChaosKeepEveryInvariant() {
     List<ConnectionStats> stats = new ArrayList<>();
     for (long seed = 1; seed <= 3; seed++) {
       SimulationResult r =
-          chaos(seed)
-              .oracle(
-                  new Oracle() {
-                    @Override
-                    public String invariant() {
-                      return "books";
-                    }
-
-                    @Override
-                    public String atEnd(SessionView s) {
-                      stats.add(s.rpc().orElseThrow().stats());
-                      return null;
-                    }
-                  })
-              .build()
-              .run();
+          chaos(seed).oracle(atEnd(s -> stats.add(s.rpc().orElseThrow().stats()))).build().run();
       assertThat(r.violation()).as("seed %d: %s", seed, r.violation()).isEmpty();
     }
     // The traffic reached what it is there for: every outcome, floods past the limit, stalls.
@@ -88,19 +90,7 @@ class RpcSimulationTest {
             .duration(Duration.ofMinutes(15))
             .rpc(RpcTraffic.defaults())
             .plan(FaultPlan.parse("move 0 60000 30000\n"))
-            .oracle(
-                new Oracle() {
-                  @Override
-                  public String invariant() {
-                    return "books";
-                  }
-
-                  @Override
-                  public String atEnd(SessionView s) {
-                    succeeded.add(s.rpc().orElseThrow().stats().succeeded());
-                    return null;
-                  }
-                })
+            .oracle(atEnd(s -> succeeded.add(s.rpc().orElseThrow().stats().succeeded())))
             .build()
             .run();
 
@@ -119,19 +109,11 @@ class RpcSimulationTest {
             .sessions(1)
             .timelines(1)
             .oracle(
-                new Oracle() {
-                  @Override
-                  public String invariant() {
-                    return "books";
-                  }
-
-                  @Override
-                  public String atEnd(SessionView s) {
-                    RpcSessionView v = s.rpc().orElseThrow();
-                    settled[0] = v.requestsMade() - v.requestsUnsettled();
-                    return null;
-                  }
-                })
+                atEnd(
+                    s -> {
+                      RpcSessionView v = s.rpc().orElseThrow();
+                      settled[0] = v.requestsMade() - v.requestsUnsettled();
+                    }))
             .build()
             .run();
 
