@@ -124,11 +124,17 @@ public final class BenchMain {
       ReconnectStorm.Result storm,
       McpRestart.Result restart) {}
 
-  /** Runs every comparison of {@code profile} and prints each row to {@code out}. */
+  /**
+   * Runs every comparison of {@code profile} and prints each row to {@code out}, each as soon as it
+   * is measured. The smoke profile ({@link SmokeRun}) measures in an order of its own, its children
+   * started early, and prints the same rows in the same order at the end.
+   */
   static Results runAll(Profile profile, boolean json, PrintStream out, Progress progress)
       throws RunnerException {
-    Map<String, Object> answers = new HashMap<>();
-    Map<String, Double> scores = run(profile, progress, answers);
+    if (profile == Profile.SMOKE) {
+      return SmokeRun.run(json, out, progress);
+    }
+    Map<String, Double> scores = run(profile, progress);
     report(scores, json, out);
     progress.step("B9 LSP documentSymbol, interleaved");
     LspRounds.Result b9 = lspRounds(profile);
@@ -151,7 +157,7 @@ public final class BenchMain {
     progress.step("B8 restart-to-ready after kill -9");
     McpRestart.Result b8 = mcpRestart(restartRounds(profile), json, out);
     progress.done();
-    return new Results(scores, answers, b9, b4, b5ws, b5process, b7, b8);
+    return new Results(scores, Map.of(), b9, b4, b5ws, b5process, b7, b8);
   }
 
   /**
@@ -235,6 +241,12 @@ public final class BenchMain {
   /** B8 restart-to-ready after kill -9: the medians, baseline ÷ Tether (higher is better). */
   static McpRestart.Result mcpRestart(int rounds, boolean json, PrintStream out) {
     McpRestart.Result r = McpRestart.measure(rounds);
+    reportRestart(r, json, out);
+    return r;
+  }
+
+  /** Prints B8's restart-to-ready row. */
+  static void reportRestart(McpRestart.Result r, boolean json, PrintStream out) {
     if (json) {
       ObjectNode n =
           BenchJson.row(
@@ -261,7 +273,6 @@ public final class BenchMain {
           r.sdkP50() / r.tetherP50(),
           r.rounds());
     }
-    return r;
   }
 
   /**
@@ -284,12 +295,22 @@ public final class BenchMain {
 
   /** B4: p50 and p99, as a ratio to the raw Vert.x reconnect measured interleaved. */
   static ReconnectLatency.Result reconnect(Profile profile, boolean json, PrintStream out) {
-    ReconnectLatency.Result r =
-        switch (profile) {
-          case SMOKE -> ReconnectLatency.measure(3, 1);
-          case QUICK -> ReconnectLatency.measure(100, 20);
-          case FULL -> ReconnectLatency.measure(500, 50);
-        };
+    ReconnectLatency.Result r = measureReconnect(profile);
+    reportReconnect(r, json, out);
+    return r;
+  }
+
+  /** B4's rounds in {@code profile}. */
+  static ReconnectLatency.Result measureReconnect(Profile profile) {
+    return switch (profile) {
+      case SMOKE -> ReconnectLatency.measure(3, 1);
+      case QUICK -> ReconnectLatency.measure(100, 20);
+      case FULL -> ReconnectLatency.measure(500, 50);
+    };
+  }
+
+  /** Prints B4's rows. */
+  static void reportReconnect(ReconnectLatency.Result r, boolean json, PrintStream out) {
     if (json) {
       for (boolean p50 : new boolean[] {true, false}) {
         double tether = at(p50, r.total());
@@ -356,7 +377,6 @@ public final class BenchMain {
           r.handshake().p50Micros(),
           r.handshake().p99Micros());
     }
-    return r;
   }
 
   private static double at(boolean p50, ReconnectLatency.Phase phase) {
@@ -370,6 +390,13 @@ public final class BenchMain {
   static SocketMemoryFootprint.Result socketMemory(
       int sessions, int gcs, boolean json, PrintStream out) {
     SocketMemoryFootprint.Result r = SocketMemoryFootprint.measure(sessions, gcs);
+    reportSocketMemory(r, json, out);
+    return r;
+  }
+
+  /** Prints B5's WebSocket row. */
+  static void reportSocketMemory(SocketMemoryFootprint.Result r, boolean json, PrintStream out) {
+    int sessions = r.sessions();
     if (json) {
       ObjectNode n =
           BenchJson.row(
@@ -392,12 +419,15 @@ public final class BenchMain {
           r.overRaw(),
           sessions);
     }
-    return r;
   }
 
   /** B5 on the simulator: an absolute figure against its goal, not a ratio. */
   static void memory(int sessions, int gcs, boolean json, PrintStream out) {
-    double perSession = MemoryFootprint.bytesPerSession(sessions, gcs);
+    reportMemory(sessions, MemoryFootprint.bytesPerSession(sessions, gcs), json, out);
+  }
+
+  /** Prints B5's simulator row: {@code perSession} bytes over {@code sessions}. */
+  static void reportMemory(int sessions, double perSession, boolean json, PrintStream out) {
     if (json) {
       ObjectNode n =
           BenchJson.row(
@@ -418,11 +448,6 @@ public final class BenchMain {
     }
   }
 
-  /** Runs all comparisons; returns the score of each benchmark method by its full name. */
-  static Map<String, Double> run(Profile profile) throws RunnerException {
-    return run(profile, Progress.NONE, new HashMap<>());
-  }
-
   /**
    * Calls per benchmark method in the smoke pass: one proves it runs (and, through {@code answers},
    * what it computes).
@@ -431,12 +456,22 @@ public final class BenchMain {
 
   /**
    * Runs all comparisons, one JMH run per benchmark class (each a progress step), always silent:
-   * stdout carries only the results. The smoke profile calls each class directly instead ({@link
-   * SmokePass}: its children started once, not once per method as JMH would) and puts the methods'
-   * last answers into {@code answers} by full name.
+   * stdout carries only the results. (The smoke pass, {@link SmokeRun}, calls each class directly
+   * instead, through {@link SmokePass}.)
    */
-  static Map<String, Double> run(Profile profile, Progress progress, Map<String, Object> answers)
-      throws RunnerException {
+  static Map<String, Double> run(Profile profile, Progress progress) throws RunnerException {
+    Map<String, Double> scores = new HashMap<>();
+    for (var e : methodsByClass().entrySet()) {
+      progress.step(e.getKey().substring(e.getKey().lastIndexOf('.') + 1));
+      scores.putAll(jmh(profile, e.getValue()));
+    }
+    return scores;
+  }
+
+  /**
+   * The benchmark methods the rows name (full names), by benchmark class, in the order of the rows.
+   */
+  static Map<String, Set<String>> methodsByClass() {
     Map<String, Set<String>> byClass = new LinkedHashMap<>();
     for (Comparison c : COMPARISONS) {
       for (String method : List.of(c.tether(), c.baseline())) {
@@ -444,16 +479,7 @@ public final class BenchMain {
         byClass.computeIfAbsent(cls, k -> new LinkedHashSet<>()).add(method);
       }
     }
-    Map<String, Double> scores = new HashMap<>();
-    for (var e : byClass.entrySet()) {
-      progress.step(e.getKey().substring(e.getKey().lastIndexOf('.') + 1));
-      if (profile == Profile.SMOKE) {
-        SmokePass.run(benchmarkClass(e.getKey()), e.getValue(), SMOKE_INVOCATIONS, scores, answers);
-      } else {
-        scores.putAll(jmh(profile, e.getValue()));
-      }
-    }
-    return scores;
+    return byClass;
   }
 
   /** One silent JMH run of {@code methods} (full names) with the options of {@code profile}. */
@@ -466,14 +492,6 @@ public final class BenchMain {
       scores.put(r.getParams().getBenchmark(), r.getPrimaryResult().getScore());
     }
     return scores;
-  }
-
-  private static Class<?> benchmarkClass(String name) {
-    try {
-      return Class.forName(name);
-    } catch (ClassNotFoundException e) {
-      throw new IllegalArgumentException("a row names a benchmark class that is missing: " + name);
-    }
   }
 
   /**

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
@@ -32,10 +33,14 @@ final class BenchPeers {
     }
   }
 
-  /** {@code node …/server-everything/dist/index.js stdio}: the MCP reference server (B8). */
-  static List<String> mcpServer() {
+  /**
+   * {@code node …/server-everything/dist/index.js stdio MARK}: the MCP reference server (B8), with
+   * {@code mark} ({@link #newMark()}) last on its command line so that its process can be found
+   * ({@link #markedChild}); the server reads only its first argument.
+   */
+  static List<String> mcpServer(String mark) {
     return List.of(
-        "node", installed("@modelcontextprotocol/server-everything/dist/index.js"), "stdio");
+        "node", installed("@modelcontextprotocol/server-everything/dist/index.js"), "stdio", mark);
   }
 
   /** {@code node …/vscode-json-language-server --stdio}: the JSON language server (B9). */
@@ -60,13 +65,44 @@ final class BenchPeers {
     return ProcessHandle.current().children().map(ProcessHandle::pid).collect(Collectors.toSet());
   }
 
-  /** The one live child of this JVM that is not in {@code known}; fails unless exactly one. */
-  static ProcessHandle newChild(Set<Long> known) {
-    List<ProcessHandle> fresh =
-        ProcessHandle.current().children().filter(h -> !known.contains(h.pid())).toList();
-    if (fresh.size() != 1) {
-      throw new IllegalStateException("expected one new child process, found " + fresh);
+  /** What every mark starts with. */
+  static final String MARK_PREFIX = "--tether-bench-child=";
+
+  /**
+   * A new argument, unique in this JVM's life and beyond, to put on a child's command line: the
+   * child is then {@link #markedChild its process}, whatever other children start beside it. (A
+   * child found as "the one new child since before the start" is wrong as soon as another step
+   * starts one at the same time.)
+   */
+  static String newMark() {
+    return MARK_PREFIX + UUID.randomUUID();
+  }
+
+  /**
+   * The one live child of this JVM whose command line holds {@code mark} ({@link #marked}).
+   *
+   * @throws IllegalStateException unless exactly one live child carries {@code mark}
+   */
+  static ProcessHandle markedChild(String mark) {
+    List<ProcessHandle> found = marked(mark);
+    if (found.size() != 1) {
+      throw new IllegalStateException(
+          "expected one live child process marked " + mark + ", found " + found);
     }
-    return fresh.get(0);
+    return found.get(0);
+  }
+
+  /**
+   * The live children of this JVM whose command line holds {@code mark} as an argument, as the
+   * operating system reports it ({@link ProcessHandle.Info#arguments()}: {@code /proc/PID/cmdline}
+   * on Linux). A child forked but not yet running its program still has the JVM's command line: ask
+   * once the child has answered.
+   */
+  static List<ProcessHandle> marked(String mark) {
+    return ProcessHandle.current()
+        .children()
+        .filter(ProcessHandle::isAlive)
+        .filter(h -> h.info().arguments().map(a -> List.of(a).contains(mark)).orElse(false))
+        .toList();
   }
 }

@@ -61,6 +61,15 @@ final class LspRounds {
   static Result measure(int warmUp, int rounds, int perRound) {
     LspBenchmark b = new LspBenchmark();
     b.setUp();
+    return measure(b, warmUp, rounds, perRound);
+  }
+
+  /**
+   * As {@link #measure(int, int, int)} on {@code b}, already set up (the smoke pass starts its
+   * servers early, beside other steps); {@code b} is torn down at the end, also when a request
+   * fails.
+   */
+  static Result measure(LspBenchmark b, int warmUp, int rounds, int perRound) {
     try {
       double[] tether = new double[rounds];
       double[] lsp4j = new double[rounds];

@@ -34,8 +34,27 @@ public class McpBenchmark {
   /** Starts both servers and initializes both clients. */
   @Setup
   public void setUp() {
-    tether = TetherMcpClient.start(BackoffPolicy.defaults());
+    startClients(BackoffPolicy.defaults());
+  }
+
+  /**
+   * As {@link #setUp()}, Tether's client restarting its server by {@code policy}: the smoke pass
+   * sets up with {@link McpRestart#IMMEDIATE} and runs the restart on the same two clients after
+   * the calls ({@link #tether()}, {@link #sdk()}).
+   */
+  void startClients(BackoffPolicy policy) {
+    tether = TetherMcpClient.start(policy);
     sdk = Rigs.startSecond(tether, SdkMcpClient::start);
+  }
+
+  /** Tether's client, once set up. */
+  TetherMcpClient tether() {
+    return tether;
+  }
+
+  /** The SDK's client, once set up. */
+  SdkMcpClient sdk() {
+    return sdk;
   }
 
   /** Stops both; each child is gone afterwards. */

@@ -2,10 +2,10 @@ package dev.tether.bench;
 
 import dev.tether.machine.BackoffPolicy;
 import dev.tether.machine.LifecycleEvent;
+import dev.tether.runtime.Subscription;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -18,10 +18,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * moment the kill returns, so it is not charged for noticing. Rounds alternate between the sides.
  */
 final class McpRestart {
-  /** Tether's policy here: retry at once, no jitter (the default waits 100 ms ± 20 % first). */
   /**
-   * Restart at once, and no flap guard: the benchmark kills the server on purpose up to 20 times a
-   * minute, which the default guard (10 losses within a minute) rightly ends as {@code FLAPPING}.
+   * Tether's policy here: restart at once, no jitter (the default waits 100 ms ± 20 % first), and
+   * no flap guard: the benchmark kills the server on purpose up to 20 times a minute, which the
+   * default guard (10 losses within a minute) rightly ends as {@code FLAPPING}.
    */
   static final BackoffPolicy IMMEDIATE =
       BackoffPolicy.builder().delays(List.of(Duration.ZERO)).jitter(0).noFlapGuard().build();
@@ -31,50 +31,59 @@ final class McpRestart {
   /** Median and 90th percentile in microseconds, per side. */
   record Result(int rounds, double tetherP50, double tetherP90, double sdkP50, double sdkP90) {}
 
-  /** {@code rounds} kills per side, alternating; both children are stopped at the end. */
+  /** {@code rounds} kills per side, alternating, on clients of its own, stopped at the end. */
   static Result measure(int rounds) {
-    long[] tether = new long[rounds];
-    long[] sdk = new long[rounds];
     try (TetherMcpClient t = TetherMcpClient.start(IMMEDIATE);
         SdkMcpClient s = SdkMcpClient.start()) {
-      AtomicReference<CompletableFuture<Void>> reconnected = new AtomicReference<>();
-      t.connection()
-          .subscribe(
-              e -> {
-                CompletableFuture<Void> r = reconnected.get();
-                if (e instanceof LifecycleEvent.Reconnected && r != null) {
-                  r.complete(null);
-                }
-              });
-      Set<Long> known = BenchPeers.children();
-      ProcessHandle tetherChild = onlyChildBesides(known, s.child());
+      return measure(rounds, t, s);
+    }
+  }
+
+  /**
+   * {@code rounds} kills per side, alternating, on clients already started and initialized (the
+   * smoke pass's, whose calls ran on them before); they stay open, each on its last server.
+   *
+   * @throws IllegalArgumentException if {@code tether} does not restart by {@link #IMMEDIATE}
+   */
+  static Result measure(int rounds, TetherMcpClient tether, SdkMcpClient sdk) {
+    if (tether.policy() != IMMEDIATE) {
+      throw new IllegalArgumentException(
+          "Tether's client must restart by McpRestart.IMMEDIATE, not " + tether.policy());
+    }
+    long[] tetherNanos = new long[rounds];
+    long[] sdkNanos = new long[rounds];
+    AtomicReference<CompletableFuture<Void>> reconnected = new AtomicReference<>();
+    Subscription watching =
+        tether
+            .connection()
+            .subscribe(
+                e -> {
+                  CompletableFuture<Void> r = reconnected.get();
+                  if (e instanceof LifecycleEvent.Reconnected && r != null) {
+                    r.complete(null);
+                  }
+                });
+    try {
       for (int i = 0; i < rounds; i++) {
         reconnected.set(new CompletableFuture<>());
-        known = BenchPeers.children();
+        ProcessHandle tetherChild = tether.child();
         long t0 = System.nanoTime();
         kill(tetherChild);
         Rigs.await(reconnected.get());
-        Rigs.await(t.echo(EchoClient.MESSAGE));
-        tether[i] = System.nanoTime() - t0;
-        tetherChild = BenchPeers.newChild(known);
+        Rigs.await(tether.echo(EchoClient.MESSAGE));
+        tetherNanos[i] = System.nanoTime() - t0;
 
         long s0 = System.nanoTime();
-        kill(s.child());
-        s.restart();
-        Rigs.await(s.echo(EchoClient.MESSAGE));
-        sdk[i] = System.nanoTime() - s0;
+        kill(sdk.child());
+        sdk.restart();
+        Rigs.await(sdk.echo(EchoClient.MESSAGE));
+        sdkNanos[i] = System.nanoTime() - s0;
       }
+    } finally {
+      watching.cancel();
     }
-    return new Result(rounds, pct(tether, 50), pct(tether, 90), pct(sdk, 50), pct(sdk, 90));
-  }
-
-  private static ProcessHandle onlyChildBesides(Set<Long> live, ProcessHandle other) {
-    Set<Long> without = new java.util.HashSet<>(Set.of(other.pid()));
-    return ProcessHandle.current()
-        .children()
-        .filter(h -> live.contains(h.pid()) && !without.contains(h.pid()))
-        .findFirst()
-        .orElseThrow(() -> new IllegalStateException("Tether's server process is not running"));
+    return new Result(
+        rounds, pct(tetherNanos, 50), pct(tetherNanos, 90), pct(sdkNanos, 50), pct(sdkNanos, 90));
   }
 
   private static void kill(ProcessHandle child) {

@@ -9,7 +9,6 @@ import io.modelcontextprotocol.spec.McpSchema;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -33,8 +32,8 @@ final class SdkMcpClient implements EchoClient {
   }
 
   private void connect() {
-    Set<Long> before = BenchPeers.children();
-    List<String> argv = BenchPeers.mcpServer();
+    String mark = BenchPeers.newMark();
+    List<String> argv = BenchPeers.mcpServer(mark);
     ServerParameters server =
         ServerParameters.builder(argv.get(0)).args(argv.subList(1, argv.size())).build();
     client =
@@ -44,14 +43,11 @@ final class SdkMcpClient implements EchoClient {
             .build();
     try {
       client.initialize().block(Duration.ofSeconds(Rigs.SETUP_TIMEOUT_SECONDS));
-      child = BenchPeers.newChild(before);
+      child = BenchPeers.markedChild(mark);
     } catch (RuntimeException e) {
       close();
-      // The server may be up without an answer: it is this JVM's one new child, stopped here too.
-      ProcessHandle.current()
-          .children()
-          .filter(h -> !before.contains(h.pid()))
-          .forEach(ProcessHandle::destroyForcibly);
+      // The server may be up without an answer: the child with this start's mark, stopped too.
+      BenchPeers.marked(mark).forEach(ProcessHandle::destroyForcibly);
       throw e;
     }
   }

@@ -37,28 +37,93 @@ final class SmokePass {
       int invocations,
       Map<String, Double> scores,
       Map<String, Object> answers) {
+    benchmarks(cls, methods); // a name that is no benchmark fails before anything starts
+    runOn(setUp(cls), methods, invocations, scores, answers);
+  }
+
+  /**
+   * As {@link #run(Class, Collection, int, Map, Map)} on {@code state}, an instance already set up
+   * ({@link #setUp}: the smoke pass sets up early, beside other steps); its {@code @TearDown} runs
+   * at the end on every path.
+   */
+  static void runOn(
+      Object state,
+      Collection<String> methods,
+      int invocations,
+      Map<String, Double> scores,
+      Map<String, Object> answers) {
+    try {
+      calls(state, methods, invocations, scores, answers);
+    } finally {
+      tearDown(state);
+    }
+  }
+
+  /**
+   * Calls each of {@code methods} (full names, of {@code state}'s class) {@code invocations} times
+   * on {@code state}, set up and not torn down; puts the scores and last answers as {@link #run}
+   * does. The caller tears {@code state} down.
+   *
+   * @throws IllegalArgumentException if a name is not a {@code @Benchmark} method of its class
+   * @throws IllegalStateException if a call fails
+   */
+  static void calls(
+      Object state,
+      Collection<String> methods,
+      int invocations,
+      Map<String, Double> scores,
+      Map<String, Object> answers) {
+    Class<?> cls = state.getClass();
+    for (Method m : benchmarks(cls, methods)) {
+      String name = cls.getName() + "." + m.getName();
+      OperationsPerInvocation ops = m.getAnnotation(OperationsPerInvocation.class);
+      long start = System.nanoTime();
+      Object answer = null;
+      for (int i = 0; i < invocations; i++) {
+        answer = call(m, state);
+      }
+      double seconds = Math.max(1, System.nanoTime() - start) / 1e9;
+      scores.put(name, invocations * (ops == null ? 1 : ops.value()) / seconds);
+      answers.put(name, answer);
+    }
+  }
+
+  /**
+   * A new instance of {@code cls}, set up. If the set-up method fails, the tear-down method runs
+   * (what was started before the failure is stopped) and the failure goes on.
+   *
+   * @throws IllegalStateException if the set-up fails
+   */
+  static <T> T setUp(Class<T> cls) {
+    T state = newInstance(cls);
+    try {
+      call(annotated(cls, Setup.class), state);
+    } catch (RuntimeException e) {
+      try {
+        tearDown(state);
+      } catch (RuntimeException stopping) {
+        e.addSuppressed(stopping); // a half set-up state may fail to stop what it never started
+      }
+      throw e;
+    }
+    return state;
+  }
+
+  /**
+   * Runs the tear-down method of {@code state}, if it has one.
+   *
+   * @throws IllegalStateException if it fails
+   */
+  static void tearDown(Object state) {
+    call(annotated(state.getClass(), TearDown.class), state);
+  }
+
+  private static List<Method> benchmarks(Class<?> cls, Collection<String> methods) {
     List<Method> benchmarks = new ArrayList<>();
     for (String name : methods) {
       benchmarks.add(benchmark(cls, name.substring(name.lastIndexOf('.') + 1)));
     }
-    Object state = newInstance(cls);
-    call(annotated(cls, Setup.class), state);
-    try {
-      for (Method m : benchmarks) {
-        String name = cls.getName() + "." + m.getName();
-        OperationsPerInvocation ops = m.getAnnotation(OperationsPerInvocation.class);
-        long start = System.nanoTime();
-        Object answer = null;
-        for (int i = 0; i < invocations; i++) {
-          answer = call(m, state);
-        }
-        double seconds = Math.max(1, System.nanoTime() - start) / 1e9;
-        scores.put(name, invocations * (ops == null ? 1 : ops.value()) / seconds);
-        answers.put(name, answer);
-      }
-    } finally {
-      call(annotated(cls, TearDown.class), state);
-    }
+    return benchmarks;
   }
 
   private static Method benchmark(Class<?> cls, String name) {
@@ -85,7 +150,7 @@ final class SmokePass {
     return null;
   }
 
-  private static Object newInstance(Class<?> cls) {
+  private static <T> T newInstance(Class<T> cls) {
     try {
       return cls.getConstructor().newInstance();
     } catch (ReflectiveOperationException e) {

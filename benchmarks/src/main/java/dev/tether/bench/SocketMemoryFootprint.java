@@ -42,8 +42,15 @@ final class SocketMemoryFootprint {
    * the least of {@code gcs} full GCs.
    */
   static Result measure(int sessions, int gcs) {
+    return measure(sessions, gcs, BenchServerProcess.start());
+  }
+
+  /**
+   * As {@link #measure(int, int)} against {@code server}, already started (the smoke pass starts
+   * its JVM early, beside other steps); {@code server} is closed at the end.
+   */
+  static Result measure(int sessions, int gcs, BenchServerProcess server) {
     Vertx vertx = Vertx.vertx();
-    BenchServerProcess server = BenchServerProcess.start();
     // One endpoint object for all sessions, as a caller connecting many sessions to one server
     // would pass: each session keeps a reference to it, not a copy.
     java.net.URI endpoint = server.endpoint();

@@ -22,11 +22,14 @@ final class TetherMcpClient implements EchoClient {
   /** Asked for in {@code initialize}; server-everything supports it. */
   static final String PROTOCOL_VERSION = "2025-06-18";
 
+  private final String mark = BenchPeers.newMark();
+  private final BackoffPolicy policy;
   private final ProcessTransport transport;
   private final RpcConnection rpc;
 
   private TetherMcpClient(BackoffPolicy policy) {
-    transport = ProcessTransport.create(ProcessEndpoint.of(BenchPeers.mcpServer()));
+    this.policy = policy;
+    transport = ProcessTransport.create(ProcessEndpoint.of(BenchPeers.mcpServer(mark)));
     rpc =
         RpcConnection.builder()
             .transport(transport)
@@ -51,6 +54,21 @@ final class TetherMcpClient implements EchoClient {
   /** The connection, for lifecycle subscriptions. */
   RpcConnection connection() {
     return rpc;
+  }
+
+  /** The policy the connection restarts the server by. */
+  BackoffPolicy policy() {
+    return policy;
+  }
+
+  /**
+   * The server process running now (each restart starts a new one, found by this client's mark on
+   * its command line).
+   *
+   * @throws IllegalStateException unless exactly one is running
+   */
+  ProcessHandle child() {
+    return BenchPeers.markedChild(mark);
   }
 
   private static ObjectNode initializeParams() {
