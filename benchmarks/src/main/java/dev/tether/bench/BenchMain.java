@@ -485,7 +485,8 @@ public final class BenchMain {
   /** One silent JMH run of {@code methods} (full names) with the options of {@code profile}. */
   static Map<String, Double> jmh(Profile profile, Collection<String> methods)
       throws RunnerException {
-    ChainedOptionsBuilder o = options(profile);
+    String first = methods.iterator().next();
+    ChainedOptionsBuilder o = options(profile, first.substring(0, first.lastIndexOf('.')));
     methods.forEach(m -> o.include(Pattern.quote(m) + "$"));
     Map<String, Double> scores = new HashMap<>();
     for (RunResult r : new Runner(o.build()).run()) {
@@ -494,12 +495,30 @@ public final class BenchMain {
     return scores;
   }
 
+  /** A benchmark class's forks and 1 s warm-up iterations in the full profile. */
+  record FullRun(int forks, int warmupIterations) {}
+
   /**
-   * JMH options of a profile. Full: 2 forks × (8 × 1 s warm-up + 5 × 1 s measurement) per
-   * benchmark: B1's pure step is still being compiled after 3 s (some forks deoptimise and
-   * recompile in the measurement), and B2 at 64 in flight reaches its steady ratio after ≈ 4 s.
+   * Classes whose full-profile run differs from {@link #options}'s, both sides alike. B1: C2 takes
+   * the pure step 6-9 s to compile at load 1-3 (forks ran at 1-16 M transitions/s for their first 6
+   * s, one still at 1.1 M/s in its first measured second after 8 s of warm-up), and a compiled fork
+   * settles at 26 M/s or at 40 M/s depending on C2's inlining, so 3 forks of 12 s warm-up. B2: one
+   * fork at 64 in flight ran at half another's speed on both sides (4-fork run, 2026-11-30: fork
+   * means 88-154 k/s for Tether, 94-240 k/s raw), so 4 forks.
    */
-  private static ChainedOptionsBuilder options(Profile profile) {
+  static final Map<String, FullRun> FULL_RUNS =
+      Map.of(
+          TransitionBenchmark.class.getName(), new FullRun(3, 12),
+          WebSocketBenchmark.class.getName(), new FullRun(4, 8));
+
+  /**
+   * JMH options of a profile for a benchmark class. Full: 2 forks × (8 × 1 s warm-up + 5 × 1 s
+   * measurement) per benchmark, unless {@link #FULL_RUNS} says otherwise: B1's pure step is still
+   * being compiled after 3 s (some forks deoptimise and recompile in the measurement), and B2 at 64
+   * in flight reaches its steady ratio after ≈ 4 s.
+   */
+  static ChainedOptionsBuilder options(Profile profile, String benchmarkClass) {
+    FullRun full = FULL_RUNS.getOrDefault(benchmarkClass, new FullRun(2, 8));
     ChainedOptionsBuilder o =
         new OptionsBuilder()
             .timeUnit(TimeUnit.SECONDS)
@@ -519,8 +538,8 @@ public final class BenchMain {
               .measurementIterations(3)
               .measurementTime(TimeValue.seconds(1));
       case FULL ->
-          o.forks(2)
-              .warmupIterations(8)
+          o.forks(full.forks())
+              .warmupIterations(full.warmupIterations())
               .warmupTime(TimeValue.seconds(1))
               .measurementIterations(5)
               .measurementTime(TimeValue.seconds(1));

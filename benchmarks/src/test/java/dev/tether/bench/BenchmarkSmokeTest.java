@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.openjdk.jmh.runner.options.Options;
 
 /**
  * Keeps the benchmarks from rotting: the whole {@code bench} runs once in its smoke profile (a few
@@ -269,6 +270,22 @@ class BenchmarkSmokeTest {
   void jmhRunsABenchmarkWithTheSmokeOptions() throws Exception {
     String step = TransitionBenchmark.class.getName() + ".tetherStep";
     assertThat(BenchMain.jmh(BenchMain.Profile.SMOKE, List.of(step)).get(step)).isPositive();
+  }
+
+  /** B1 and B2 get the forks and warm-up their drift needs in the full profile; others 2 × 8 s. */
+  @Test
+  void fullProfileGivesB1AndB2MoreForksAndB1ALongerWarmUp() {
+    Options b1 =
+        BenchMain.options(BenchMain.Profile.FULL, TransitionBenchmark.class.getName()).build();
+    Options b2 =
+        BenchMain.options(BenchMain.Profile.FULL, WebSocketBenchmark.class.getName()).build();
+    Options b8 = BenchMain.options(BenchMain.Profile.FULL, McpBenchmark.class.getName()).build();
+    assertThat(List.of(b1.getForkCount().get(), b1.getWarmupIterations().get()))
+        .containsExactly(3, 12);
+    assertThat(List.of(b2.getForkCount().get(), b2.getWarmupIterations().get()))
+        .containsExactly(4, 8);
+    assertThat(List.of(b8.getForkCount().get(), b8.getWarmupIterations().get()))
+        .containsExactly(2, 8);
   }
 
   /**
