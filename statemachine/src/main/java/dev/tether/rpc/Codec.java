@@ -148,15 +148,33 @@ final class Codec {
     if (body.length < 2 || body[0] != '{') {
       throw new IllegalArgumentException("not a request body");
     }
+    if (id < 0) {
+      throw new IllegalArgumentException("request ids are not negative, was " + id);
+    }
     byte[] head = requestHead;
-    byte[] digits = Long.toString(id).getBytes(StandardCharsets.US_ASCII);
-    byte[] frame = new byte[head.length + digits.length + body.length];
+    int digits = decimalDigits(id);
+    byte[] frame = new byte[head.length + digits + body.length];
     System.arraycopy(head, 0, frame, 0, head.length);
-    System.arraycopy(digits, 0, frame, head.length, digits.length);
-    int at = head.length + digits.length;
+    int at = head.length + digits;
+    // The id's digits straight into the frame: Long.toString and getBytes made a String and two
+    // arrays per request (B2, issue 19).
+    long rest = id;
+    for (int i = at - 1; i >= head.length; i--) {
+      frame[i] = (byte) ('0' + (int) (rest % 10));
+      rest /= 10;
+    }
     frame[at] = ',';
     System.arraycopy(body, 1, frame, at + 1, body.length - 1); // the body without its '{'
     return frame;
+  }
+
+  /** How many decimal digits {@code n} (not negative) has. */
+  static int decimalDigits(long n) {
+    int digits = 1;
+    for (long bound = 10; digits < 19 && n >= bound; bound *= 10) {
+      digits++;
+    }
+    return digits;
   }
 
   /**

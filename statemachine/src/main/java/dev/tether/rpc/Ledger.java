@@ -5,9 +5,7 @@ import dev.tether.rpc.Counters.C;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.function.BiConsumer;
 
@@ -18,7 +16,7 @@ import java.util.function.BiConsumer;
  * sizes. Confined to the connection's context.
  */
 final class Ledger {
-  private final Map<Long, Pending> inFlight = new LinkedHashMap<>();
+  private final InFlight inFlight = new InFlight(); // by id, on primitive keys (B2)
   // Created when a request first waits: most connections' requests never do (B5: 48 B without).
   private ArrayDeque<Pending> waiting;
   private final Counters counters;
@@ -130,9 +128,7 @@ final class Ledger {
 
   /** The requests in flight, oldest first (a copy). */
   List<Pending> inFlight() {
-    List<Pending> copy = new ArrayList<>(inFlight.size());
-    inFlight.forEach((id, p) -> copy.add(p)); // not values(): that view would stay cached
-    return copy;
+    return inFlight.oldestFirst();
   }
 
   /** The waiting requests, oldest first (a copy). */

@@ -32,6 +32,22 @@ class CodecTest {
     }
   }
 
+  /** The id's digits are written straight into the frame (issue 19): each power of ten's edge. */
+  @Test
+  void everyIdIsWrittenDigitForDigitAtEachPowerOfTen() throws Exception {
+    byte[] body = codec.requestBody("m", null, Map.of());
+    for (long power = 1; power > 0 && power <= 1_000_000_000_000_000_000L; power *= 10) {
+      for (long id : new long[] {power - 1, power, power + 1}) {
+        assertThat(new String(codec.request(id, body), UTF_8))
+            .isEqualTo("{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"method\":\"m\"}");
+        assertThat(Codec.decimalDigits(id)).isEqualTo(Long.toString(id).length());
+      }
+    }
+    assertThat(new String(bare.request(Long.MAX_VALUE, body), UTF_8))
+        .isEqualTo("{\"id\":" + Long.MAX_VALUE + ",\"method\":\"m\"}");
+    assertThatThrownBy(() -> codec.request(-1, body)).isInstanceOf(IllegalArgumentException.class);
+  }
+
   @Test
   void aRequestWithoutParamsHasNoParamsMember() throws Exception {
     JsonNode parsed = JSON.readTree(codec.request(3, codec.requestBody("getVM", null, Map.of())));
