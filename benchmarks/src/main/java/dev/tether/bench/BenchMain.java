@@ -225,6 +225,23 @@ public final class BenchMain {
    */
   static final String QUIET_MCP_SDK = "-Dorg.slf4j.simpleLogger.log.io.modelcontextprotocol=warn";
 
+  /**
+   * Every JMH fork, both sides alike, runs on a fixed heap touched before the benchmark starts: G1
+   * grows a default heap in steps during the first seconds (388 to 860 MB in B2), and the first
+   * writes to each new step page-fault (11-12 k minor faults per 250 ms, ≈ 20 µs each on this VM),
+   * which cut B2 at 64 in flight to a quarter of its rate for 0.5-0.75 s in whichever side's fork
+   * it hit; a metadata-threshold collection inside the measurement shrank the heap and started
+   * again.
+   */
+  static final String[] FIXED_HEAP = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"};
+
+  /** What every JMH fork gets appended to its JVM's arguments: a quiet MCP SDK and a fixed heap. */
+  static String[] forkArguments() {
+    List<String> args = new ArrayList<>(List.of(FIXED_HEAP));
+    args.add(QUIET_MCP_SDK);
+    return args.toArray(String[]::new);
+  }
+
   private static void quietBaselineLogs() {
     System.setProperty("org.slf4j.simpleLogger.log.io.modelcontextprotocol", "warn");
   }
@@ -524,7 +541,7 @@ public final class BenchMain {
             .timeUnit(TimeUnit.SECONDS)
             .shouldFailOnError(true)
             .verbosity(VerboseMode.SILENT)
-            .jvmArgsAppend(QUIET_MCP_SDK);
+            .jvmArgsAppend(forkArguments());
     return switch (profile) {
       case SMOKE ->
           o.forks(0)

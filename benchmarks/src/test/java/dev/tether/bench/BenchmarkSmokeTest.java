@@ -272,9 +272,12 @@ class BenchmarkSmokeTest {
     assertThat(BenchMain.jmh(BenchMain.Profile.SMOKE, List.of(step)).get(step)).isPositive();
   }
 
-  /** B1 and B2 get the forks and warm-up their drift needs in the full profile; others 2 × 8 s. */
+  /**
+   * B1 and B2 get the forks and warm-up their drift needs in the full profile, others 2 × 8 s;
+   * every fork a fixed, pre-touched heap and a quiet MCP SDK.
+   */
   @Test
-  void fullProfileGivesB1AndB2MoreForksAndB1ALongerWarmUp() {
+  void fullProfileGivesB1AndB2MoreForksAndB1ALongerWarmUpAndEveryForkAFixedHeap() {
     Options b1 =
         BenchMain.options(BenchMain.Profile.FULL, TransitionBenchmark.class.getName()).build();
     Options b2 =
@@ -286,6 +289,8 @@ class BenchmarkSmokeTest {
         .containsExactly(4, 8);
     assertThat(List.of(b8.getForkCount().get(), b8.getWarmupIterations().get()))
         .containsExactly(2, 8);
+    assertThat(b8.getJvmArgsAppend().get())
+        .containsExactly("-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch", BenchMain.QUIET_MCP_SDK);
   }
 
   /**
