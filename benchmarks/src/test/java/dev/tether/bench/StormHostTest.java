@@ -73,12 +73,7 @@ class StormHostTest {
       host.listen(0);
       silent.connect(
           new InetSocketAddress(InetAddress.getLoopbackAddress(), host.endpoint().getPort()));
-      JsonNode stats = host.stats();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-      while (stats.path("accepted").asInt() < 1 && System.nanoTime() < deadline) {
-        Thread.onSpinWait();
-        stats = host.stats();
-      }
+      JsonNode stats = statsOnceCounted(host, "accepted");
       assertThat(stats.path("accepted").asInt()).as("connections accepted").isEqualTo(1);
       assertThat(stats.path("upgraded").asInt()).as("upgrades").isZero();
     }
@@ -127,13 +122,8 @@ class StormHostTest {
     CompletableFuture<Void> closed = new CompletableFuture<>();
     ws.closeHandler(v -> closed.complete(null));
 
-    JsonNode stats = host.stats();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
     // The client may see its upgrade answered before the server's handler has counted it.
-    while (stats.path("upgraded").asInt() < 1 && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
-      stats = host.stats();
-    }
+    JsonNode stats = statsOnceCounted(host, "upgraded");
     assertThat(stats.path("accepted").asInt()).as("connections accepted").isEqualTo(1);
     assertThat(stats.path("upgraded").asInt()).as("upgrades").isEqualTo(1);
     assertThat(stats.path("firstAcceptedMillis").asDouble()).isNotNegative();
@@ -142,6 +132,17 @@ class StormHostTest {
 
     host.kill();
     closed.get(WAIT_SECONDS, TimeUnit.SECONDS);
+  }
+
+  /** The host's stats once {@code count} is at least 1, or after {@link #WAIT_SECONDS}. */
+  private static JsonNode statsOnceCounted(StormHost host, String count) {
+    JsonNode stats = host.stats();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+    while (stats.path(count).asInt() < 1 && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+      stats = host.stats();
+    }
+    return stats;
   }
 
   private static Set<Long> liveChildren() {
