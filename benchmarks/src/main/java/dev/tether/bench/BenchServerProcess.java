@@ -33,6 +33,14 @@ public final class BenchServerProcess implements AutoCloseable {
     this.replies = replies;
   }
 
+  /**
+   * The system property whose value (options separated by white space) is passed to every child JVM
+   * before its main class, e.g. {@code
+   * -Dtether.benchServer.jvmOptions="-Xlog:gc:file=/tmp/gc-%p.log"}: to log, sample or tune the
+   * server without changing the bench. Unset: none.
+   */
+  static final String JVM_OPTIONS = "tether.benchServer.jvmOptions";
+
   /** Starts the child JVM on this JVM's class path and waits for its endpoint. */
   static BenchServerProcess start() {
     return start(BenchServerProcess.class);
@@ -43,10 +51,19 @@ public final class BenchServerProcess implements AutoCloseable {
    * first line and ends at the end of its standard input) in a child JVM on this JVM's class path.
    */
   static BenchServerProcess start(Class<?> main, String... args) {
+    return start(List.of(), main, args);
+  }
+
+  /**
+   * As {@link #start(Class, String...)}, the child JVM started with {@code jvmOptions} (then those
+   * of {@link #JVM_OPTIONS}, which come later and so win).
+   */
+  static BenchServerProcess start(List<String> jvmOptions, Class<?> main, String... args) {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command =
-        new ArrayList<>(
-            List.of(java, "-cp", System.getProperty("java.class.path"), main.getName()));
+    List<String> command = new ArrayList<>(List.of(java));
+    command.addAll(jvmOptions);
+    command.addAll(splitOptions(System.getProperty(JVM_OPTIONS, "")));
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
     command.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
     Process p;
@@ -63,6 +80,17 @@ public final class BenchServerProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the bench server process", e);
     }
+  }
+
+  /** The options of {@link #JVM_OPTIONS}'s value: split at white space, blanks dropped. */
+  static List<String> splitOptions(String value) {
+    List<String> options = new ArrayList<>();
+    for (String o : value.trim().split("\\s+", -1)) {
+      if (!o.isEmpty()) {
+        options.add(o);
+      }
+    }
+    return options;
   }
 
   /** Where the child listens. */

@@ -88,6 +88,7 @@ final class ReconnectStorm {
    * @param downMillis from the stop being asked to the server's return
    * @param boundMillis the goal: the policy's pending delay (its cap) plus {@link
    *     #CONNECT_ALLOWANCE}
+   * @param boundNote how {@code boundMillis} was reached, with the figures ({@link #goal})
    * @param offeredPeak the most connect attempts the clients started within any 100 ms after the
    *     return: the load offered, which the server's peak shows only up to what it can accept
    * @param offeredPerWindow the connect attempts the clients started per fixed 100 ms window from
@@ -109,6 +110,7 @@ final class ReconnectStorm {
       long attemptsDown,
       double downMillis,
       double boundMillis,
+      String boundNote,
       int offeredPeak,
       JsonNode offeredPerWindow,
       long listenOverflows,
@@ -171,7 +173,11 @@ final class ReconnectStorm {
           "each server warmed up with "
               + r.tether().server().path("warmUpConnections").asInt()
               + " connections before the storm; listen backlog "
-              + r.tether().server().path("backlog").asInt());
+              + r.tether().server().path("backlog").asInt()
+              + "; heap "
+              + String.join(" ", StormServer.JVM)
+              + " (no collection during a storm); a connection is counted when accepted (HTTP/1.1"
+              + " only: not when its first bytes arrive), upgraded when its handshake completes");
       sides(peak, r);
       out.println(BenchJson.line(peak));
       ObjectNode back = JSON.createObjectNode();
@@ -181,9 +187,7 @@ final class ReconnectStorm {
       back.put("ratio", r.naive().maxMillis() / r.tether().maxMillis());
       back.put("unit", "ms");
       back.put("goal", r.tether().boundMillis());
-      back.put(
-          "goal_note",
-          "Tether's max <= the policy's pending delay at its cap + 2 s, and 0 sessions lost");
+      back.put("goal_note", r.tether().boundNote());
       back.put("lost", r.tether().lost());
       sides(back, r);
       out.println(BenchJson.line(back));
@@ -228,6 +232,7 @@ final class ReconnectStorm {
     n.put("back_p99_ms", s.p99Millis());
     n.put("back_max_ms", s.maxMillis());
     n.put("bound_ms", s.boundMillis());
+    n.put("bound_note", s.boundNote());
     n.put("peak_new_connections_100ms", s.peakAccepted());
     n.put("lost", s.lost());
     n.put("dropped", s.dropped());
@@ -278,7 +283,7 @@ final class ReconnectStorm {
               outage,
               servers,
               at -> new TetherFleet(vertx, at, defaults, sessions),
-              down -> bound(defaults, down));
+              down -> goal(defaults, down));
       SocketMemoryFootprint.awaitFds(fdsBefore + SocketMemoryFootprint.FD_SLACK);
       Side noJitter =
           side(
@@ -286,7 +291,7 @@ final class ReconnectStorm {
               outage,
               servers,
               at -> new TetherFleet(vertx, at, flat, sessions),
-              down -> bound(flat, down));
+              down -> goal(flat, down));
       SocketMemoryFootprint.awaitFds(fdsBefore + SocketMemoryFootprint.FD_SLACK);
       Side naive =
           side(
@@ -294,7 +299,10 @@ final class ReconnectStorm {
               outage,
               servers,
               at -> new NaiveFleet(vertx, at, sessions),
-              down -> (double) NAIVE_INTERVAL.plus(CONNECT_ALLOWANCE).toMillis());
+              down ->
+                  new Goal(
+                      NAIVE_INTERVAL.plus(CONNECT_ALLOWANCE).toMillis(),
+                      "its interval + 2 s to connect (for comparison; the goal is Tether's)"));
       return new Result(tether, noJitter, naive);
     } finally {
       Rigs.await(vertx.close());
@@ -379,11 +387,18 @@ final class ReconnectStorm {
   }
 
   /**
-   * The goal for a policy, in milliseconds: a session can be waiting, when the server returns after
-   * {@code downNanos}, on at most the delay of the last retry that the shortest delays can reach by
-   * then; that delay at its cap, plus {@link #CONNECT_ALLOWANCE}.
+   * A side's goal for the time until all are back, in milliseconds after the server's return, and
+   * how it was reached (the row's {@code goal_note}).
    */
-  static double bound(BackoffPolicy policy, long downNanos) {
+  record Goal(double millis, String note) {}
+
+  /**
+   * The goal for a policy: a session can be waiting, when the server returns after {@code
+   * downNanos}, on at most the delay of the last retry that the shortest delays can reach by then;
+   * that delay at its cap, plus {@link #CONNECT_ALLOWANCE}. The issue's "the policy's first delays
+   * plus 2 s of the server's return".
+   */
+  static Goal goal(BackoffPolicy policy, long downNanos) {
     long elapsed = 0;
     int retry = 1;
     while (policy.allowsAttempt(retry + 1) && retry < MAX_RETRIES_SCANNED) {
@@ -393,7 +408,21 @@ final class ReconnectStorm {
       }
       retry++;
     }
-    return (policy.maxDelay(retry).toNanos() + CONNECT_ALLOWANCE.toNanos()) / 1e6;
+    long pending = policy.maxDelay(retry).toMillis();
+    long allowance = CONNECT_ALLOWANCE.toMillis();
+    return new Goal(
+        pending + allowance,
+        String.format(
+            Locale.ROOT,
+            "Tether's max <= %,d ms: the delay before retry %d at its cap (%,d ms), the last retry"
+                + " the policy's shortest delays reach in the %,.0f ms the server was down, so the"
+                + " longest a session can be waiting when the server returns; + %,d ms to connect;"
+                + " and 0 sessions lost",
+            pending + allowance,
+            retry,
+            pending,
+            downNanos / 1e6,
+            allowance));
   }
 
   /**
@@ -405,12 +434,12 @@ final class ReconnectStorm {
   /** Bound on the kinds of failure a fleet tells apart (messages differ by address only). */
   private static final int MAX_FAILURE_KINDS = 16;
 
-  /** Bound on the retries {@link #bound} looks at (an unlimited policy with tiny delays). */
+  /** Bound on the retries {@link #goal} looks at (an unlimited policy with tiny delays). */
   private static final int MAX_RETRIES_SCANNED = 10_000;
 
   /** The goal of a side, from the server's measured down time. */
   private interface Bound {
-    double millis(long downNanos);
+    Goal at(long downNanos);
   }
 
   /**
@@ -455,7 +484,7 @@ final class ReconnectStorm {
         name,
         stats,
         returned - killed,
-        bound.millis(returned - killed),
+        bound.at(returned - killed),
         overflowsBefore < 0 || overflowsAfter < 0 ? -1 : overflowsAfter - overflowsBefore);
   }
 
@@ -584,8 +613,7 @@ final class ReconnectStorm {
       }
     }
 
-    final Side side(
-        String name, JsonNode stats, long downNanos, double boundMillis, long listenOverflows) {
+    final Side side(String name, JsonNode stats, long downNanos, Goal goal, long listenOverflows) {
       List<Double> back = new ArrayList<>(sessions);
       for (int i = 0; i < sessions; i++) {
         long t = backAt.get(i);
@@ -609,7 +637,8 @@ final class ReconnectStorm {
           failedAfterReturn.get(),
           attemptsDown.get(),
           downNanos / 1e6,
-          boundMillis,
+          goal.millis(),
+          goal.note(),
           StormServer.peak(offered),
           offeredPerWindow,
           listenOverflows,
@@ -687,17 +716,24 @@ final class ReconnectStorm {
       this.fleet = fleet;
     }
 
+    /**
+     * The transport's own stage, observed on the side with {@code handle}: {@code whenComplete}'s
+     * stage, returned to the driver, wrapped each refusal in a {@code CompletionException} whose
+     * stack trace the driver itself avoids (≈ 10 % of a failed attempt, ConnectionDriver#open): a
+     * cost of this counter, not of Tether, on the client's busiest moment.
+     */
     @Override
     public CompletionStage<Channel> open(URI endpoint, ChannelListener listener) {
       long startedAt = fleet.attemptStarted();
-      return inner
-          .open(endpoint, listener)
-          .whenComplete(
-              (ch, err) -> {
-                if (err != null) {
-                  fleet.attemptFailed(startedAt, err);
-                }
-              });
+      CompletionStage<Channel> opening = inner.open(endpoint, listener);
+      opening.handle(
+          (ch, err) -> {
+            if (err != null) {
+              fleet.attemptFailed(startedAt, err);
+            }
+            return null;
+          });
+      return opening;
     }
   }
 

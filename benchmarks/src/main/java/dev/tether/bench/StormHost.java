@@ -45,8 +45,8 @@ interface StormHost extends AutoCloseable {
   static StormHost child(boolean warm) {
     return new Child(
         warm
-            ? BenchServerProcess.start(StormServer.class, StormServer.WARM)
-            : BenchServerProcess.start(StormServer.class));
+            ? BenchServerProcess.start(StormServer.JVM, StormServer.class, StormServer.WARM)
+            : BenchServerProcess.start(StormServer.JVM, StormServer.class));
   }
 
   /** A {@link StormServer} on a Vert.x of its own in this JVM, not yet listening. */
