@@ -18,6 +18,8 @@ import dev.tether.runtime.spi.ConnectParametersProvider;
 import dev.tether.runtime.spi.EndpointResolver;
 import dev.tether.runtime.spi.Scheduler;
 import dev.tether.runtime.spi.Transport;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -49,6 +51,16 @@ final class ConnectionDriver implements Connection {
   private static final Sub[] NO_SUBS = new Sub[0];
   private static final AtomicLongFieldUpdater<ConnectionDriver> EFFECT_FAILURES =
       AtomicLongFieldUpdater.newUpdater(ConnectionDriver.class, "effectFailures");
+  private static final VarHandle GATE;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      GATE = lookup.findVarHandle(Slot.class, "gate", ReadGate.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   /**
    * Immutable wiring, copied from the builder. {@code endpoint} is the fixed endpoint, or null when
@@ -152,7 +164,7 @@ final class ConnectionDriver implements Connection {
     assertInContext();
     if (machineState.stage() instanceof MachineState.Stage.Up up) {
       Slot slot = slot(up.channelId());
-      return Optional.ofNullable(slot == null ? null : slot.channel);
+      return Optional.ofNullable(slot == null ? null : exposed(slot));
     }
     return Optional.empty();
   }
@@ -284,8 +296,8 @@ final class ConnectionDriver implements Connection {
   /** Resolves the attempt's endpoint (bounded by the machine's connect timeout), then opens it. */
   private void openChannel(long attemptId) {
     Slot slot = new Slot(attemptId);
-    if (readingHeld) { // a new gate is open: no lock to take unless held
-      slot.gate.hold(true);
+    if (readingHeld) { // a channel without a gate is not held: it needs one only if held
+      slot.gate().hold(true);
     }
     addSlot(slot);
     MachineState.Attempt attempt = currentAttempt();
@@ -433,9 +445,8 @@ final class ConnectionDriver implements Connection {
       }
       return;
     }
-    slot.channel = channel;
+    slot.attach(channel);
     watchRelease(channel);
-    slot.gate.attach(channel);
     if (slot.abandoned || slot.ended) {
       // The machine gave up on this attempt (timeout or close), or the channel already ended.
       closeGuarded(channel);
@@ -444,11 +455,25 @@ final class ConnectionDriver implements Connection {
       }
       return;
     }
-    if (!config.writeTimeout().isZero()) { // R5; zero: the user turned it off
-      slot.channel =
-          new WriteWatch(channel, scheduler, config.writeTimeout(), c -> channelEnded(slot, c));
-    }
     feed(new Input.ChannelOpened(slot.id));
+  }
+
+  /**
+   * The open channel of {@code slot} as the connection's layers see it: watched for write liveness
+   * (R5) unless the write timeout is off (zero). The watch is made when a layer first asks for the
+   * channel, since only sends through it need watching: a channel nobody writes to (a connection
+   * without a protocol layer, an attempt lost before its handshake) costs no watch. Made per open
+   * channel, a watch was 2.7 % of the allocation samples of B1's driver row
+   * (TransitionBenchmark.tetherDriver, 2026-11-30).
+   */
+  private Channel exposed(Slot slot) {
+    Channel channel = slot.channel;
+    if (!(channel instanceof WriteWatch) && !config.writeTimeout().isZero()) {
+      channel =
+          new WriteWatch(channel, scheduler, config.writeTimeout(), c -> channelEnded(slot, c));
+      slot.channel = channel; // closing the slot's channel now stops the watch, then closes
+    }
+    return channel;
   }
 
   /**
@@ -529,7 +554,10 @@ final class ConnectionDriver implements Connection {
   private void holdReading(boolean on) {
     readingHeld = on;
     for (Slot slot = channels; slot != null; slot = slot.next) {
-      slot.gate.hold(on);
+      ReadGate gate = on ? slot.gate() : slot.gate; // a channel without a gate was never held
+      if (gate != null) {
+        gate.hold(on);
+      }
     }
   }
 
@@ -537,7 +565,7 @@ final class ConnectionDriver implements Connection {
     Slot slot = slot(attemptId);
     CompletionStage<Void> hs;
     try {
-      hs = config.handshake().run(slot.channel, machineState.lastEpoch() + 1);
+      hs = config.handshake().run(exposed(slot), machineState.lastEpoch() + 1);
     } catch (RuntimeException e) {
       handshakeFailed(attemptId, Causes.handshakeFailed(e));
       return;
@@ -903,8 +931,14 @@ final class ConnectionDriver implements Connection {
   private final class Slot extends Node<Slot>
       implements ChannelListener, BiFunction<Channel, Throwable, Void> {
     final long id;
-    final ReadGate gate = new ReadGate();
-    Channel channel; // wrapped in a WriteWatch once open, unless the write timeout is off
+    // Read backpressure (R4), made when first needed: a frame hopped off the context, or reading
+    // held. A channel that delivers on the context and is never held needs none; one per attempt
+    // was 1.9 % of the allocation samples of B1's driver row (TransitionBenchmark.tetherDriver,
+    // 2026-11-30). Volatile, like channel: the transport's thread may make it (see gate()).
+    volatile ReadGate gate;
+    // The transport's channel once open; wrapped in a WriteWatch once a layer asked for it
+    // (exposed()), unless the write timeout is off.
+    volatile Channel channel;
     URI endpoint; // once resolved
     boolean resolving;
     boolean asking; // the connect parameters provider
@@ -926,7 +960,7 @@ final class ConnectionDriver implements Connection {
         frameArrived(this, frame);
         return;
       }
-      gate.arrived();
+      gate().arrived();
       onContext(() -> hopped(frame));
     }
 
@@ -934,8 +968,38 @@ final class ConnectionDriver implements Connection {
       try {
         frameArrived(this, frame);
       } finally {
-        gate.handled();
+        gate.handled(); // made by arrived(), which this hop follows
       }
+    }
+
+    /** The open completed with {@code opened}: a gate made before now starts acting on it. */
+    void attach(Channel opened) {
+      channel = opened; // published before gate is read: a gate made meanwhile attaches it itself
+      ReadGate g = gate;
+      if (g != null) {
+        g.attach(opened);
+      }
+    }
+
+    /**
+     * This channel's gate, made on first use, from any thread. Whichever of this and {@link
+     * #attach} runs second sees the other's write (both fields are volatile), so the gate always
+     * learns the channel; learning it twice is harmless.
+     */
+    ReadGate gate() {
+      ReadGate g = gate;
+      if (g != null) {
+        return g;
+      }
+      g = new ReadGate();
+      if (!GATE.compareAndSet(this, null, g)) {
+        return gate; // another thread's won
+      }
+      Channel opened = channel;
+      if (opened != null) {
+        g.attach(opened);
+      }
+      return g;
     }
 
     @Override
