@@ -18,6 +18,8 @@ import dev.tether.runtime.spi.ConnectParametersProvider;
 import dev.tether.runtime.spi.EndpointResolver;
 import dev.tether.runtime.spi.Scheduler;
 import dev.tether.runtime.spi.Transport;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -49,6 +51,19 @@ final class ConnectionDriver implements Connection {
   private static final Sub[] NO_SUBS = new Sub[0];
   private static final AtomicLongFieldUpdater<ConnectionDriver> EFFECT_FAILURES =
       AtomicLongFieldUpdater.newUpdater(ConnectionDriver.class, "effectFailures");
+  private static final VarHandle MACHINE_STATE;
+  private static final VarHandle GATE;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      MACHINE_STATE =
+          lookup.findVarHandle(ConnectionDriver.class, "machineState", MachineState.class);
+      GATE = lookup.findVarHandle(Slot.class, "gate", ReadGate.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   /**
    * Immutable wiring, copied from the builder. {@code endpoint} is the fixed endpoint, or null when
@@ -76,6 +91,10 @@ final class ConnectionDriver implements Connection {
 
   // Written only on the scheduler's context; volatile so that state() can derive the public state
   // from any thread (derived on read, not stored per step: B1's driver row built one per step).
+  // Each step writes it with a release store (MACHINE_STATE.setRelease), not a volatile one: only
+  // this context writes it, and a reader on another thread still sees a complete state. The
+  // volatile store's fence was ≈ 3.6 % of the CPU samples of B1's driver row
+  // (TransitionBenchmark.tetherDriver, JFR, 2026-11-30: at the instruction after the store).
   private volatile MachineState machineState = MachineState.initial();
   // Confined to the scheduler's context.
   // Inputs fed while a step's effects run (a transport answering inline, a listener closing);
@@ -88,6 +107,8 @@ final class ConnectionDriver implements Connection {
   // 48 B or more per connection in B5.
   private Slot channels;
   private Timer timers;
+  // The timer being fired, free for the timer its own input starts: see fire().
+  private Timer spare;
   // Copy on write: registering and cancelling are rare, delivering is not (no copy per event).
   private Sub[] subscribers = NO_SUBS;
   private LifecycleEvent lastEvent;
@@ -152,7 +173,7 @@ final class ConnectionDriver implements Connection {
     assertInContext();
     if (machineState.stage() instanceof MachineState.Stage.Up up) {
       Slot slot = slot(up.channelId());
-      return Optional.ofNullable(slot == null ? null : slot.channel);
+      return Optional.ofNullable(slot == null ? null : exposed(slot));
     }
     return Optional.empty();
   }
@@ -251,7 +272,7 @@ final class ConnectionDriver implements Connection {
         variant.apply(
             input,
             machine.step(machineState, input, scheduler.nanoTime(), config.random().nextDouble()));
-    machineState = t.next();
+    MACHINE_STATE.setRelease(this, t.next());
     List<Effect> effects = t.effects();
     for (int i = 0, n = effects.size(); i < n; i++) { // no iterator per step
       perform(effects.get(i));
@@ -264,7 +285,7 @@ final class ConnectionDriver implements Connection {
     } else if (effect instanceof Effect.CloseChannel close) {
       closeChannel(close.channelId());
     } else if (effect instanceof Effect.StartTimer start) {
-      startTimer(new Timer(start.kind(), start.attemptId()), start.delay());
+      startTimer(timer(start.kind(), start.attemptId()), start.delay());
     } else if (effect instanceof Effect.CancelTimer cancel) {
       Timer timer = removeTimer(cancel.kind(), cancel.attemptId());
       if (timer != null) {
@@ -284,8 +305,8 @@ final class ConnectionDriver implements Connection {
   /** Resolves the attempt's endpoint (bounded by the machine's connect timeout), then opens it. */
   private void openChannel(long attemptId) {
     Slot slot = new Slot(attemptId);
-    if (readingHeld) { // a new gate is open: no lock to take unless held
-      slot.gate.hold(true);
+    if (readingHeld) { // a channel without a gate is not held: it needs one only if held
+      slot.gate().hold(true);
     }
     addSlot(slot);
     MachineState.Attempt attempt = currentAttempt();
@@ -433,9 +454,8 @@ final class ConnectionDriver implements Connection {
       }
       return;
     }
-    slot.channel = channel;
+    slot.attach(channel);
     watchRelease(channel);
-    slot.gate.attach(channel);
     if (slot.abandoned || slot.ended) {
       // The machine gave up on this attempt (timeout or close), or the channel already ended.
       closeGuarded(channel);
@@ -444,11 +464,25 @@ final class ConnectionDriver implements Connection {
       }
       return;
     }
-    if (!config.writeTimeout().isZero()) { // R5; zero: the user turned it off
-      slot.channel =
-          new WriteWatch(channel, scheduler, config.writeTimeout(), c -> channelEnded(slot, c));
-    }
     feed(new Input.ChannelOpened(slot.id));
+  }
+
+  /**
+   * The open channel of {@code slot} as the connection's layers see it: watched for write liveness
+   * (R5) unless the write timeout is off (zero). The watch is made when a layer first asks for the
+   * channel, since only sends through it need watching: a channel nobody writes to (a connection
+   * without a protocol layer, an attempt lost before its handshake) costs no watch. Made per open
+   * channel, a watch was 2.7 % of the allocation samples of B1's driver row
+   * (TransitionBenchmark.tetherDriver, 2026-11-30).
+   */
+  private Channel exposed(Slot slot) {
+    Channel channel = slot.channel;
+    if (!(channel instanceof WriteWatch) && !config.writeTimeout().isZero()) {
+      channel =
+          new WriteWatch(channel, scheduler, config.writeTimeout(), c -> channelEnded(slot, c));
+      slot.channel = channel; // closing the slot's channel now stops the watch, then closes
+    }
+    return channel;
   }
 
   /**
@@ -529,7 +563,10 @@ final class ConnectionDriver implements Connection {
   private void holdReading(boolean on) {
     readingHeld = on;
     for (Slot slot = channels; slot != null; slot = slot.next) {
-      slot.gate.hold(on);
+      ReadGate gate = on ? slot.gate() : slot.gate; // a channel without a gate was never held
+      if (gate != null) {
+        gate.hold(on);
+      }
     }
   }
 
@@ -537,7 +574,7 @@ final class ConnectionDriver implements Connection {
     Slot slot = slot(attemptId);
     CompletionStage<Void> hs;
     try {
-      hs = config.handshake().run(slot.channel, machineState.lastEpoch() + 1);
+      hs = config.handshake().run(exposed(slot), machineState.lastEpoch() + 1);
     } catch (RuntimeException e) {
       handshakeFailed(attemptId, Causes.handshakeFailed(e));
       return;
@@ -578,12 +615,29 @@ final class ConnectionDriver implements Connection {
     }
   }
 
+  /**
+   * A timer fired. The timer is done with the scheduler (timers are one-shot), so while its input
+   * is stepped it is {@link #spare}: the timer that input starts (an expired backoff starts the
+   * connect timeout, an expired connect timeout the next backoff) reuses it. A cancelled timer is
+   * never reused: its task may still run, and must find nothing listed. Saves a timer for most
+   * attempts: B1's driver row 345.8 → 330.2 B per transition (TransitionBenchmark.tetherDriver,
+   * 2026-11-30), where timers were 5.9 % of the allocation samples.
+   */
   private void fire(Timer key) {
     if (!removeTimer(key)) {
       return; // cancelled after it was already queued
     }
-    Slot slot = slot(key.attemptId());
-    if (key.kind() == Effect.TimerKind.CONNECT_TIMEOUT
+    spare = key;
+    try {
+      fired(key.kind(), key.attemptId());
+    } finally {
+      spare = null;
+    }
+  }
+
+  private void fired(Effect.TimerKind timerKind, long attemptId) {
+    Slot slot = slot(attemptId);
+    if (timerKind == Effect.TimerKind.CONNECT_TIMEOUT
         && slot != null
         && (slot.resolving || slot.asking)) {
       // Resolution and the parameters are part of the attempt, and their own failures:
@@ -597,7 +651,7 @@ final class ConnectionDriver implements Connection {
       slot.asking = false;
       removeSlot(slot);
       openFailed(
-          key.attemptId(),
+          attemptId,
           Cause.of(
               kind,
               who
@@ -606,9 +660,22 @@ final class ConnectionDriver implements Connection {
       return;
     }
     feed(
-        key.kind() == Effect.TimerKind.BACKOFF
-            ? new Input.BackoffElapsed(key.attemptId())
-            : new Input.ConnectTimedOut(key.attemptId()));
+        timerKind == Effect.TimerKind.BACKOFF
+            ? new Input.BackoffElapsed(attemptId)
+            : new Input.ConnectTimedOut(attemptId));
+  }
+
+  /** A timer for {@code kind} of {@code attemptId}: the {@link #spare} if there is one. */
+  private Timer timer(Effect.TimerKind kind, long attemptId) {
+    Timer t = spare;
+    if (t == null) {
+      return new Timer(kind, attemptId);
+    }
+    spare = null;
+    t.kind = kind;
+    t.attemptId = attemptId;
+    t.cancellable = null;
+    return t;
   }
 
   // ---------------------------------------------------------------- lifecycle delivery
@@ -868,8 +935,8 @@ final class ConnectionDriver implements Connection {
 
   /** A live timer, and the task the scheduler runs when it fires (no lambda per timer). */
   private final class Timer extends Node<Timer> implements Runnable {
-    final Effect.TimerKind kind;
-    final long attemptId;
+    Effect.TimerKind kind; // kind and attempt change only when a fired timer is reused
+    long attemptId;
     Scheduler.Cancellable cancellable; // set once scheduled
 
     Timer(Effect.TimerKind kind, long attemptId) {
@@ -903,8 +970,14 @@ final class ConnectionDriver implements Connection {
   private final class Slot extends Node<Slot>
       implements ChannelListener, BiFunction<Channel, Throwable, Void> {
     final long id;
-    final ReadGate gate = new ReadGate();
-    Channel channel; // wrapped in a WriteWatch once open, unless the write timeout is off
+    // Read backpressure (R4), made when first needed: a frame hopped off the context, or reading
+    // held. A channel that delivers on the context and is never held needs none; one per attempt
+    // was 1.9 % of the allocation samples of B1's driver row (TransitionBenchmark.tetherDriver,
+    // 2026-11-30). Volatile, like channel: the transport's thread may make it (see gate()).
+    volatile ReadGate gate;
+    // The transport's channel once open; wrapped in a WriteWatch once a layer asked for it
+    // (exposed()), unless the write timeout is off.
+    volatile Channel channel;
     URI endpoint; // once resolved
     boolean resolving;
     boolean asking; // the connect parameters provider
@@ -926,7 +999,7 @@ final class ConnectionDriver implements Connection {
         frameArrived(this, frame);
         return;
       }
-      gate.arrived();
+      gate().arrived();
       onContext(() -> hopped(frame));
     }
 
@@ -934,8 +1007,38 @@ final class ConnectionDriver implements Connection {
       try {
         frameArrived(this, frame);
       } finally {
-        gate.handled();
+        gate.handled(); // made by arrived(), which this hop follows
       }
+    }
+
+    /** The open completed with {@code opened}: a gate made before now starts acting on it. */
+    void attach(Channel opened) {
+      channel = opened; // published before gate is read: a gate made meanwhile attaches it itself
+      ReadGate g = gate;
+      if (g != null) {
+        g.attach(opened);
+      }
+    }
+
+    /**
+     * This channel's gate, made on first use, from any thread. Whichever of this and {@link
+     * #attach} runs second sees the other's write (both fields are volatile), so the gate always
+     * learns the channel; learning it twice is harmless.
+     */
+    ReadGate gate() {
+      ReadGate g = gate;
+      if (g != null) {
+        return g;
+      }
+      g = new ReadGate();
+      if (!GATE.compareAndSet(this, null, g)) {
+        return gate; // another thread's won
+      }
+      Channel opened = channel;
+      if (opened != null) {
+        g.attach(opened);
+      }
+      return g;
     }
 
     @Override

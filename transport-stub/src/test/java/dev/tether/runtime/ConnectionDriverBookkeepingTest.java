@@ -187,4 +187,25 @@ class ConnectionDriverBookkeepingTest {
     assertThat(closes).hasSize(4).allSatisfy(count -> assertThat(count[0]).isEqualTo(1));
     assertThat(clock.pendingTasks()).as("live timers").isZero();
   }
+
+  @Test
+  void lateRunOfACancelledTimerNeverFiresATimerOfALaterAttempt() {
+    // A timer that fired is reused for the next one. A cancelled one must not be: a cancel that
+    // loses its race with the scheduler still runs the task, which must then find nothing listed.
+    var lateCancels = new ConnectionDriverIsolationTest.FaultyScheduler(clock);
+    lateCancels.cancelTooLate = true;
+    Connection c = builder().scheduler(lateCancels).build();
+    c.start();
+    clock.runUntilIdle(); // connected at 0 s; its connect timer still runs at 10 s
+    assertThat(c.state()).isEqualTo(new ConnectionState.Connected(1));
+    server.mode(StubEndpoint.Mode.HANG);
+    server.dropAll(Cause.of(Cause.Kind.CHANNEL_CLOSED, "lost"));
+    Duration backoff = Duration.ofMillis(100);
+    clock.advance(backoff); // attempt 1 opens and hangs; its connect timer is due at 10.1 s
+    Duration timeout = BackoffPolicy.DEFAULT_CONNECT_TIMEOUT;
+    clock.advance(timeout.minus(backoff)); // 10 s: the first connect timer's task runs
+    assertThat(((ConnectionState.Reconnecting) c.state()).attempt()).isEqualTo(1);
+    clock.advance(backoff); // 10.1 s: the hanging attempt times out
+    assertThat(((ConnectionState.Reconnecting) c.state()).attempt()).isEqualTo(2);
+  }
 }

@@ -52,11 +52,15 @@ class ConnectionDriverIsolationTest {
     }
   }
 
-  /** The virtual clock, except that cancelling or scheduling a timer may throw. */
+  /**
+   * The virtual clock, except that cancelling or scheduling a timer may throw, or a cancel may come
+   * too late to stop the task.
+   */
   static final class FaultyScheduler implements Scheduler {
     final VirtualScheduler clock;
     boolean cancelThrows;
     boolean scheduleThrows;
+    boolean cancelTooLate; // the task had started: it runs anyway, and cancel answers false
 
     FaultyScheduler(VirtualScheduler clock) {
       this.clock = clock;
@@ -83,7 +87,7 @@ class ConnectionDriverIsolationTest {
           // Worst case: the timer stays live, so it still fires later.
           throw new IllegalStateException("cancel failed");
         }
-        return real.cancel();
+        return !cancelTooLate && real.cancel();
       };
     }
 

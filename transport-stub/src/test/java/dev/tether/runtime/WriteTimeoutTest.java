@@ -205,6 +205,41 @@ class WriteTimeoutTest {
   }
 
   @Test
+  void lostChannelLeavesNoWriteTimerBehind() {
+    Connection c = connect(TIMEOUT);
+    stallAWrite(c); // the watch's timer is live
+    server.connections().get(0).drop(Cause.of(Cause.Kind.CHANNEL_CLOSED, "lost"));
+    clock.runUntil(() -> c.state() instanceof ConnectionState.Connected, TIMEOUT.minus(NANO));
+    assertThat(events).last().isInstanceOf(LifecycleEvent.Reconnected.class);
+    assertThat(clock.pendingTasks())
+        .as("live timers, the lost channel's write timer among them")
+        .isZero();
+  }
+
+  @Test
+  void handshakeWriteThatNeverDrainsEndsTheAttempt() {
+    // The handshake writes through the channel handed to it, which is watched like the one
+    // currentChannel() answers: a stuck handshake write is a write timeout, not a connect timeout.
+    ManualChannels transport = new ManualChannels();
+    Connection c =
+        builder(transport)
+            .writeTimeout(TIMEOUT)
+            .handshake(
+                (channel, epoch) -> {
+                  sent.add(channel.send("hello".getBytes(UTF_8)));
+                  return new CompletableFuture<>();
+                })
+            .build();
+    c.subscribe(events::add);
+    c.start();
+    clock.advance(TIMEOUT);
+    assertThat(events).last().isInstanceOf(LifecycleEvent.Connecting.class);
+    LifecycleEvent.Connecting retry = (LifecycleEvent.Connecting) events.get(events.size() - 1);
+    assertThat(retry.attempt()).isEqualTo(2);
+    assertThat(retry.lastFailure().orElseThrow().kind()).isEqualTo(Cause.Kind.WRITE_TIMEOUT);
+  }
+
+  @Test
   void zeroTurnsTheWriteTimeoutOff() {
     Connection c = connect(Duration.ZERO);
     stallAWrite(c);
