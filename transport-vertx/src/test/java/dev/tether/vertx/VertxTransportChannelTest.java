@@ -126,45 +126,6 @@ class VertxTransportChannelTest {
     channel.close();
   }
 
-  /**
-   * ASCII frames skip the String round trip of {@code writeTextMessage} (issue 19): every frame
-   * still reaches the peer as one final text frame with exactly its text, and malformed UTF-8 is
-   * still replaced, as before.
-   */
-  @Test
-  void framesReachThePeerAsOneTextFrameEachWhetherAsciiOrNot() throws Exception {
-    List<String> got = new CopyOnWriteArrayList<>();
-    CompletableFuture<Void> all = new CompletableFuture<>();
-    URI endpoint =
-        webSocketServer(
-            ws ->
-                ws.frameHandler(
-                    f -> {
-                      got.add(
-                          (f.isText() ? "text" : f.type().toString())
-                              + (f.isFinal() ? "" : "…")
-                              + ":"
-                              + f.binaryData().toString(StandardCharsets.UTF_8));
-                      if (got.size() == 3) {
-                        all.complete(null);
-                      }
-                    }));
-    transport = rig.transport();
-    Channel channel = open(endpoint, new RecordingListener());
-
-    channel.send(bytes("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"echo\"}"));
-    channel.send(bytes("{\"text\":\"é✓\"}"));
-    channel.send(new byte[] {'{', '"', (byte) 0xC3, '"', '}'}); // a lone lead byte
-    all.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-
-    assertThat(got)
-        .containsExactly(
-            "text:{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"echo\"}",
-            "text:{\"text\":\"é✓\"}",
-            "text:{\"\uFFFD\"}");
-    channel.close();
-  }
-
   @Test
   void fragmentedMessageOverMaxFrameBytesEndsChannelWithFrameTooLarge() throws Exception {
     String half = "f".repeat(SMALL_FRAME_BYTES * 3 / 4); // each fragment fits, the message does not

@@ -10,8 +10,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketFrame;
-import io.vertx.core.http.WebSocketFrameType;
-import io.vertx.core.http.impl.websocket.WebSocketFrameImpl;
 import io.vertx.core.internal.http.WebSocketInternal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -92,32 +90,9 @@ public final class WebSocketChannel extends VertxChannel implements Handler<WebS
     return "ws " + ws.remoteAddress();
   }
 
-  /**
-   * {@inheritDoc}
-   *
-   * <p>An ASCII frame (every JSON-RPC frame Jackson writes without non-ASCII text) goes out as one
-   * text frame on its own array, not copied: {@code writeTextMessage} would take a {@code String},
-   * which cost a decode into a new {@code String} and an encode back into a new array per frame
-   * (about 230 B and two passes over the bytes per request in B2, issue 19). This is what {@code
-   * writeTextMessage} does with the bytes it encodes, for a frame within the client's {@code
-   * maxFrameSize} ({@link #send} refuses longer ones). Other frames take the {@code String} path,
-   * which replaces malformed UTF-8 as before.
-   */
   @Override
   protected Future<Void> write(byte[] frame) {
-    if (ascii(frame)) {
-      return ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, frame, true));
-    }
     return ws.writeTextMessage(new String(frame, StandardCharsets.UTF_8));
-  }
-
-  private static boolean ascii(byte[] frame) {
-    for (byte b : frame) {
-      if (b < 0) {
-        return false;
-      }
-    }
-    return true;
   }
 
   @Override
