@@ -226,21 +226,14 @@ public final class BenchMain {
   static final String QUIET_MCP_SDK = "-Dorg.slf4j.simpleLogger.log.io.modelcontextprotocol=warn";
 
   /**
-   * Every JMH fork, both sides alike, runs on a fixed heap touched before the benchmark starts: G1
-   * grows a default heap in steps during the first seconds (388 to 860 MB in B2), and the first
-   * writes to each new step page-fault (11-12 k minor faults per 250 ms, ≈ 20 µs each on this VM),
-   * which cut B2 at 64 in flight to a quarter of its rate for 0.5-0.75 s in whichever side's fork
-   * it hit; a metadata-threshold collection inside the measurement shrank the heap and started
-   * again.
+   * What every JMH fork appends to its JVM arguments, both sides alike: a quiet MCP SDK and a fixed
+   * heap touched before the benchmark starts. G1 grows a default heap in steps during the first
+   * seconds (388 to 860 MB in B2), and the first writes to each new step page-fault (11-12 k minor
+   * faults per 250 ms, ≈ 20 µs each on this VM), which cut B2 at 64 in flight to a quarter of its
+   * rate for 0.5-0.75 s in whichever side's fork it hit; a metadata-threshold collection inside the
+   * measurement shrank the heap and started again.
    */
-  static final String[] FIXED_HEAP = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch"};
-
-  /** What every JMH fork gets appended to its JVM's arguments: a quiet MCP SDK and a fixed heap. */
-  static String[] forkArguments() {
-    List<String> args = new ArrayList<>(List.of(FIXED_HEAP));
-    args.add(QUIET_MCP_SDK);
-    return args.toArray(String[]::new);
-  }
+  static final String[] FORK_ARGUMENTS = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch", QUIET_MCP_SDK};
 
   private static void quietBaselineLogs() {
     System.setProperty("org.slf4j.simpleLogger.log.io.modelcontextprotocol", "warn");
@@ -515,6 +508,9 @@ public final class BenchMain {
   /** A benchmark class's forks and 1 s warm-up iterations in the full profile. */
   record FullRun(int forks, int warmupIterations) {}
 
+  /** The full profile of a class not in {@link #FULL_RUNS}. */
+  private static final FullRun FULL_DEFAULT = new FullRun(2, 8);
+
   /**
    * Classes whose full-profile run differs from {@link #options}'s, both sides alike. B1: C2 takes
    * the pure step 6-9 s to compile at load 1-3 (forks ran at 1-16 M transitions/s for their first 6
@@ -535,13 +531,13 @@ public final class BenchMain {
    * in flight reaches its steady ratio after ≈ 4 s.
    */
   static ChainedOptionsBuilder options(Profile profile, String benchmarkClass) {
-    FullRun full = FULL_RUNS.getOrDefault(benchmarkClass, new FullRun(2, 8));
+    FullRun full = FULL_RUNS.getOrDefault(benchmarkClass, FULL_DEFAULT);
     ChainedOptionsBuilder o =
         new OptionsBuilder()
             .timeUnit(TimeUnit.SECONDS)
             .shouldFailOnError(true)
             .verbosity(VerboseMode.SILENT)
-            .jvmArgsAppend(forkArguments());
+            .jvmArgsAppend(FORK_ARGUMENTS);
     return switch (profile) {
       case SMOKE ->
           o.forks(0)
