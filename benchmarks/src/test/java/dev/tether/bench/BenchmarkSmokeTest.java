@@ -303,7 +303,8 @@ class BenchmarkSmokeTest {
   void reconnectStormBringsEverySessionBackAndTheServerCountsThem() {
     int sessions = BenchMain.stormSessions(BenchMain.Profile.SMOKE);
     ReconnectStorm.Result r = results.storm();
-    for (ReconnectStorm.Side side : List.of(r.tether(), r.tetherNoJitter(), r.naive())) {
+    for (ReconnectStorm.Side side :
+        List.of(r.warmUp(), r.tether(), r.tetherNoJitter(), r.naive())) {
       assertThat(side.dropped())
           .as(side.name() + ": sessions that saw the outage")
           .isEqualTo(sessions);
