@@ -6,9 +6,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.eclipse.lsp4j.ClientCapabilities;
 import org.eclipse.lsp4j.DidOpenTextDocumentParams;
 import org.eclipse.lsp4j.DocumentSymbol;
@@ -37,6 +40,15 @@ import org.eclipse.lsp4j.services.LanguageServer;
  */
 final class Lsp4jClient implements AutoCloseable {
   private final Process process;
+
+  /**
+   * What LSP4J's launcher uses when given none ({@code Executors.newCachedThreadPool()}: the same
+   * threads, so the same baseline), made here so that {@link #close} can end it: LSP4J's own is
+   * never shut down, and its idle non-daemon thread kept the {@code bench} JVM alive for a minute
+   * after its last row.
+   */
+  private final ExecutorService executor = Executors.newCachedThreadPool();
+
   private final Future<Void> listening;
   private final LanguageServer server;
   private final DocumentSymbolParams symbolParams =
@@ -46,7 +58,11 @@ final class Lsp4jClient implements AutoCloseable {
     this.process = process;
     Launcher<LanguageServer> launcher =
         LSPLauncher.createClientLauncher(
-            new QuietClient(), process.getInputStream(), process.getOutputStream());
+            new QuietClient(),
+            process.getInputStream(),
+            process.getOutputStream(),
+            executor,
+            Function.identity());
     listening = launcher.startListening();
     server = launcher.getRemoteProxy();
   }
@@ -139,6 +155,7 @@ final class Lsp4jClient implements AutoCloseable {
     } finally {
       Rigs.stopChild(process, process.getOutputStream(), Rigs.SETUP_TIMEOUT_SECONDS);
       listening.cancel(true);
+      executor.shutdownNow();
     }
   }
 

@@ -9,6 +9,7 @@ import dev.tether.machine.MachineState;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,12 +56,18 @@ class BenchmarkSmokeTest {
   private static BenchMain.Results results;
   private static List<JsonNode> printed;
 
+  /** Non-daemon threads alive after the run that were not before it. */
+  private static List<Thread> startedAndLeftRunning;
+
   @BeforeAll
   static void runTheSmokeProfile() throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    List<Thread> before = nonDaemonThreads();
     // Each step's wall time, in the test's output (surefire's report of this class).
     results = BenchMain.runAll(BenchMain.Profile.SMOKE, true, out, Progress.to(System.out));
+    startedAndLeftRunning = nonDaemonThreads();
+    startedAndLeftRunning.removeAll(before);
     ObjectMapper json = new ObjectMapper();
     printed = new ArrayList<>();
     System.out.print(bytes.toString(StandardCharsets.UTF_8)); // the rows, for the reader
@@ -69,6 +76,31 @@ class BenchmarkSmokeTest {
         printed.add(json.readTree(line));
       }
     }
+  }
+
+  private static List<Thread> nonDaemonThreads() {
+    List<Thread> all = new ArrayList<>();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (!t.isDaemon() && t.isAlive()) {
+        all.add(t);
+      }
+    }
+    return all;
+  }
+
+  /**
+   * {@code bench} ends when its last row is printed: every non-daemon thread the run started ends
+   * with it (given a moment to finish closing). An idle pool thread of LSP4J's launcher once kept
+   * the JVM alive for a minute after the last row.
+   */
+  @Test
+  void theRunLeavesNoNonDaemonThreadBehind() throws InterruptedException {
+    for (Thread t : startedAndLeftRunning) {
+      t.join(Duration.ofSeconds(10).toMillis());
+    }
+    assertThat(startedAndLeftRunning.stream().filter(Thread::isAlive).map(Thread::getName))
+        .as("non-daemon threads the run started, still alive 10 s after it")
+        .isEmpty();
   }
 
   /** {@code bench --json} prints each row once, with its goal where one is set. */
