@@ -517,12 +517,15 @@ public final class BenchMain {
    * s, one still at 1.1 M/s in its first measured second after 8 s of warm-up), and a compiled fork
    * settles at 26 M/s or at 40 M/s depending on C2's inlining, so 3 forks of 12 s warm-up. B2: one
    * fork at 64 in flight ran at half another's speed on both sides (4-fork run, 2026-11-30: fork
-   * means 88-154 k/s for Tether, 94-240 k/s raw), so 4 forks.
+   * means 88-154 k/s for Tether, 94-240 k/s raw), so 4 forks. B3 (the same class): Tether's event
+   * path is still being compiled after 8 s (three of four forks at 290-401 k events/s in their 8th
+   * warm-up second, every fork at 620-700 k/s from its 10th; raw's at 454-658 k/s by its 6th), so
+   * 15 s of warm-up.
    */
   static final Map<String, FullRun> FULL_RUNS =
       Map.of(
           TransitionBenchmark.class.getName(), new FullRun(3, 12),
-          WebSocketBenchmark.class.getName(), new FullRun(4, 8));
+          WebSocketBenchmark.class.getName(), new FullRun(4, 15));
 
   /**
    * JMH options of a profile for a benchmark class. Full: 2 forks × (8 × 1 s warm-up + 5 × 1 s

@@ -309,7 +309,7 @@ class BenchmarkSmokeTest {
    * every fork a fixed, pre-touched heap and a quiet MCP SDK.
    */
   @Test
-  void fullProfileGivesB1AndB2MoreForksAndB1ALongerWarmUpAndEveryForkAFixedHeap() {
+  void fullProfileGivesB1ToB3MoreForksAndLongerWarmUpsAndEveryForkAFixedHeap() {
     Options b1 =
         BenchMain.options(BenchMain.Profile.FULL, TransitionBenchmark.class.getName()).build();
     Options b2 =
@@ -318,7 +318,7 @@ class BenchmarkSmokeTest {
     assertThat(List.of(b1.getForkCount().get(), b1.getWarmupIterations().get()))
         .containsExactly(3, 12);
     assertThat(List.of(b2.getForkCount().get(), b2.getWarmupIterations().get()))
-        .containsExactly(4, 8);
+        .containsExactly(4, 15);
     assertThat(List.of(b8.getForkCount().get(), b8.getWarmupIterations().get()))
         .containsExactly(2, 8);
     assertThat(b8.getJvmArgsAppend().get())
