@@ -315,10 +315,7 @@ final class ReconnectStorm {
               outage,
               servers,
               at -> new NaiveFleet(vertx, at, sessions),
-              down ->
-                  new Goal(
-                      NAIVE_INTERVAL.plus(CONNECT_ALLOWANCE).toMillis(),
-                      "its interval + 2 s to connect (for comparison; the goal is Tether's)"));
+              down -> naiveGoal());
       return new Result(warmUp, tether, noJitter, naive);
     } finally {
       Rigs.await(vertx.close());
@@ -407,6 +404,13 @@ final class ReconnectStorm {
    * how it was reached (the row's {@code goal_note}).
    */
   record Goal(double millis, String note) {}
+
+  /** The naive loop's bound, for comparison only: its interval + 2 s to connect. */
+  static Goal naiveGoal() {
+    return new Goal(
+        NAIVE_INTERVAL.plus(CONNECT_ALLOWANCE).toMillis(),
+        "its interval + 2 s to connect (for comparison; the goal is Tether's)");
+  }
 
   /**
    * The goal for a policy: a session can be waiting, when the server returns after {@code
@@ -528,7 +532,7 @@ final class ReconnectStorm {
   }
 
   /** Nearest rank; NaN when no session came back. */
-  private static double pct(double[] sorted, double p) {
+  static double pct(double[] sorted, double p) {
     if (sorted.length == 0) {
       return Double.NaN;
     }

@@ -56,8 +56,10 @@ final class SmokeRun {
     BenchMain.reportSocketMemory(m.b5ws, json, out);
     ProcessMemoryFootprint.report(m.b5process, json, out);
     ReconnectStorm.report(m.b7, json, out);
+    StormModel.report(m.b7model, json, out);
     BenchMain.reportRestart(m.b8, json, out);
-    return new BenchMain.Results(m.scores, m.answers, m.b9, m.b4, m.b5ws, m.b5process, m.b7, m.b8);
+    return new BenchMain.Results(
+        m.scores, m.answers, m.b9, m.b4, m.b5ws, m.b5process, m.b7, m.b7model, m.b8);
   }
 
   /** What the steps measured, until it is printed. Confined to the pass's thread. */
@@ -67,6 +69,7 @@ final class SmokeRun {
     final int simulatorSessions = BenchMain.simulatorSessions(SMOKE);
     ReconnectLatency.Result b4;
     ReconnectStorm.Result b7;
+    StormModel.Result b7model;
     McpRestart.Result b8;
     LspRounds.Result b9;
     double b5simulator;
@@ -76,7 +79,8 @@ final class SmokeRun {
 
   /**
    * Steps in this JVM that a busy machine does not fail, run while the children start: B1, B2/B3
-   * and B7 (its servers in this JVM; a session counts as lost only after 30 s).
+   * and B7 (its servers in this JVM; a session counts as lost only after 30 s), then B7's model on
+   * the virtual clock.
    */
   private static void withoutChildren(
       Measured m, Map<String, Set<String>> methods, Progress progress) {
@@ -88,6 +92,8 @@ final class SmokeRun {
             BenchMain.stormSessions(SMOKE),
             BenchMain.stormOutage(SMOKE),
             BenchMain.stormHosting(SMOKE));
+    progress.step("B7 reconnect storm on the virtual clock");
+    m.b7model = BenchMain.stormModel(SMOKE);
   }
 
   /**

@@ -36,6 +36,7 @@ class BenchmarkSmokeTest {
           "B5 memory (WebSocket",
           "B7 reconnect storm, peak new connections",
           "B7 reconnect storm, all back",
+          "B7 reconnect storm on the virtual clock",
           "B8 MCP tools/call vs MCP Java SDK, 1 in flight",
           "B8 MCP tools/call vs MCP Java SDK, 16 in flight",
           "B9 LSP documentSymbol vs LSP4J",
@@ -350,6 +351,29 @@ class BenchmarkSmokeTest {
     assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive))
         .as("children of this JVM")
         .isEmpty();
+  }
+
+  /**
+   * B7 on the virtual clock: every session of every side came back, none was lost, and the ratio
+   * the row prints is computed from positive peaks ({@link StormModelTest} pins the figures).
+   */
+  @Test
+  void reconnectStormModelBringsEverySessionBackAndComparesPositivePeaks() {
+    StormModel.Result r = results.stormModel();
+    for (StormModel.Side side : List.of(r.tether(), r.tetherNoJitter(), r.naive())) {
+      assertThat(side.dropped()).as(side.name() + ": sessions that saw the outage").isPositive();
+      assertThat(side.lost()).as(side.name() + ": sessions lost").isZero();
+      assertThat(side.offeredPeak()).as(side.name() + ": peak offered").isPositive();
+      assertThat(side.maxMillis()).as(side.name()).isPositive();
+    }
+    assertThat(r.naive().dropped()).isEqualTo(r.tether().dropped());
+    JsonNode row =
+        printed.stream()
+            .filter(n -> n.path("name").asText().startsWith("B7 reconnect storm on the virtual"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(row.path("ratio").asDouble())
+        .isEqualTo(r.naive().offeredPeak() / (double) r.tether().offeredPeak());
   }
 
   /** Measured, and every child started (Tether's and the plain ones) is gone afterwards. */
