@@ -239,12 +239,14 @@ public final class BenchMain {
   static final String QUIET_MCP_SDK = "-Dorg.slf4j.simpleLogger.log.io.modelcontextprotocol=warn";
 
   /**
-   * What every JMH fork appends to its JVM arguments, both sides alike: a quiet MCP SDK and a fixed
-   * heap touched before the benchmark starts. G1 grows a default heap in steps during the first
-   * seconds (388 to 860 MB in B2), and the first writes to each new step page-fault (11-12 k minor
-   * faults per 250 ms, ≈ 20 µs each on this VM), which cut B2 at 64 in flight to a quarter of its
-   * rate for 0.5-0.75 s in whichever side's fork it hit; a metadata-threshold collection inside the
-   * measurement shrank the heap and started again.
+   * Every JMH fork's JVM arguments, both sides alike, in place of the ones JMH would otherwise copy
+   * from this JVM (whose {@code -Xmn1g}, given for B7's clients, made a fork's young generation its
+   * whole 1 GB heap): a quiet MCP SDK and a fixed heap touched before the benchmark starts. G1
+   * grows a default heap in steps during the first seconds (388 to 860 MB in B2), and the first
+   * writes to each new step page-fault (11-12 k minor faults per 250 ms, ≈ 20 µs each on this VM),
+   * which cut B2 at 64 in flight to a quarter of its rate for 0.5-0.75 s in whichever side's fork
+   * it hit; a metadata-threshold collection inside the measurement shrank the heap and started
+   * again.
    */
   static final String[] FORK_ARGUMENTS = {"-Xms1g", "-Xmx1g", "-XX:+AlwaysPreTouch", QUIET_MCP_SDK};
 
@@ -553,7 +555,7 @@ public final class BenchMain {
             .timeUnit(TimeUnit.SECONDS)
             .shouldFailOnError(true)
             .verbosity(VerboseMode.SILENT)
-            .jvmArgsAppend(FORK_ARGUMENTS);
+            .jvmArgs(FORK_ARGUMENTS);
     return switch (profile) {
       case SMOKE ->
           o.forks(0)
